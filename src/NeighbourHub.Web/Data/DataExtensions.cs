@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Data;
+
+public static class DataExtensions
+{
+    public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        var connectionString = builder.Configuration.GetConnectionString("NeighbourHub");
+
+        if (options.Provider == DatabaseProvider.MySql)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException("Database:Provider is MySql but ConnectionStrings:NeighbourHub is empty.");
+            }
+
+            var serverVersion = ServerVersion.Parse(options.ServerVersion);
+            builder.Services.AddDbContextFactory<MySqlNeighbourHubDbContext>(o => ConfigureMySql(o, connectionString, serverVersion));
+            builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
+        }
+        else
+        {
+            var sqlite = SqliteConnectionString(connectionString, builder.Environment.ContentRootPath);
+            builder.Services.AddDbContextFactory<SqliteNeighbourHubDbContext>(o => ConfigureSqlite(o, sqlite));
+            builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<SqliteNeighbourHubDbContext>>();
+        }
+
+        // Request-scoped context for API handlers and Identity's stores, scoped to the caller.
+        builder.Services.AddScoped<CurrentScope>();
+        builder.Services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<IDbContextFactory<NeighbourHubDbContext>>().CreateDbContext();
+            db.Scope = sp.GetRequiredService<CurrentScope>();
+            return db;
+        });
+        return builder;
+    }
+
+    internal static void ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion) =>
+        o.UseMySql(connectionString, serverVersion, my =>
+        {
+            my.MigrationsHistoryTable("__EFMigrationsHistory");
+            // IN (…) lists rather than JSON tables: works on every MariaDB and MySQL version we support.
+            my.TranslateParameterizedCollectionsToConstants();
+        });
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants());
+
+    /// <summary>Resolves a relative SQLite file against the content root and makes sure its folder exists.</summary>
+    internal static string SqliteConnectionString(string? configured, string contentRoot)
+    {
+        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(
+            string.IsNullOrWhiteSpace(configured) ? DatabaseOptions.DefaultSqliteConnection : configured);
+        if (!string.IsNullOrEmpty(csb.DataSource) && csb.DataSource != ":memory:" && !Path.IsPathRooted(csb.DataSource))
+        {
+            csb.DataSource = Path.Combine(contentRoot, csb.DataSource);
+        }
+
+        var folder = Path.GetDirectoryName(csb.DataSource);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        csb.DefaultTimeout = 30;
+        return csb.ToString();
+    }
+
+    /// <summary>Hands out the provider's context as the common type; contexts start unscoped (seeing nothing).</summary>
+    private sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner, TimeProvider clock)
+        : IDbContextFactory<NeighbourHubDbContext> where TContext : NeighbourHubDbContext
+    {
+        public NeighbourHubDbContext CreateDbContext()
+        {
+            var db = inner.CreateDbContext();
+            db.Clock = clock;
+            return db;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using NeighbourHub.Web.Features.Audit;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Organisation;
+using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Data;
+
+/// <summary>
+/// The one DbContext. Provider-specific subclasses (<see cref="SqliteNeighbourHubDbContext"/>,
+/// <see cref="MySqlNeighbourHubDbContext"/>) exist only so each provider keeps its own migrations.
+/// Tenancy lives here: query filters read <see cref="Scope"/> at query time, and every change made
+/// while an admin is the actor is written to the audit log in the same transaction.
+/// </summary>
+public abstract class NeighbourHubDbContext(DbContextOptions options)
+    : IdentityDbContext<AdminUser, IdentityRole<long>, long>(options)
+{
+    /// <summary>Who is asking. Defaults to nobody, so a context nobody scoped sees nothing.</summary>
+    public CurrentScope Scope { get; set; } = new();
+
+    /// <summary>The clock stamped on audit rows; the host sets the injected <see cref="TimeProvider"/>.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    // Flat members: EF turns these into query parameters each time a filtered query runs.
+    private bool ScopeUnrestricted => Scope.Value.Unrestricted;
+    private IReadOnlyList<long> ScopeEstateIds => Scope.Value.EstateIds;
+    private IReadOnlyList<long> ScopeCommunityIds => Scope.Value.CommunityIds;
+    private long ScopeResidentId => Scope.Value.ResidentId ?? -1;
+
+    public DbSet<Street> Streets => Set<Street>();
+    public DbSet<Community> Communities => Set<Community>();
+    public DbSet<Estate> Estates => Set<Estate>();
+    public DbSet<Building> Buildings => Set<Building>();
+    public DbSet<Unit> Units => Set<Unit>();
+    public DbSet<Household> Households => Set<Household>();
+    public DbSet<PropertyFirm> PropertyFirms => Set<PropertyFirm>();
+    public DbSet<EstateFirmContract> EstateFirmContracts => Set<EstateFirmContract>();
+    public DbSet<Grid> Grids => Set<Grid>();
+    public DbSet<GridBuilding> GridBuildings => Set<GridBuilding>();
+    public DbSet<Resident> Residents => Set<Resident>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<Residence> Residences => Set<Residence>();
+    public DbSet<InviteCode> InviteCodes => Set<InviteCode>();
+    public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(NeighbourHubDbContext).Assembly);
+        builder.Entity<AdminUser>().ToTable("AdminUsers");
+        builder.Entity<IdentityRole<long>>().ToTable("AdminRoles");
+        builder.Entity<IdentityUserRole<long>>().ToTable("AdminUserRoles");
+        builder.Entity<IdentityUserClaim<long>>().ToTable("AdminUserClaims");
+        builder.Entity<IdentityUserLogin<long>>().ToTable("AdminUserLogins");
+        builder.Entity<IdentityUserToken<long>>().ToTable("AdminUserTokens");
+        builder.Entity<IdentityRoleClaim<long>>().ToTable("AdminRoleClaims");
+
+        // Tenancy: the only place visibility is decided. An id outside the scope simply is not found (404).
+        builder.Entity<Community>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.Id));
+        builder.Entity<Grid>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.CommunityId));
+        builder.Entity<Estate>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.Id));
+        builder.Entity<Building>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        builder.Entity<Unit>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        builder.Entity<Household>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        builder.Entity<EstateFirmContract>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        builder.Entity<InviteCode>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        // A resident always sees their own applications, pending ones included; staff see those of their estates.
+        builder.Entity<Residence>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || (Scope.Value.Kind == ScopeKind.Admin && ScopeEstateIds.Contains(x.EstateId)));
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var actor = Scope.Value;
+        if (actor.AdminUserId is null)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        var pending = ChangeTracker.Entries().Where(IsAudited).Select(e => new PendingAudit(e)).ToList();
+        if (pending.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        // The change and its audit rows commit together: nothing is half-written.
+        var ownTransaction = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(cancellationToken) : null;
+        try
+        {
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var now = Clock.GetUtcNow();
+            var traceId = Activity.Current?.TraceId.ToString();
+            AuditLogs.AddRange(pending.Select(p => p.ToLog(actor, now, traceId)));
+            await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.CommitAsync(cancellationToken);
+            }
+
+            return written;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+            {
+                await ownTransaction.DisposeAsync();
+            }
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    /// <summary>Records an action that changes no audited row (sign-in, export…).</summary>
+    public void Audit(string action, string entityType = "", string? entityId = null, object? details = null)
+    {
+        var actor = Scope.Value;
+        AuditLogs.Add(new AuditLog
+        {
+            At = Clock.GetUtcNow(),
+            ActorId = actor.AdminUserId,
+            ActorName = actor.ActorName,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            After = details is null ? null : JsonSerializer.Serialize(details, AuditJson),
+            TraceId = Activity.Current?.TraceId.ToString(),
+        });
+    }
+
+    private static readonly JsonSerializerOptions AuditJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Secrets never go into the audit log, not even hashed.</summary>
+    private static readonly HashSet<string> SecretProperties =
+        [nameof(AdminUser.PasswordHash), nameof(AdminUser.SecurityStamp), nameof(AdminUser.ConcurrencyStamp), nameof(RefreshToken.TokenHash)];
+
+    private static bool IsAudited(EntityEntry e) =>
+        e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+        && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long>;
+
+    private sealed class PendingAudit(EntityEntry entry)
+    {
+        private readonly string _action = entry.State.ToString().ToLowerInvariant();
+        private readonly Dictionary<string, object?>? _before = entry.State == EntityState.Added ? null : Snapshot(entry, original: true);
+
+        public AuditLog ToLog(AccessScope actor, DateTimeOffset at, string? traceId)
+        {
+            var key = entry.Metadata.FindPrimaryKey()?.Properties.Select(p => entry.Property(p.Name).CurrentValue?.ToString());
+            return new AuditLog
+            {
+                At = at,
+                ActorId = actor.AdminUserId,
+                ActorName = actor.ActorName,
+                Action = _action,
+                EntityType = entry.Metadata.ClrType.Name,
+                EntityId = key is null ? null : string.Join(",", key),
+                Before = _before is null ? null : JsonSerializer.Serialize(_before, AuditJson),
+                After = _action == "deleted" ? null : JsonSerializer.Serialize(Snapshot(entry, original: false), AuditJson),
+                TraceId = traceId,
+            };
+        }
+
+        private static Dictionary<string, object?> Snapshot(EntityEntry entry, bool original) =>
+            entry.Properties
+                .Where(p => !SecretProperties.Contains(p.Metadata.Name))
+                .ToDictionary(p => p.Metadata.Name, p => original ? p.OriginalValue : p.CurrentValue);
+    }
+}
+
+/// <summary>SQLite (the embedded default). Owns <c>Data/Migrations/Sqlite</c>.</summary>
+public sealed class SqliteNeighbourHubDbContext(DbContextOptions<SqliteNeighbourHubDbContext> options) : NeighbourHubDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset or decimal in SQL; store them as numbers it can.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<decimal>().HaveConversion<double>();
+    }
+}
+
+/// <summary>MariaDB 10.11+ / MySQL 8 through Pomelo. Owns <c>Data/Migrations/MySql</c>.</summary>
+public sealed class MySqlNeighbourHubDbContext(DbContextOptions<MySqlNeighbourHubDbContext> options) : NeighbourHubDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        // Without an explicit collation the initial migration would reset the database to utf8mb4_general_ci.
+        builder.HasCharSet("utf8mb4").UseCollation("utf8mb4_unicode_ci");
+        base.OnModelCreating(builder);
+    }
+}

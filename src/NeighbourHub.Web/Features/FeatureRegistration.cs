@@ -1,0 +1,41 @@
+using NeighbourHub.Web.Features.Audit;
+using NeighbourHub.Web.Features.Demo;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Organisation;
+using NeighbourHub.Web.Features.Residents;
+
+namespace NeighbourHub.Web.Features;
+
+/// <summary>Each feature's services and routes, in one list so a newcomer sees them all.</summary>
+public static class FeatureRegistration
+{
+    public static WebApplicationBuilder AddFeatures(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddSingleton<ResidenceService>();
+        s.AddSingleton<HouseholdImport>();
+        s.AddSingleton<AdminAccounts>();
+        s.AddSingleton<DemoData>();
+        return builder;
+    }
+
+    public static WebApplication MapFeatures(this WebApplication app)
+    {
+        app.MapIdentityApi();
+        app.MapResidentsApi();
+        app.MapOrganisationApi();
+        app.MapAuditApi();
+        return app;
+    }
+
+    /// <summary>Tells whoever ran <c>dotnet run</c> where to go.</summary>
+    public static void LogAddresses(this WebApplication app) =>
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Urls.Count > 0 ? app.Urls : ["(see Kestrel configuration)"];
+            foreach (var a in addresses)
+            {
+                app.Logger.LogInformation("NeighbourHub console: {Url}/admin   API reference: {Url}/scalar   API: {Url}/api/v1", a, a, a);
+            }
+        });
+}

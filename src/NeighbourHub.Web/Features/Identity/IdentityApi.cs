@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.WeChat;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Organisation;
+using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Features.Identity;
+
+public sealed record CodeRequest(string? Code);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record PhoneAnswer(string PhoneMasked);
+
+public sealed record MyResidence(long Id, long HouseholdId, long EstateId, string EstateName, string Address, ResidenceRelation Relation, ResidenceStatus Status);
+
+public sealed record MeAnswer(long Id, string Nickname, string? PhoneMasked, IReadOnlyList<MyResidence> Residences, bool IsVolunteer);
+
+public sealed record AdminLoginRequest(string? UserName, string? Password);
+
+public sealed record AdminLoginAnswer(string AccessToken, int ExpiresIn);
+
+public static class IdentityApi
+{
+    public static IEndpointRouteBuilder MapIdentityApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Identity");
+        auth.MapPost("/wechat/login", Login).AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+        auth.MapPost("/refresh", Refresh).AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+        auth.MapPost("/wechat/phone", BindPhone).RequireAuthorization(Policies.Resident);
+
+        app.MapGet("/api/v1/me", Me).WithTags("Identity").RequireAuthorization(Policies.Resident);
+
+        app.MapPost("/api/v1/admin/auth/login", AdminLogin).WithTags("Admin identity")
+            .AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+
+        // The console signs in with a plain HTML form post, so the cookie is set by a real HTTP response.
+        app.MapPost("/admin/account/login", ConsoleLogin).ExcludeFromDescription()
+            .AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+        app.MapPost("/admin/account/logout", ConsoleLogout).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<Results<Ok<LoginAnswer>, ValidationProblem>> Login(CodeRequest? body, ResidentSessions sessions, CancellationToken ct)
+    {
+        var v = new Validation().Required("code", body?.Code, 128);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        return TypedResults.Ok(await sessions.LoginAsync(body!.Code!, ct));
+    }
+
+    private static async Task<Results<Ok<LoginAnswer>, ValidationProblem>> Refresh(RefreshRequest? body, ResidentSessions sessions, CancellationToken ct)
+    {
+        var v = new Validation().Required("refreshToken", body?.RefreshToken, 128);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        return TypedResults.Ok(await sessions.RefreshAsync(body!.RefreshToken!, ct));
+    }
+
+    private static async Task<Results<Ok<PhoneAnswer>, ValidationProblem>> BindPhone(
+        CodeRequest? body, NeighbourHubDbContext db, CurrentScope scope, IWeChatMiniProgram wechat, CancellationToken ct)
+    {
+        var v = new Validation().Required("code", body?.Code, 128);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        WeChatPhone phone;
+        try
+        {
+            phone = await wechat.GetPhoneNumberAsync(body!.Code!, ct);
+        }
+        catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.InvalidCode or WeChatErrorKind.CodeUsed)
+        {
+            return v.Add("code", "The phone code is invalid or expired. Ask the user to tap the button again.").Problem();
+        }
+
+        var resident = await db.Residents.SingleAsync(r => r.Id == scope.Value.ResidentId, ct);
+        resident.PhoneNumber = phone.PurePhoneNumber;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(new PhoneAnswer(PhoneMasking.Mask(phone.PurePhoneNumber)!));
+    }
+
+    private static async Task<Ok<MeAnswer>> Me(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct)
+    {
+        var residentId = scope.Value.ResidentId!.Value;
+        var resident = await db.Residents.AsNoTracking().SingleAsync(r => r.Id == residentId, ct);
+        // Names come from the directory, which is readable for the resident's own applications even
+        // before approval: the estate filter is bypassed deliberately and only for these rows.
+        var residences = await (
+            from r in db.Residences
+            where r.ResidentId == residentId
+            join h in db.Households.IgnoreQueryFilters() on r.HouseholdId equals h.Id
+            join u in db.Units.IgnoreQueryFilters() on h.UnitId equals u.Id
+            join b in db.Buildings.IgnoreQueryFilters() on h.BuildingId equals b.Id
+            join e in db.Estates.IgnoreQueryFilters() on r.EstateId equals e.Id
+            orderby r.Id
+            select new MyResidence(r.Id, r.HouseholdId, r.EstateId, e.Name, b.Name + u.Name + h.Room, r.Relation, r.Status))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new MeAnswer(resident.Id, resident.Nickname, PhoneMasking.Mask(resident.PhoneNumber), residences, resident.IsVolunteer));
+    }
+
+    private static async Task<Results<Ok<AdminLoginAnswer>, ValidationProblem, ProblemHttpResult>> AdminLogin(
+        AdminLoginRequest? body, AdminSignIn signIn, TokenService tokens)
+    {
+        var v = new Validation().Required("userName", body?.UserName, 64).Required("password", body?.Password, 128);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var (outcome, identity) = await signIn.CheckAsync(body!.UserName!, body.Password!, AuthSchemes.Admin);
+        return outcome switch
+        {
+            AdminSignIn.Outcome.Success => TypedResults.Ok(ToAnswer(tokens.ForAdmin(identity!))),
+            AdminSignIn.Outcome.LockedOut => TypedResults.Problem(statusCode: 423, title: "Account locked",
+                detail: "Too many failed attempts. Try again later or ask a platform admin."),
+            _ => TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "User name or password is wrong."),
+        };
+
+        static AdminLoginAnswer ToAnswer((string Token, int ExpiresIn) t) => new(t.Token, t.ExpiresIn);
+    }
+
+    private static async Task<RedirectHttpResult> ConsoleLogin(
+        [FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl, AdminSignIn signIn, HttpContext http)
+    {
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+        {
+            return TypedResults.Redirect("/admin/login?error=missing");
+        }
+
+        var (outcome, identity) = await signIn.CheckAsync(userName, password, AuthSchemes.AdminCookie);
+        if (outcome != AdminSignIn.Outcome.Success)
+        {
+            return TypedResults.Redirect($"/admin/login?error={(outcome == AdminSignIn.Outcome.LockedOut ? "locked" : "invalid")}");
+        }
+
+        await http.SignInAsync(AuthSchemes.AdminCookie, new ClaimsPrincipal(identity!));
+        // Only local paths: an open redirect after login is a phishing tool.
+        var target = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith("/admin", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            ? returnUrl
+            : "/admin";
+        return TypedResults.Redirect(target);
+    }
+
+    private static async Task<RedirectHttpResult> ConsoleLogout(HttpContext http, ILogger<AdminSignIn> log)
+    {
+        log.LogInformation("Admin {UserName} signed out", http.User.Identity?.Name);
+        await http.SignOutAsync(AuthSchemes.AdminCookie);
+        return TypedResults.Redirect("/admin/login");
+    }
+}

@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Features.Identity;
+
+public static class IdentityExtensions
+{
+    public static WebApplicationBuilder AddIdentityAndTenancy(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var jwt = builder.Configuration.GetSection(JwtOptions.SectionName).Get<JwtOptions>() ?? new JwtOptions();
+        services.AddOptions<JwtOptions>().BindConfiguration(JwtOptions.SectionName);
+        var signingKey = SigningKey.From(jwt, builder.Environment);
+        services.AddSingleton(signingKey);
+        services.AddSingleton<TokenService>();
+        services.AddScoped<ResidentSessions>();
+        services.AddSingleton<AccessScopeResolver>();
+        services.AddScoped<AdminSignIn>();
+
+        services.AddIdentityCore<AdminUser>(o =>
+            {
+                o.Lockout.MaxFailedAccessAttempts = builder.Configuration.GetValue("Admin:MaxFailedLogins", 5);
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(builder.Configuration.GetValue("Admin:LockoutMinutes", 15));
+                o.Lockout.AllowedForNewUsers = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddEntityFrameworkStores<NeighbourHubDbContext>();
+
+        services.AddAuthentication(AuthSchemes.ByPath)
+            .AddPolicyScheme(AuthSchemes.ByPath, "Chosen by path", o => o.ForwardDefaultSelector = http =>
+            {
+                var path = http.Request.Path;
+                if (path.StartsWithSegments("/api/v1/admin"))
+                {
+                    return AuthSchemes.Admin;
+                }
+
+                return path.StartsWithSegments("/api") ? AuthSchemes.Resident : AuthSchemes.AdminCookie;
+            })
+            .AddJwtBearer(AuthSchemes.Resident, o => ConfigureBearer(o, jwt, signingKey, AuthClaims.ResidentAudience))
+            .AddJwtBearer(AuthSchemes.Admin, o => ConfigureBearer(o, jwt, signingKey, AuthClaims.AdminAudience))
+            .AddCookie(AuthSchemes.AdminCookie, o =>
+            {
+                o.Cookie.Name = "nh.admin";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.LoginPath = "/admin/login";
+                o.LogoutPath = "/admin/account/logout";
+                o.AccessDeniedPath = "/admin/denied";
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Resident, p => p.AddAuthenticationSchemes(AuthSchemes.Resident)
+                .RequireAuthenticatedUser().RequireClaim(AuthClaims.Kind, AuthClaims.ResidentKind))
+            .AddPolicy(Policies.Admin, p => AdminPolicy(p))
+            .AddPolicy(Policies.ManageAccounts, p => AdminPolicy(p, AdminRole.PlatformAdmin))
+            .AddPolicy(Policies.ReadAuditLog, p => AdminPolicy(p, AdminRole.PlatformAdmin))
+            .AddPolicy(Policies.ManageOrganisation, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
+            .AddPolicy(Policies.VerifyResidents, p => AdminPolicy(p,
+                AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.GridWorker, AdminRole.FirmStaff));
+        services.AddCascadingAuthenticationState();
+        return builder;
+    }
+
+    private static AuthorizationPolicyBuilder AdminPolicy(AuthorizationPolicyBuilder p, params AdminRole[] roles)
+    {
+        p.AddAuthenticationSchemes(AuthSchemes.Admin, AuthSchemes.AdminCookie)
+            .RequireAuthenticatedUser()
+            .RequireClaim(AuthClaims.Kind, AuthClaims.AdminKind);
+        return roles.Length == 0 ? p : p.RequireClaim(AuthClaims.Role, roles.Select(r => r.ToString()));
+    }
+
+    private static void ConfigureBearer(JwtBearerOptions o, JwtOptions jwt, SigningKey key, string audience)
+    {
+        o.MapInboundClaims = false;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Issuer,
+            ValidAudience = audience,
+            IssuerSigningKey = key.Key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            NameClaimType = AuthClaims.Name,
+            RoleClaimType = AuthClaims.Role,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>
+    /// Resolves who is asking into <see cref="CurrentScope"/> for every API request, after
+    /// authentication and before any handler touches the database.
+    /// </summary>
+    public static WebApplication UseAccessScopes(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/api") && http.User.Identity?.IsAuthenticated == true)
+            {
+                var resolver = http.RequestServices.GetRequiredService<AccessScopeResolver>();
+                http.RequestServices.GetRequiredService<CurrentScope>().Value = await resolver.ResolveAsync(http.User, http.RequestAborted);
+            }
+
+            await next();
+        });
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+namespace NeighbourHub.Web.Features.Identity;
+
+/// <summary>A mini-program user, known by their openid for this app.</summary>
+public sealed class Resident
+{
+    public long Id { get; set; }
+    public required string OpenId { get; set; }
+    public string? UnionId { get; set; }
+    public string Nickname { get; set; } = "";
+    /// <summary>Full number as WeChat gave it; only <see cref="PhoneMasking"/> output leaves the server.</summary>
+    public string? PhoneNumber { get; set; }
+    public bool IsVolunteer { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastLoginAt { get; set; }
+}
+
+/// <summary>
+/// One refresh token. Only its SHA-256 is stored. Tokens of one login form a family: each refresh
+/// spends the presented token and issues the next; presenting a spent one means it leaked, so the
+/// whole family is revoked.
+/// </summary>
+public sealed class RefreshToken
+{
+    public long Id { get; set; }
+    public long ResidentId { get; set; }
+    public Guid FamilyId { get; set; }
+    public required string TokenHash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+    public DateTimeOffset? UsedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+public static class PhoneMasking
+{
+    /// <summary>13812341234 → 138****1234. Anything shorter than 7 digits is fully masked.</summary>
+    public static string? Mask(string? phone)
+    {
+        if (string.IsNullOrEmpty(phone))
+        {
+            return null;
+        }
+
+        return phone.Length < 7 ? new string('*', phone.Length) : string.Concat(phone.AsSpan(0, 3), "****", phone.AsSpan(phone.Length - 4));
+    }
+}
+
+public static class NameMasking
+{
+    /// <summary>张三 → 张*, 欧阳娜娜 → 欧***: enough to recognise in a list, not enough to identify.</summary>
+    public static string Mask(string name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "";
+        }
+
+        var chars = System.Globalization.StringInfo.GetTextElementEnumerator(name);
+        chars.MoveNext();
+        var first = chars.GetTextElement();
+        var rest = new System.Globalization.StringInfo(name).LengthInTextElements - 1;
+        return first + new string('*', Math.Max(rest, 1));
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using MiniExcelLibs;
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Organisation;
+
+/// <summary>One row of the household roll as estates keep it in Excel.</summary>
+public sealed class HouseholdSheetRow
+{
+    [MiniExcelLibs.Attributes.ExcelColumnName("楼栋")]
+    public string? Building { get; set; }
+
+    [MiniExcelLibs.Attributes.ExcelColumnName("单元")]
+    public string? Unit { get; set; }
+
+    [MiniExcelLibs.Attributes.ExcelColumnName("房号")]
+    public string? Room { get; set; }
+
+    [MiniExcelLibs.Attributes.ExcelColumnName("建筑面积")]
+    public string? AreaM2 { get; set; }
+}
+
+public sealed record ImportRowError(int Row, string Column, string Message);
+
+public sealed record ImportResult(bool Imported, int Rows, int Created, int Updated, IReadOnlyList<ImportRowError> Errors);
+
+/// <summary>
+/// Imports an estate's household roll from .xlsx: every row is checked first and nothing is written
+/// when any row is wrong; otherwise buildings and units are created as needed and households are
+/// created or have their area updated, in one transaction.
+/// </summary>
+public sealed class HouseholdImport
+{
+    public const int MaxRows = 20_000;
+
+    public static byte[] Template()
+    {
+        using var stream = new MemoryStream();
+        stream.SaveAs(new[]
+        {
+            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "101", AreaM2 = "89.50" },
+            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "102", AreaM2 = "120.00" },
+        });
+        return stream.ToArray();
+    }
+
+    public async Task<ImportResult> ImportAsync(NeighbourHubDbContext db, long estateId, Stream xlsx, CancellationToken ct)
+    {
+        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
+        {
+            throw new NotFoundException("Estate");
+        }
+
+        List<HouseholdSheetRow> rows;
+        try
+        {
+            rows = (await xlsx.QueryAsync<HouseholdSheetRow>(cancellationToken: ct)).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new ImportResult(false, 0, 0, 0, [new ImportRowError(0, "file", "Not a readable .xlsx file. Start from the template.")]);
+        }
+
+        var errors = new List<ImportRowError>();
+        if (rows.Count > MaxRows)
+        {
+            return new ImportResult(false, rows.Count, 0, 0, [new ImportRowError(0, "file", $"At most {MaxRows} rows per file.")]);
+        }
+
+        var parsed = new List<(string Building, string Unit, string Room, decimal Area)>();
+        var seen = new Dictionary<(string, string, string), int>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var excelRow = i + 2; // row 1 holds the headers
+            var r = rows[i];
+            var building = r.Building?.Trim() ?? "";
+            var unit = r.Unit?.Trim() ?? "";
+            var room = r.Room?.Trim() ?? "";
+            var rowErrors = errors.Count;
+            Check(building.Length is 0 or > 50, excelRow, "楼栋", "楼栋 is required (at most 50 characters).");
+            Check(unit.Length is 0 or > 50, excelRow, "单元", "单元 is required (at most 50 characters).");
+            Check(room.Length is 0 or > 20, excelRow, "房号", "房号 is required (at most 20 characters).");
+            var areaOk = decimal.TryParse(r.AreaM2?.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var area);
+            Check(!areaOk || area is <= 0 or > 10_000 || decimal.Round(area, 2) != area, excelRow, "建筑面积",
+                "建筑面积 must be a number of m² above 0 and at most 10000, with at most two decimals.");
+            if (errors.Count == rowErrors)
+            {
+                if (seen.TryGetValue((building, unit, room), out var first))
+                {
+                    Check(true, excelRow, "房号", $"{building}{unit}{room} already appears on row {first}.");
+                }
+                else
+                {
+                    seen[(building, unit, room)] = excelRow;
+                    parsed.Add((building, unit, room, area));
+                }
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            errors.Add(new ImportRowError(0, "file", "The sheet has no rows under the headers 楼栋, 单元, 房号, 建筑面积."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return new ImportResult(false, rows.Count, 0, 0, errors);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var buildings = await db.Buildings.Where(b => b.EstateId == estateId).ToDictionaryAsync(b => b.Name, ct);
+        foreach (var name in parsed.Select(p => p.Building).Distinct().Where(n => !buildings.ContainsKey(n)))
+        {
+            buildings[name] = db.Buildings.Add(new Building { EstateId = estateId, Name = name }).Entity;
+        }
+
+        await db.SaveChangesAsync(ct);
+        var units = await db.Units.Where(u => u.EstateId == estateId).ToDictionaryAsync(u => (u.BuildingId, u.Name), ct);
+        foreach (var (b, u) in parsed.Select(p => (buildings[p.Building].Id, p.Unit)).Distinct().Where(k => !units.ContainsKey(k)))
+        {
+            units[(b, u)] = db.Units.Add(new Unit { EstateId = estateId, BuildingId = b, Name = u }).Entity;
+        }
+
+        await db.SaveChangesAsync(ct);
+        var existing = await db.Households.Where(h => h.EstateId == estateId).ToDictionaryAsync(h => (h.UnitId, h.Room), ct);
+        int created = 0, updated = 0;
+        foreach (var p in parsed)
+        {
+            var b = buildings[p.Building];
+            var u = units[(b.Id, p.Unit)];
+            if (existing.TryGetValue((u.Id, p.Room), out var h))
+            {
+                if (h.AreaM2 != p.Area)
+                {
+                    h.AreaM2 = p.Area;
+                    updated++;
+                }
+            }
+            else
+            {
+                db.Households.Add(new Household { EstateId = estateId, BuildingId = b.Id, UnitId = u.Id, Room = p.Room, AreaM2 = p.Area });
+                created++;
+            }
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new ImportResult(true, rows.Count, created, updated, []);
+
+        void Check(bool failed, int row, string column, string message)
+        {
+            if (failed)
+            {
+                errors.Add(new ImportRowError(row, column, message));
+            }
+        }
+    }
+}

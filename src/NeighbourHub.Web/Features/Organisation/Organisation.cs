@@ -1,0 +1,89 @@
+namespace NeighbourHub.Web.Features.Organisation;
+
+// The organisation tree: Street 街道 → Community 社区 → Estate 小区 → Building 楼栋 → Unit 单元 → Household 户.
+// Rows below Estate carry EstateId so that the tenancy filter is one column comparison at every level.
+
+public sealed class Street
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public string District { get; set; } = "";
+}
+
+public sealed class Community
+{
+    public long Id { get; set; }
+    public long StreetId { get; set; }
+    public required string Name { get; set; }
+}
+
+public sealed class Estate
+{
+    public long Id { get; set; }
+    public long CommunityId { get; set; }
+    public required string Name { get; set; }
+    public string Address { get; set; } = "";
+}
+
+public sealed class Building
+{
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    /// <summary>As residents say it, e.g. "3栋".</summary>
+    public required string Name { get; set; }
+}
+
+public sealed class Unit
+{
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    public long BuildingId { get; set; }
+    /// <summary>e.g. "1单元".</summary>
+    public required string Name { get; set; }
+}
+
+public sealed class Household
+{
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    public long BuildingId { get; set; }
+    public long UnitId { get; set; }
+    /// <summary>Room number as on the door, e.g. "1502".</summary>
+    public required string Room { get; set; }
+    /// <summary>Registered floor area (建筑面积) in m², two decimals; it is the vote weight and the fee base.</summary>
+    public decimal AreaM2 { get; set; }
+}
+
+/// <summary>A property-management company (物业公司).</summary>
+public sealed class PropertyFirm
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public string ContactPhone { get; set; } = "";
+}
+
+/// <summary>A firm serving an estate from a date (接管日期) until an optional end date.</summary>
+public sealed class EstateFirmContract
+{
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    public long PropertyFirmId { get; set; }
+    public DateOnly From { get; set; }
+    public DateOnly? To { get; set; }
+
+    public bool IsActiveOn(DateOnly day) => From <= day && (To is null || day <= To);
+}
+
+/// <summary>A grid (网格) of a community; it covers buildings, possibly of several small estates.</summary>
+public sealed class Grid
+{
+    public long Id { get; set; }
+    public long CommunityId { get; set; }
+    public required string Name { get; set; }
+}
+
+public sealed class GridBuilding
+{
+    public long GridId { get; set; }
+    public long BuildingId { get; set; }
+}

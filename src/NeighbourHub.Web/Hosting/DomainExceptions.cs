@@ -1,0 +1,21 @@
+namespace NeighbourHub.Web.Hosting;
+
+// Rules throw these; ProblemDetailsExceptionHandler turns them into RFC 7807 answers.
+
+/// <summary>The request is well-formed but the current state forbids it (409).</summary>
+public sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>The thing does not exist or lies outside the caller's scope (404: we never say which).</summary>
+public sealed class NotFoundException(string what) : Exception($"{what} was not found.");
+
+/// <summary>A rule about the input that only the domain can check, reported per field (400).</summary>
+public sealed class DomainValidationException(string field, string message) : Exception(message)
+{
+    public IDictionary<string, string[]> Errors { get; } = new Dictionary<string, string[]> { [field] = [message] };
+}
+
+/// <summary>The caller is known but not allowed (403).</summary>
+public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>The credentials presented are not (or no longer) valid (401).</summary>
+public sealed class UnauthorizedException(string message) : Exception(message);

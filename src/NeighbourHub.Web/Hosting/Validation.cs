@@ -1,0 +1,94 @@
+namespace NeighbourHub.Web.Hosting;
+
+/// <summary>
+/// Collects per-field errors for one request. Handlers return <see cref="Problem"/> when
+/// <see cref="IsValid"/> is false, before touching anything.
+/// </summary>
+public sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = [];
+
+    public bool IsValid => _errors.Count == 0;
+
+    public Validation Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+        return this;
+    }
+
+    public Validation Required(string field, string? value, int maxLength = 200)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Add(field, $"{field} is required.");
+        }
+
+        return value.Length > maxLength ? Add(field, $"{field} must be at most {maxLength} characters.") : this;
+    }
+
+    public Validation Required<T>(string field, T? value) where T : struct =>
+        value is null ? Add(field, $"{field} is required.") : this;
+
+    public Validation MaxLength(string field, string? value, int maxLength) =>
+        value is not null && value.Length > maxLength ? Add(field, $"{field} must be at most {maxLength} characters.") : this;
+
+    public Validation Positive(string field, long? value) =>
+        value is null ? Add(field, $"{field} is required.") : value <= 0 ? Add(field, $"{field} must be a positive id.") : this;
+
+    public Validation When(bool failed, string field, string message) => failed ? Add(field, message) : this;
+
+    public IDictionary<string, string[]> Errors => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+
+    public Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Problem() => TypedResults.ValidationProblem(Errors, title: "The request is not valid.");
+}
+
+/// <summary>Paging as API.md fixes it: page from 1, pageSize up to 100.</summary>
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+
+public static class Paging
+{
+    public const int MaxPageSize = 100;
+    public const int DefaultPageSize = 20;
+
+    public static (int Page, int PageSize) Normalize(int? page, int? pageSize, Validation v)
+    {
+        var p = page ?? 1;
+        var s = pageSize ?? DefaultPageSize;
+        v.When(p < 1, "page", "page starts at 1.");
+        v.When(s is < 1 or > MaxPageSize, "pageSize", $"pageSize must be between 1 and {MaxPageSize}.");
+        return (p, s);
+    }
+
+    public static async Task<Paged<T>> ToPageAsync<T>(this IQueryable<T> query, int page, int pageSize, CancellationToken ct)
+    {
+        var total = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(query, ct);
+        var items = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(query.Skip((page - 1) * pageSize).Take(pageSize), ct);
+        return new Paged<T>(items, page, pageSize, total);
+    }
+}
+
+/// <summary>Enum values in query strings, spelt as in JSON (camelCase), with a field error for anything else.</summary>
+public static class EnumQuery
+{
+    public static T? Parse<T>(string field, string? value, Validation v) where T : struct, Enum
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        if (!value.All(char.IsAsciiLetter) || !Enum.TryParse<T>(value, ignoreCase: true, out var parsed))
+        {
+            var allowed = string.Join(", ", Enum.GetNames<T>().Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
+            v.Add(field, $"{field} must be one of: {allowed}.");
+            return null;
+        }
+
+        return parsed;
+    }
+}

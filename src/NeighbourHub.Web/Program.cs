@@ -1,0 +1,35 @@
+using NeighbourHub.Web.Components;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.AddHosting();
+builder.AddData();
+builder.AddSharedState();
+builder.AddIdentityAndTenancy();
+builder.AddWeChat();
+builder.AddFeatures();
+builder.AddAdminConsole();
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+
+app.UseHosting();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAccessScopes();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapHostingEndpoints();
+app.MapFeatures();
+app.MapAdminConsole();
+app.LogAddresses();
+
+await app.RunAsync();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,46 @@
+namespace NeighbourHub.Web.Tenancy;
+
+public enum ScopeKind
+{
+    /// <summary>Nobody known: sees nothing. The default, so a forgotten resolution fails closed.</summary>
+    Nothing,
+    /// <summary>Background jobs, seeding, start-up: unrestricted and unaudited.</summary>
+    System,
+    Admin,
+    Resident,
+}
+
+/// <summary>
+/// What the caller may see, resolved once per request (or console circuit) and read by the
+/// DbContext's query filters. Every tenant-owned row carries EstateId (or CommunityId), so visibility
+/// is one set membership test.
+/// </summary>
+public sealed record AccessScope(
+    ScopeKind Kind,
+    bool Unrestricted,
+    IReadOnlyList<long> EstateIds,
+    IReadOnlyList<long> CommunityIds,
+    long? ResidentId = null,
+    long? AdminUserId = null,
+    string ActorName = "",
+    IReadOnlyList<Features.Identity.AdminRole>? Roles = null)
+{
+    public static readonly AccessScope Nothing = new(ScopeKind.Nothing, false, [], []);
+    public static readonly AccessScope System = new(ScopeKind.System, true, [], [], ActorName: "system");
+
+    public IReadOnlyList<Features.Identity.AdminRole> AdminRoles => Roles ?? [];
+
+    public bool Has(params Features.Identity.AdminRole[] roles) => AdminRoles.Any(roles.Contains);
+
+    public bool CanSeeEstate(long estateId) => Unrestricted || EstateIds.Contains(estateId);
+}
+
+/// <summary>The scope of the current request or circuit; a mutable holder the DbContext reads at query time.</summary>
+public sealed class CurrentScope
+{
+    public AccessScope Value { get; set; } = AccessScope.Nothing;
+
+    public bool IsResolved => Value.Kind != ScopeKind.Nothing;
+
+    public static CurrentScope For(AccessScope scope) => new() { Value = scope };
+}

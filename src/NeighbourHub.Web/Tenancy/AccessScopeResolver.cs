@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Residents;
+
+namespace NeighbourHub.Web.Tenancy;
+
+/// <summary>
+/// Turns a signed-in principal into an <see cref="AccessScope"/>: the one place that knows what each
+/// role sees. Reads role assignments fresh, so a revoked role stops working with the next request.
+/// </summary>
+public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext> contexts, TimeProvider clock)
+{
+    public async Task<AccessScope> ResolveAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (user.Identity?.IsAuthenticated != true || !long.TryParse(user.FindFirstValue(AuthClaims.Subject), out var id))
+        {
+            return AccessScope.Nothing;
+        }
+
+        await using var db = contexts.CreateDbContext();
+        db.Scope = CurrentScope.For(AccessScope.System);
+        return user.FindFirstValue(AuthClaims.Kind) switch
+        {
+            AuthClaims.AdminKind => await ForAdminAsync(db, id, ct),
+            AuthClaims.ResidentKind => await ForResidentAsync(db, id, ct),
+            _ => AccessScope.Nothing,
+        };
+    }
+
+    public async Task<AccessScope> ForResidentAsync(NeighbourHubDbContext db, long residentId, CancellationToken ct)
+    {
+        var approvedEstates = await db.Residences
+            .Where(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved)
+            .Select(r => r.EstateId).Distinct().ToListAsync(ct);
+        var communities = await db.Estates.Where(e => approvedEstates.Contains(e.Id)).Select(e => e.CommunityId).Distinct().ToListAsync(ct);
+        return new AccessScope(ScopeKind.Resident, false, approvedEstates, communities, ResidentId: residentId, ActorName: $"resident:{residentId}");
+    }
+
+    public async Task<AccessScope> ForAdminAsync(NeighbourHubDbContext db, long adminId, CancellationToken ct)
+    {
+        var admin = await db.Users.AsNoTracking().Where(u => u.Id == adminId && !u.IsDisabled)
+            .Select(u => new { u.UserName }).SingleOrDefaultAsync(ct);
+        if (admin is null)
+        {
+            return AccessScope.Nothing;
+        }
+
+        var assignments = await db.RoleAssignments.AsNoTracking().Where(a => a.AdminUserId == adminId).ToListAsync(ct);
+        var roles = assignments.Select(a => a.Role).Distinct().ToList();
+        if (roles.Contains(AdminRole.PlatformAdmin))
+        {
+            return new AccessScope(ScopeKind.Admin, true, [], [], AdminUserId: adminId, ActorName: admin.UserName ?? "", Roles: roles);
+        }
+
+        var communityIds = assignments.Where(a => a.Role == AdminRole.CommunityAdmin).Select(a => a.CommunityId!.Value).ToList();
+        var firmIds = assignments.Where(a => a.Role == AdminRole.FirmStaff).Select(a => a.PropertyFirmId!.Value).ToList();
+        var gridIds = assignments.Where(a => a.Role == AdminRole.GridWorker).Select(a => a.GridId!.Value).ToList();
+        var estateIds = assignments.Where(a => a.Role == AdminRole.CommitteeMember).Select(a => a.EstateId!.Value).ToHashSet();
+
+        if (communityIds.Count > 0)
+        {
+            estateIds.UnionWith(await db.Estates.Where(e => communityIds.Contains(e.CommunityId)).Select(e => e.Id).ToListAsync(ct));
+        }
+
+        if (firmIds.Count > 0)
+        {
+            // A firm sees the estates it serves today: not before it took over, not after it left.
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+            estateIds.UnionWith(await db.EstateFirmContracts
+                .Where(c => firmIds.Contains(c.PropertyFirmId) && c.From <= today && (c.To == null || c.To >= today))
+                .Select(c => c.EstateId).ToListAsync(ct));
+        }
+
+        if (gridIds.Count > 0)
+        {
+            estateIds.UnionWith(await (
+                from gb in db.GridBuildings
+                join b in db.Buildings on gb.BuildingId equals b.Id
+                where gridIds.Contains(gb.GridId)
+                select b.EstateId).Distinct().ToListAsync(ct));
+        }
+
+        var estates = estateIds.ToList();
+        var visibleCommunities = await db.Estates.Where(e => estates.Contains(e.Id)).Select(e => e.CommunityId).Distinct().ToListAsync(ct);
+        visibleCommunities = visibleCommunities.Union(communityIds).ToList();
+        return new AccessScope(ScopeKind.Admin, false, estates, visibleCommunities, AdminUserId: adminId, ActorName: admin.UserName ?? "", Roles: roles);
+    }
+}

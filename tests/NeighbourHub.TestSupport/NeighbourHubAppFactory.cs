@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+using NeighbourHub.Web.Data;
+using Respawn;
+
+namespace NeighbourHub.TestSupport;
+
+/// <summary>
+/// The real app (Program) on a real database: MariaDB (migrated from the MySQL migrations) or a
+/// SQLite file (migrated at start like the embedded default), with Redis and the fake WeChat.
+/// </summary>
+public class NeighbourHubAppFactory : WebApplicationFactory<Program>
+{
+    public const string JwtKey = "integration-tests-signing-key-0123456789abcdef";
+
+    private readonly Dictionary<string, string?> _settings;
+    private Respawner? _respawner;
+
+    public DatabaseProvider Provider { get; }
+    public string ConnectionString { get; }
+    public FakeWeChatServer? WeChat { get; }
+
+    public NeighbourHubAppFactory(DatabaseProvider provider, string connectionString, FakeWeChatServer? wechat, bool useRedis,
+        IDictionary<string, string?>? extra = null)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        WeChat = wechat;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:NeighbourHub"] = connectionString,
+            ["ConnectionStrings:Redis"] = useRedis ? TestServers.Redis : "",
+            ["Redis:KeyPrefix"] = $"nh-test-{Guid.NewGuid():N}:",
+            ["WeChat:AppId"] = wechat is null ? "" : FakeWeChatServer.AppId,
+            ["WeChat:AppSecret"] = wechat is null ? "" : FakeWeChatServer.AppSecret,
+            ["WeChat:BaseUrl"] = wechat?.BaseUrl ?? "",
+            ["Jwt:SigningKey"] = JwtKey,
+            ["Demo:Seed"] = "false",
+            ["RateLimiting:LoginPermitsPerMinute"] = "100000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
+        {
+            _settings[k] = v;
+        }
+    }
+
+    /// <summary>A factory on MariaDB: recreates <paramref name="database"/> and applies the MySQL migrations.</summary>
+    public static async Task<NeighbourHubAppFactory> OnMariaDbAsync(string database, FakeWeChatServer? wechat, IDictionary<string, string?>? extra = null)
+    {
+        await TestServers.RecreateDatabaseAsync(database);
+        var connectionString = TestServers.MySqlDatabase(database);
+        var options = new DbContextOptionsBuilder<MySqlNeighbourHubDbContext>()
+            .UseMySql(connectionString, ServerVersion.Parse(new DatabaseOptions().ServerVersion)).Options;
+        await using (var db = new MySqlNeighbourHubDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        return new NeighbourHubAppFactory(DatabaseProvider.MySql, connectionString, wechat, useRedis: true, extra);
+    }
+
+    /// <summary>A factory on a fresh SQLite file, migrated at start exactly like the embedded default.</summary>
+    public static NeighbourHubAppFactory OnSqlite(FakeWeChatServer? wechat, IDictionary<string, string?>? extra = null)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"nh-test-{Guid.NewGuid():N}.db");
+        return new NeighbourHubAppFactory(DatabaseProvider.Sqlite, $"Data Source={file}", wechat, useRedis: false, extra);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (k, v) in _settings)
+        {
+            builder.UseSetting(k, v);
+        }
+    }
+
+    /// <summary>Empties every table (keeping the migrations history) between tests.</summary>
+    public async Task ResetAsync()
+    {
+        if (Provider != DatabaseProvider.MySql)
+        {
+            throw new InvalidOperationException("Reset is for the shared MariaDB database; SQLite tests use a fresh file.");
+        }
+
+        await using var connection = new MySqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        _respawner ??= await Respawner.CreateAsync(connection, new RespawnerOptions
+        {
+            DbAdapter = DbAdapter.MySql,
+            SchemasToInclude = [connection.Database],
+            TablesToIgnore = ["__EFMigrationsHistory"],
+        });
+        await _respawner.ResetAsync(connection);
+    }
+
+    public NeighbourHubDbContext SystemDb()
+    {
+        var db = Services.GetRequiredService<IDbContextFactory<NeighbourHubDbContext>>().CreateDbContext();
+        db.Scope = Web.Tenancy.CurrentScope.For(Web.Tenancy.AccessScope.System);
+        return db;
+    }
+
+    /// <summary>Signs a resident in through the real login endpoint and returns a client carrying the token.</summary>
+    public async Task<HttpClient> ResidentClientAsync(string code)
+    {
+        var client = CreateClient();
+        var login = await client.PostAsJsonAsync("/api/v1/auth/wechat/login", new { code });
+        login.EnsureSuccessStatusCode();
+        var body = await login.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    public async Task<HttpClient> AdminClientAsync(string userName, string password = TestOrg.Password)
+    {
+        var client = CreateClient();
+        var login = await client.PostAsJsonAsync("/api/v1/admin/auth/login", new { userName, password });
+        login.EnsureSuccessStatusCode();
+        var body = await login.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
+        return client;
+    }
+}
