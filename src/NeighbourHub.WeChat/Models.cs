@@ -67,10 +67,16 @@ internal static class Wire
         public PhoneInfo? PhoneInfo { get; set; }
     }
 
+    /// <summary>Unlike the envelope, phone_info's members are camelCase on the wire.</summary>
     internal sealed class PhoneInfo
     {
+        [JsonPropertyName("phoneNumber")]
         public string? PhoneNumber { get; set; }
+
+        [JsonPropertyName("purePhoneNumber")]
         public string? PurePhoneNumber { get; set; }
+
+        [JsonPropertyName("countryCode")]
         [JsonConverter(typeof(StringOrNumberConverter))]
         public string? CountryCode { get; set; }
     }

@@ -135,7 +135,11 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         });
     }
 
-    private static readonly JsonSerializerOptions AuditJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions AuditJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <summary>Secrets never go into the audit log, not even hashed.</summary>
     private static readonly HashSet<string> SecretProperties =

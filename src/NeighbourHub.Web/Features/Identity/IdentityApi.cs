@@ -99,7 +99,8 @@ public static class IdentityApi
         var residentId = scope.Value.ResidentId!.Value;
         var resident = await db.Residents.AsNoTracking().SingleAsync(r => r.Id == residentId, ct);
         // Names come from the directory, which is readable for the resident's own applications even
-        // before approval: the estate filter is bypassed deliberately and only for these rows.
+        // before approval. IgnoreQueryFilters lifts the filters for the whole query, so the explicit
+        // ResidentId condition is what keeps this to the caller's own rows.
         var residences = await (
             from r in db.Residences
             where r.ResidentId == residentId

@@ -69,7 +69,7 @@ public static class OrganisationQueries
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
         return from e in db.Estates
-               join c in db.Communities.IgnoreQueryFilters() on e.CommunityId equals c.Id
+               join c in db.Communities on e.CommunityId equals c.Id
                orderby e.Name, e.Id
                select new AdminEstateRow(e.Id, e.Name, e.Address, c.Id, c.Name,
                    db.Households.Count(h => h.EstateId == e.Id),

@@ -1,0 +1,59 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using NeighbourHub.TestSupport;
+
+namespace NeighbourHub.IntegrationTests;
+
+/// <summary>One app on MariaDB + Redis + the fake WeChat for the whole collection; tables are emptied per test.</summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    public FakeWeChatServer WeChat { get; private set; } = null!;
+    public NeighbourHubAppFactory App { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        WeChat = await FakeWeChatServer.StartAsync();
+        App = await NeighbourHubAppFactory.OnMariaDbAsync("nh_integration", WeChat);
+        _ = App.Server; // start the host now, not inside the first test
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await WeChat.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>
+{
+    public const string Name = "app on MariaDB";
+}
+
+/// <summary>Base for tests on the shared app: a clean database with <see cref="TestOrg"/> before each test.</summary>
+[Collection(AppCollection.Name)]
+public abstract class AppTest(AppFixture fixture) : IAsyncLifetime
+{
+    protected NeighbourHubAppFactory App => fixture.App;
+    protected FakeWeChatServer WeChat => fixture.WeChat;
+    protected TestOrg Org { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await App.ResetAsync();
+        Org = await TestOrg.SeedAsync(App);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    protected static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+
+    /// <summary>Files an application and returns its id.</summary>
+    protected static async Task<long> ApplyAsync(HttpClient resident, long householdId, string relation = "owner", string realName = "张三", string? inviteCode = null)
+    {
+        var response = await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId, relation, realName, inviteCode });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await Json(response)).GetProperty("id").GetInt64();
+    }
+}

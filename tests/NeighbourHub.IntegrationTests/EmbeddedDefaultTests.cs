@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using NeighbourHub.TestSupport;
+
+namespace NeighbourHub.IntegrationTests;
+
+/// <summary>The embedded default: SQLite migrated at start, the WeChat sandbox, demo data.</summary>
+public sealed class EmbeddedDefaultTests
+{
+    [Fact]
+    public async Task On_SQLite_with_the_sandbox_and_demo_data_the_whole_residence_flow_works()
+    {
+        await using var app = NeighbourHubAppFactory.OnSqlite(wechat: null, new Dictionary<string, string?> { ["Demo:Seed"] = "true", ["Demo:Password"] = "Demo@12345" });
+        var resident = await app.ResidentClientAsync("dev-newcomer");
+        var estates = await (await resident.GetAsync("/api/v1/estates")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(2, estates.GetProperty("total").GetInt64());
+        var estateId = estates.GetProperty("items").EnumerateArray().First(e => e.GetProperty("name").GetString() == "阳光花园").GetProperty("id").GetInt64();
+        var households = await (await resident.GetAsync($"/api/v1/estates/{estateId}/households?pageSize=100")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(264, households.GetProperty("total").GetInt64());
+        var householdId = households.GetProperty("items")[10].GetProperty("id").GetInt64();
+
+        var apply = await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId, relation = "family", realName = "新住户" });
+        Assert.Equal(HttpStatusCode.Created, apply.StatusCode);
+        var id = (await apply.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+
+        var firm = await app.AdminClientAsync("firm", "Demo@12345");
+        Assert.Equal(HttpStatusCode.OK, (await firm.PostAsync($"/api/v1/admin/residences/{id}/approve", null)).StatusCode);
+        var me = await (await resident.GetAsync("/api/v1/me")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("approved", me.GetProperty("residences")[0].GetProperty("status").GetString());
+
+        // The demo's self-managed estate is not the firm's.
+        var firmEstates = await (await firm.GetAsync("/api/v1/admin/estates")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(new[] { "阳光花园" }, firmEstates.EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray());
+        Assert.Equal("Healthy", (await (await app.CreateClient().GetAsync("/health/ready")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Production_without_a_WeChat_app_refuses_to_start_unless_the_sandbox_is_explicit()
+    {
+        using var refused = new ProductionFactory(sandbox: null);
+        var error = Assert.ThrowsAny<Exception>(() => refused.CreateClient());
+        Assert.Contains("WeChat:AppId", Flatten(error), StringComparison.Ordinal);
+
+        using var allowed = new ProductionFactory(sandbox: "true");
+        Assert.Equal(HttpStatusCode.OK, (await allowed.CreateClient().GetAsync("/health/live")).StatusCode);
+    }
+
+    private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
+
+    private sealed class ProductionFactory(string? sandbox) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            builder.UseSetting("ConnectionStrings:NeighbourHub", $"Data Source={Path.Combine(Path.GetTempPath(), $"nh-prod-{Guid.NewGuid():N}.db")}");
+            builder.UseSetting("Jwt:SigningKey", NeighbourHubAppFactory.JwtKey);
+            builder.UseSetting("Demo:Seed", "false");
+            builder.UseSetting("WeChat:AppId", "");
+            if (sandbox is not null)
+            {
+                builder.UseSetting("WeChat:Sandbox", sandbox);
+            }
+        }
+    }
+}
