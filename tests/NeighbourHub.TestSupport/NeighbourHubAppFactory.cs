@@ -77,6 +77,8 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Blazor and MudBlazor scripts come from static web assets, served by default only in Development.
+        builder.UseStaticWebAssets();
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);

@@ -14,6 +14,7 @@ public static class FeatureRegistration
         var s = builder.Services;
         s.AddSingleton<ResidenceService>();
         s.AddSingleton<HouseholdImport>();
+        s.AddSingleton<OrganisationService>();
         s.AddSingleton<AdminAccounts>();
         s.AddSingleton<DemoData>();
         return builder;

@@ -20,6 +20,11 @@ public static class OrganisationApi
         admin.MapPost("/estates/{estateId:long}/households/import", Import).RequireAuthorization(Policies.ManageOrganisation).DisableAntiforgery();
         admin.MapGet("/households/import-template", () =>
             TypedResults.File(HouseholdImport.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "households-template.xlsx"));
+
+        // The console's download link: same file, cookie-authenticated.
+        app.MapGet("/admin/files/households-template.xlsx", () =>
+            TypedResults.File(HouseholdImport.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "households-template.xlsx"))
+            .RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
 

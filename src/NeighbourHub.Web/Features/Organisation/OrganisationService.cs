@@ -1,0 +1,105 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Organisation;
+
+/// <summary>Creating the organisation tree from the console. The context's scope decides what may be touched.</summary>
+public sealed class OrganisationService
+{
+    public async Task<Community> CreateCommunityAsync(NeighbourHubDbContext db, long streetId, string name, CancellationToken ct)
+    {
+        if (!db.Scope.Value.Has(AdminRole.PlatformAdmin))
+        {
+            throw new ForbiddenException("Only platform admins create communities.");
+        }
+
+        Require("name", name, 100);
+        if (!await db.Streets.AnyAsync(s => s.Id == streetId, ct))
+        {
+            throw new DomainValidationException("streetId", "Choose a street.");
+        }
+
+        var community = new Community { StreetId = streetId, Name = name.Trim() };
+        db.Communities.Add(community);
+        await db.SaveChangesAsync(ct);
+        return community;
+    }
+
+    public async Task<Estate> CreateEstateAsync(NeighbourHubDbContext db, long communityId, string name, string address, CancellationToken ct)
+    {
+        Require("name", name, 100);
+        if (address.Length > 200)
+        {
+            throw new DomainValidationException("address", "address must be at most 200 characters.");
+        }
+
+        // The community filter hides communities outside the caller's scope.
+        if (!await db.Communities.AnyAsync(c => c.Id == communityId, ct))
+        {
+            throw new DomainValidationException("communityId", "Choose one of your communities.");
+        }
+
+        var estate = new Estate { CommunityId = communityId, Name = name.Trim(), Address = address.Trim() };
+        db.Estates.Add(estate);
+        await db.SaveChangesAsync(ct);
+        if (!db.Scope.Value.Unrestricted)
+        {
+            // The new estate belongs to a community in scope: let this context see it at once.
+            db.Scope.Value = db.Scope.Value with { EstateIds = [.. db.Scope.Value.EstateIds, estate.Id] };
+        }
+
+        return estate;
+    }
+
+    public async Task<PropertyFirm> CreateFirmAsync(NeighbourHubDbContext db, string name, string phone, CancellationToken ct)
+    {
+        if (!db.Scope.Value.Has(AdminRole.PlatformAdmin))
+        {
+            throw new ForbiddenException("Only platform admins register property firms.");
+        }
+
+        Require("name", name, 100);
+        var firm = new PropertyFirm { Name = name.Trim(), ContactPhone = phone.Trim() };
+        db.PropertyFirms.Add(firm);
+        await db.SaveChangesAsync(ct);
+        return firm;
+    }
+
+    /// <summary>A firm takes over an estate from a date; the previous firm's contract ends the day before.</summary>
+    public async Task AssignFirmAsync(NeighbourHubDbContext db, long estateId, long firmId, DateOnly from, CancellationToken ct)
+    {
+        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
+        {
+            throw new NotFoundException("Estate");
+        }
+
+        if (!await db.PropertyFirms.AnyAsync(f => f.Id == firmId, ct))
+        {
+            throw new DomainValidationException("firmId", "Choose a property firm.");
+        }
+
+        var open = await db.EstateFirmContracts.Where(c => c.EstateId == estateId && (c.To == null || c.To >= from)).ToListAsync(ct);
+        if (open.Any(c => c.From >= from))
+        {
+            throw new ConflictException("Another firm's contract starts on or after that date.");
+        }
+
+        foreach (var c in open)
+        {
+            c.To = from.AddDays(-1);
+        }
+
+        db.EstateFirmContracts.Add(new EstateFirmContract { EstateId = estateId, PropertyFirmId = firmId, From = from });
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static void Require(string field, string value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max)
+        {
+            throw new DomainValidationException(field, $"{field} is required (at most {max} characters).");
+        }
+    }
+}
