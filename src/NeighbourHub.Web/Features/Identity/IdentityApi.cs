@@ -3,12 +3,12 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using NeighbourHub.WeChat;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
+using NeighbourHub.WeChat;
 
 namespace NeighbourHub.Web.Features.Identity;
 

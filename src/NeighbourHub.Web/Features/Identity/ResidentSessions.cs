@@ -1,9 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using NeighbourHub.WeChat;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
+using NeighbourHub.WeChat;
 
 namespace NeighbourHub.Web.Features.Identity;
 

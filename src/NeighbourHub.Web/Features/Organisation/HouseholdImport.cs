@@ -1,6 +1,6 @@
 using System.Globalization;
-using MiniExcelLibs;
 using Microsoft.EntityFrameworkCore;
+using MiniExcelLibs;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
 
