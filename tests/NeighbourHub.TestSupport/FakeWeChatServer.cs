@@ -138,6 +138,7 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         {
             "no-quota" => Error(43101, "user refuse to accept the msg"),
             "bad-template" => Error(40037, "invalid template_id"),
+            "busy-template" => Error(-1, "system error"),
             _ => Results.Json(new { errcode = 0, errmsg = "ok", msgid = 1000 + SentMessages.Count }),
         };
     }

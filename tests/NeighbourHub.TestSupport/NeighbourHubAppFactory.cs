@@ -45,6 +45,13 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Demo:Seed"] = "false",
             ["RateLimiting:LoginPermitsPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests drive the outbox themselves (DispatchOnceAsync) and retry at once.
+            ["Outbox:PollSeconds"] = "0",
+            ["Outbox:FirstRetrySeconds"] = "0",
+            ["Outbox:MaxAttempts"] = "3",
+            ["WeChat:Templates:event.promoted"] = "tpl-promoted",
+            ["WeChat:Templates:event.cancelled"] = "no-quota",
+            ["WeChat:Templates:busy"] = "busy-template",
         };
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>())
         {
@@ -119,6 +126,34 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
         login.EnsureSuccessStatusCode();
         var body = await login.Content.ReadFromJsonAsync<JsonElement>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("accessToken").GetString());
+        return client;
+    }
+
+    /// <summary>
+    /// Many residents at once, without a login round-trip each: rows inserted directly and tokens
+    /// issued by the app's own <see cref="Web.Features.Identity.TokenService"/>.
+    /// </summary>
+    public async Task<List<(long Id, string Token)>> CreateResidentsAsync(string prefix, int count)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var residents = Enumerable.Range(0, count)
+            .Select(i => new Web.Features.Identity.Resident { OpenId = $"{prefix}-{i}", Nickname = $"{prefix}{i}", CreatedAt = now, LastLoginAt = now })
+            .ToList();
+        await using (var db = SystemDb())
+        {
+            db.Residents.AddRange(residents);
+            await db.SaveChangesAsync();
+        }
+
+        var tokens = Services.GetRequiredService<Web.Features.Identity.TokenService>();
+        return residents.Select(r => (r.Id, tokens.ForResident(r).Token)).ToList();
+    }
+
+    /// <summary>A client for <paramref name="token"/>, over TestServer or (when started with Kestrel) real HTTP.</summary>
+    public HttpClient ClientWithToken(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

@@ -32,6 +32,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     private IReadOnlyList<long> ScopeEstateIds => Scope.Value.EstateIds;
     private IReadOnlyList<long> ScopeCommunityIds => Scope.Value.CommunityIds;
     private long ScopeResidentId => Scope.Value.ResidentId ?? -1;
+    private bool ScopeIsAdmin => Scope.Value.Kind == ScopeKind.Admin;
+    private bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
 
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Community> Communities => Set<Community>();
@@ -49,6 +51,9 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Residence> Residences => Set<Residence>();
     public DbSet<InviteCode> InviteCodes => Set<InviteCode>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
+    public DbSet<Features.Events.CommunityEvent> Events => Set<Features.Events.CommunityEvent>();
+    public DbSet<Features.Events.EventSignup> EventSignups => Set<Features.Events.EventSignup>();
+    public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -73,7 +78,17 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<InviteCode>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
         // A resident always sees their own applications, pending ones included; staff see those of their estates.
         builder.Entity<Residence>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (Scope.Value.Kind == ScopeKind.Admin && ScopeEstateIds.Contains(x.EstateId)));
+            || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        // Events: staff see those of their estates (or community-wide ones of their communities).
+        // Residents see published events of their estates and communities, and every open event
+        // (not "verified residents only") anywhere, which is how neighbours find them.
+        builder.Entity<Features.Events.CommunityEvent>().HasQueryFilter(x => ScopeUnrestricted
+            || (ScopeIsAdmin && (x.EstateId == null ? ScopeCommunityIds.Contains(x.CommunityId) : ScopeEstateIds.Contains(x.EstateId.Value)))
+            || (ScopeIsResident && x.Status != Features.Events.EventStatus.Draft
+                && (!x.VerifiedOnly || (x.EstateId == null ? ScopeCommunityIds.Contains(x.CommunityId) : ScopeEstateIds.Contains(x.EstateId.Value)))));
+        // A resident sees their own sign-ups; staff those of events they see.
+        builder.Entity<Features.Events.EventSignup>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || (ScopeIsAdmin && Events.Any(e => e.Id == x.EventId)));
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
@@ -147,7 +162,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
 
     private static bool IsAudited(EntityEntry e) =>
         e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-        && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long>;
+        && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long> and not Features.Notifications.OutboxMessage;
 
     private sealed class PendingAudit(EntityEntry entry)
     {

@@ -1,6 +1,8 @@
 using NeighbourHub.Web.Features.Audit;
 using NeighbourHub.Web.Features.Demo;
+using NeighbourHub.Web.Features.Events;
 using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 
@@ -17,6 +19,13 @@ public static class FeatureRegistration
         s.AddSingleton<OrganisationService>();
         s.AddSingleton<AdminAccounts>();
         s.AddSingleton<DemoData>();
+        s.AddSingleton<EventService>();
+        s.AddSingleton<EventTickets>();
+
+        s.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
+        s.AddSingleton<IOutboxHandler, SubscribeMessageHandler>();
+        s.AddSingleton<OutboxDispatcher>();
+        s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
     }
 
@@ -26,6 +35,7 @@ public static class FeatureRegistration
         app.MapResidentsApi();
         app.MapOrganisationApi();
         app.MapAuditApi();
+        app.MapEventsApi();
         return app;
     }
 

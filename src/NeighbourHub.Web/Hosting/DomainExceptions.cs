@@ -19,3 +19,9 @@ public sealed class ForbiddenException(string message) : Exception(message);
 
 /// <summary>The credentials presented are not (or no longer) valid (401).</summary>
 public sealed class UnauthorizedException(string message) : Exception(message);
+
+/// <summary>Per-field errors found by a shared rule (not a single field), reported like any validation problem (400).</summary>
+public sealed class RequestValidationException(Validation validation) : Exception("The request is not valid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = validation.Errors;
+}

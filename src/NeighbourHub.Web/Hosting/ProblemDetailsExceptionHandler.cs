@@ -17,6 +17,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         ProblemDetails problem = exception switch
         {
             DomainValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is not valid.", Detail = v.Message },
+            RequestValidationException r => new HttpValidationProblemDetails(r.Errors) { Status = 400, Title = "The request is not valid." },
             ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
             NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
             ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },

@@ -1,0 +1,116 @@
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Events;
+
+public enum EventStatus { Draft, Published, Cancelled, Completed }
+
+public enum SignupStatus { Confirmed, Waitlisted, Cancelled }
+
+/// <summary>
+/// A neighbourhood event (活动) for a community, an estate or a building. Seats are counted in
+/// <see cref="Confirmed"/>; every change to seats or the waiting list first takes this row's lock
+/// (<see cref="LockVersion"/>), so sign-ups, cancellations and promotions of one event are serialised
+/// in the database, whatever instance they arrive at.
+/// </summary>
+public sealed class CommunityEvent
+{
+    public long Id { get; set; }
+    public long CommunityId { get; set; }
+    public long? EstateId { get; set; }
+    public long? BuildingId { get; set; }
+    public required string Title { get; set; }
+    public string Description { get; set; } = "";
+    public string? CoverImageUrl { get; set; }
+    public string Location { get; set; } = "";
+    public DateTimeOffset StartsAt { get; set; }
+    public DateTimeOffset EndsAt { get; set; }
+    public DateTimeOffset SignupOpensAt { get; set; }
+    public DateTimeOffset SignupClosesAt { get; set; }
+    /// <summary>Confirmed residents may cancel until then; defaults to the start.</summary>
+    public DateTimeOffset? CancelDeadline { get; set; }
+    public int Capacity { get; set; }
+    public int Confirmed { get; set; }
+    /// <summary>How many wait for a seat now (kept with the seats, under the same lock).</summary>
+    public int Waitlisted { get; set; }
+    /// <summary>Last waiting-list ticket handed out; positions are ordered by it.</summary>
+    public int WaitlistSeq { get; set; }
+    public bool VerifiedOnly { get; set; }
+    public bool IsVolunteer { get; set; }
+    public int PointsAwarded { get; set; }
+    public EventStatus Status { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public int LockVersion { get; set; }
+
+    public bool SignupOpen(DateTimeOffset now) => Status == EventStatus.Published && SignupOpensAt <= now && now < SignupClosesAt;
+
+    public DateTimeOffset EffectiveCancelDeadline => CancelDeadline ?? StartsAt;
+
+    /// <summary>Why a sign-up is refused right now, or null.</summary>
+    public string? WhySignupClosed(DateTimeOffset now) => Status switch
+    {
+        EventStatus.Draft => "This event is not published yet.",
+        EventStatus.Cancelled => "This event was cancelled.",
+        EventStatus.Completed => "This event is over.",
+        _ when now < SignupOpensAt => $"Sign-up opens at {SignupOpensAt.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}.",
+        _ when now >= SignupClosesAt => "Sign-up has closed.",
+        _ => null,
+    };
+}
+
+public sealed class EventSignup
+{
+    public long Id { get; set; }
+    public long EventId { get; set; }
+    public long ResidentId { get; set; }
+    public SignupStatus Status { get; set; }
+    /// <summary>Waiting-list ticket (from <see cref="CommunityEvent.WaitlistSeq"/>); earlier tickets are promoted first.</summary>
+    public int? WaitlistTicket { get; set; }
+    public DateTimeOffset SignedUpAt { get; set; }
+    public DateTimeOffset? PromotedAt { get; set; }
+    public DateTimeOffset? CancelledAt { get; set; }
+    public DateTimeOffset? CheckedInAt { get; set; }
+    public long? CheckedInByAdminId { get; set; }
+    /// <summary>Set when the event is completed: confirmed but never checked in.</summary>
+    public bool NoShow { get; set; }
+}
+
+/// <summary>Input for creating or editing an event, validated in one place.</summary>
+public sealed record EventInput(
+    long? CommunityId, long? EstateId, long? BuildingId, string? Title, string? Description, string? CoverImageUrl, string? Location,
+    DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, DateTimeOffset? SignupOpensAt, DateTimeOffset? SignupClosesAt, DateTimeOffset? CancelDeadline,
+    int? Capacity, bool? VerifiedOnly, bool? IsVolunteer, int? PointsAwarded, bool? Publish)
+{
+    public const int MaxCapacity = 100_000;
+
+    public Validation Validate()
+    {
+        var v = new Validation()
+            .Required("title", Title, 100)
+            .MaxLength("description", Description, 4000)
+            .MaxLength("location", Location, 200)
+            .MaxLength("coverImageUrl", CoverImageUrl, 500)
+            .Required("startsAt", StartsAt)
+            .Required("endsAt", EndsAt)
+            .Required("signupOpensAt", SignupOpensAt)
+            .Required("signupClosesAt", SignupClosesAt)
+            .When(CommunityId is null && EstateId is null, "estateId", "estateId (or communityId for a community-wide event) is required.")
+            .When(Capacity is null or < 1 or > MaxCapacity, "capacity", $"capacity must be between 1 and {MaxCapacity}.")
+            .When(PointsAwarded is < 0 or > 1000, "pointsAwarded", "pointsAwarded must be between 0 and 1000.")
+            .When(IsVolunteer != true && PointsAwarded > 0, "pointsAwarded", "Only volunteer events award points.")
+            .When(BuildingId is not null && EstateId is null, "buildingId", "A building event also needs its estateId.");
+        if (StartsAt is { } s && EndsAt is { } e)
+        {
+            v.When(e <= s, "endsAt", "endsAt must be after startsAt.");
+        }
+
+        if (SignupOpensAt is { } o && SignupClosesAt is { } c)
+        {
+            v.When(c <= o, "signupClosesAt", "signupClosesAt must be after signupOpensAt.");
+            v.When(StartsAt is { } start && o > start, "signupOpensAt", "Sign-up must open before the event starts.");
+        }
+
+        v.When(CancelDeadline is { } d && EndsAt is { } end && d > end, "cancelDeadline", "cancelDeadline must not be after the event ends.");
+        return v;
+    }
+}

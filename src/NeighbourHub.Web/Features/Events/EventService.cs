@@ -1,0 +1,437 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Notifications;
+using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Events;
+
+public sealed record SignupAnswer(SignupStatus Status, int? Position);
+
+public sealed record CheckinAnswer(long ResidentId, string Nickname, DateTimeOffset CheckedInAt, bool AlreadyCheckedIn);
+
+public sealed record CompletionAnswer(int Attended, int NoShows, int PointsPerAttendee, int AttendeesCredited);
+
+/// <summary>
+/// The event rules that touch seats. Every method that changes seats or the waiting list runs in one
+/// transaction that starts by locking the event row, so the seat count can never pass the capacity,
+/// however many instances take sign-ups at once.
+/// </summary>
+public sealed class EventService(TimeProvider clock, EventTickets tickets)
+{
+    public async Task<CommunityEvent> CreateAsync(NeighbourHubDbContext db, EventInput input, CancellationToken ct)
+    {
+        var v = input.Validate();
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        var (communityId, estateId, buildingId) = await ResolvePlaceAsync(db, input, ct);
+        var e = new CommunityEvent
+        {
+            CommunityId = communityId,
+            EstateId = estateId,
+            BuildingId = buildingId,
+            Title = input.Title!.Trim(),
+            Status = input.Publish == false ? EventStatus.Draft : EventStatus.Published,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        Apply(e, input);
+        db.Events.Add(e);
+        await db.SaveChangesAsync(ct);
+        return e;
+    }
+
+    public async Task<CommunityEvent> UpdateAsync(NeighbourHubDbContext db, long eventId, EventInput input, CancellationToken ct)
+    {
+        var v = input.Validate();
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var e = await LockAndLoadAsync(db, eventId, ct);
+        if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
+        {
+            throw new ConflictException($"A {e.Status.ToString().ToLowerInvariant()} event cannot be edited.");
+        }
+
+        if (input.Capacity < e.Confirmed)
+        {
+            throw new DomainValidationException("capacity", $"{e.Confirmed} residents already hold seats; capacity cannot go below that.");
+        }
+
+        e.Title = input.Title!.Trim();
+        Apply(e, input);
+        await PromoteWhileSeatsAsync(db, e, ct); // a larger capacity lets the waiting list in at once
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return e;
+    }
+
+    private static void Apply(CommunityEvent e, EventInput input)
+    {
+        e.Description = input.Description?.Trim() ?? "";
+        e.CoverImageUrl = string.IsNullOrWhiteSpace(input.CoverImageUrl) ? null : input.CoverImageUrl.Trim();
+        e.Location = input.Location?.Trim() ?? "";
+        e.StartsAt = input.StartsAt!.Value.ToUniversalTime();
+        e.EndsAt = input.EndsAt!.Value.ToUniversalTime();
+        e.SignupOpensAt = input.SignupOpensAt!.Value.ToUniversalTime();
+        e.SignupClosesAt = input.SignupClosesAt!.Value.ToUniversalTime();
+        e.CancelDeadline = input.CancelDeadline?.ToUniversalTime();
+        e.Capacity = input.Capacity!.Value;
+        e.VerifiedOnly = input.VerifiedOnly ?? false;
+        e.IsVolunteer = input.IsVolunteer ?? false;
+        e.PointsAwarded = e.IsVolunteer ? input.PointsAwarded ?? 0 : 0;
+    }
+
+    /// <summary>The community, estate and building the event is for, each within the caller's scope.</summary>
+    private static async Task<(long Community, long? Estate, long? Building)> ResolvePlaceAsync(NeighbourHubDbContext db, EventInput input, CancellationToken ct)
+    {
+        if (input.EstateId is { } estateId)
+        {
+            var estate = await db.Estates.SingleOrDefaultAsync(x => x.Id == estateId, ct)
+                ?? throw new DomainValidationException("estateId", "No such estate in your scope.");
+            if (input.BuildingId is { } buildingId && !await db.Buildings.AnyAsync(b => b.Id == buildingId && b.EstateId == estateId, ct))
+            {
+                throw new DomainValidationException("buildingId", "No such building in that estate.");
+            }
+
+            return (estate.CommunityId, estate.Id, input.BuildingId);
+        }
+
+        var communityId = input.CommunityId!.Value;
+        if (!db.Scope.Value.Unrestricted && !db.Scope.Value.Has(Identity.AdminRole.CommunityAdmin)
+            || !await db.Communities.AnyAsync(c => c.Id == communityId, ct))
+        {
+            throw new DomainValidationException("communityId", "Community-wide events are created by that community's admins.");
+        }
+
+        return (communityId, null, null);
+    }
+
+    public async Task<CommunityEvent> SetPublishedAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct)
+    {
+        var e = await db.Events.SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        if (e.Status != EventStatus.Draft)
+        {
+            throw new ConflictException($"Only a draft can be published; this event is {e.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        e.Status = EventStatus.Published;
+        await db.SaveChangesAsync(ct);
+        return e;
+    }
+
+    /// <summary>Cancels the event and tells everyone who holds a seat or waits for one.</summary>
+    public async Task<int> CancelEventAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var e = await LockAndLoadAsync(db, eventId, ct);
+        if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
+        {
+            throw new ConflictException($"This event is already {e.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        e.Status = EventStatus.Cancelled;
+        var people = await db.EventSignups.IgnoreQueryFilters()
+            .Where(s => s.EventId == eventId && s.Status != SignupStatus.Cancelled).Select(s => s.ResidentId).ToListAsync(ct);
+        foreach (var residentId in people)
+        {
+            await Outbox.EnqueueAsync(db, OutboxTopics.SubscribeMessage, $"event-cancelled:{eventId}:{residentId}",
+                new SubscribeMessagePayload(residentId, "event.cancelled", $"pages/events/detail?id={eventId}",
+                    new Dictionary<string, string> { ["thing1"] = Short(e.Title), ["thing2"] = "活动已取消" }), clock, ct);
+        }
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return people.Count;
+    }
+
+    public async Task<SignupAnswer> SignUpAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        // A live sign-up answers the same as the first time, without touching the seat count.
+        var existing = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+        if (existing is { Status: not SignupStatus.Cancelled })
+        {
+            return await AnswerAsync(db, existing, ct);
+        }
+
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var e = await LockAndLoadAsync(db, eventId, ct);
+        if (e.WhySignupClosed(now) is { } why)
+        {
+            throw new ConflictException(why);
+        }
+
+        await EnsureEligibleAsync(db, e, residentId, ct);
+        var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+        if (signup is { Status: not SignupStatus.Cancelled })
+        {
+            await tx.CommitAsync(ct); // the same resident's other request got here first
+            return await AnswerAsync(db, signup, ct);
+        }
+
+        if (signup is null)
+        {
+            signup = new EventSignup { EventId = eventId, ResidentId = residentId };
+            db.EventSignups.Add(signup);
+        }
+
+        signup.SignedUpAt = now;
+        signup.CancelledAt = null;
+        signup.PromotedAt = null;
+        signup.CheckedInAt = null;
+        if (e.Confirmed < e.Capacity)
+        {
+            e.Confirmed++;
+            signup.Status = SignupStatus.Confirmed;
+            signup.WaitlistTicket = null;
+        }
+        else
+        {
+            e.WaitlistSeq++;
+            e.Waitlisted++;
+            signup.Status = SignupStatus.Waitlisted;
+            signup.WaitlistTicket = e.WaitlistSeq;
+        }
+
+        await db.SaveChangesAsync(ct);
+        var answer = await AnswerAsync(db, signup, ct);
+        await tx.CommitAsync(ct);
+        return answer;
+    }
+
+    /// <summary>Frees a seat (before the cancellation deadline) or leaves the waiting list; the first in line is promoted at once.</summary>
+    public async Task<SignupAnswer> CancelSignupAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var e = await LockAndLoadAsync(db, eventId, ct);
+        var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+        if (signup is null or { Status: SignupStatus.Cancelled })
+        {
+            throw new ConflictException("You are not signed up for this event.");
+        }
+
+        if (e.Status != EventStatus.Published)
+        {
+            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}; sign-ups can no longer change.");
+        }
+
+        if (signup.Status == SignupStatus.Confirmed)
+        {
+            if (now >= e.EffectiveCancelDeadline)
+            {
+                throw new ConflictException($"Cancellation closed at {e.EffectiveCancelDeadline.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}. Please tell the organiser.");
+            }
+
+            e.Confirmed--;
+        }
+        else
+        {
+            e.Waitlisted--;
+        }
+
+        signup.Status = SignupStatus.Cancelled;
+        signup.CancelledAt = now;
+        signup.WaitlistTicket = null;
+        await db.SaveChangesAsync(ct);
+        await PromoteWhileSeatsAsync(db, e, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new SignupAnswer(SignupStatus.Cancelled, null);
+    }
+
+    /// <summary>Fills free seats from the waiting list in ticket order; the caller holds the event lock.</summary>
+    private async Task PromoteWhileSeatsAsync(NeighbourHubDbContext db, CommunityEvent e, CancellationToken ct)
+    {
+        var free = e.Capacity - e.Confirmed;
+        if (free <= 0 || e.Status != EventStatus.Published)
+        {
+            return;
+        }
+
+        var next = await db.EventSignups.IgnoreQueryFilters()
+            .Where(s => s.EventId == e.Id && s.Status == SignupStatus.Waitlisted)
+            .OrderBy(s => s.WaitlistTicket).Take(free).ToListAsync(ct);
+        var now = clock.GetUtcNow();
+        foreach (var s in next)
+        {
+            s.Status = SignupStatus.Confirmed;
+            s.WaitlistTicket = null;
+            s.PromotedAt = now;
+            e.Confirmed++;
+            e.Waitlisted--;
+            await Outbox.EnqueueAsync(db, OutboxTopics.SubscribeMessage, $"event-promoted:{e.Id}:{s.ResidentId}:{now.ToUnixTimeMilliseconds()}",
+                new SubscribeMessagePayload(s.ResidentId, "event.promoted", $"pages/events/detail?id={e.Id}",
+                    new Dictionary<string, string> { ["thing1"] = Short(e.Title), ["thing2"] = "候补成功，已为您保留名额" }), clock, ct);
+        }
+    }
+
+    public async Task<(string Payload, DateTimeOffset ExpiresAt)> TicketAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        var signup = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+        if (signup?.Status != SignupStatus.Confirmed)
+        {
+            throw new ConflictException("Only residents with a confirmed seat get a ticket.");
+        }
+
+        if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
+        {
+            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        return tickets.Issue(e, residentId);
+    }
+
+    /// <summary>Checks a resident in by ticket; checking in twice is harmless and says so.</summary>
+    public async Task<CheckinAnswer> CheckInByTicketAsync(NeighbourHubDbContext db, long eventId, string payload, CancellationToken ct)
+    {
+        var (ticket, error) = tickets.Read(payload);
+        if (ticket is null)
+        {
+            throw new DomainValidationException("qrPayload", error!);
+        }
+
+        if (ticket.EventId != eventId)
+        {
+            throw new DomainValidationException("qrPayload", "This ticket is for another event.");
+        }
+
+        return await CheckInAsync(db, eventId, ticket.ResidentId, ct);
+    }
+
+    /// <summary>Checks a confirmed resident in (by ticket, or found by name at the desk).</summary>
+    public async Task<CheckinAnswer> CheckInAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        if (e.Status != EventStatus.Published)
+        {
+            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}; check-in is closed.");
+        }
+
+        var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+        if (signup?.Status != SignupStatus.Confirmed)
+        {
+            throw new ConflictException("This resident has no confirmed seat.");
+        }
+
+        var nickname = await db.Residents.Where(r => r.Id == residentId).Select(r => r.Nickname).SingleAsync(ct);
+        if (signup.CheckedInAt is { } already)
+        {
+            return new CheckinAnswer(residentId, nickname, already, AlreadyCheckedIn: true);
+        }
+
+        signup.CheckedInAt = clock.StorableNow();
+        signup.CheckedInByAdminId = db.Scope.Value.AdminUserId;
+        await db.SaveChangesAsync(ct);
+        return new CheckinAnswer(residentId, nickname, signup.CheckedInAt.Value, AlreadyCheckedIn: false);
+    }
+
+    /// <summary>
+    /// Makes attendance final: no-shows are marked and, for volunteer events, each attendee's points are
+    /// published once (the outbox key is per event and resident) for the time bank. Pressing it again
+    /// answers the same summary and credits nothing twice.
+    /// </summary>
+    public async Task<CompletionAnswer> CompleteAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var e = await LockAndLoadAsync(db, eventId, ct);
+        if (e.Status == EventStatus.Published)
+        {
+            if (now < e.StartsAt)
+            {
+                throw new ConflictException("An event can be completed once it has started.");
+            }
+
+            e.Status = EventStatus.Completed;
+            e.CompletedAt = now;
+            var confirmed = await db.EventSignups.IgnoreQueryFilters()
+                .Where(s => s.EventId == eventId && s.Status == SignupStatus.Confirmed).ToListAsync(ct);
+            foreach (var s in confirmed)
+            {
+                s.NoShow = s.CheckedInAt is null;
+                if (!s.NoShow && e.IsVolunteer && e.PointsAwarded > 0)
+                {
+                    await Outbox.EnqueueAsync(db, OutboxTopics.EventAttended, $"events.attended:{e.Id}:{s.ResidentId}",
+                        new EventAttendedPayload(e.Id, e.CommunityId, s.ResidentId, e.PointsAwarded, now), clock, ct);
+                }
+            }
+
+            db.Audit("event.complete", nameof(CommunityEvent), e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await db.SaveChangesAsync(ct);
+        }
+        else if (e.Status != EventStatus.Completed)
+        {
+            throw new ConflictException($"A {e.Status.ToString().ToLowerInvariant()} event cannot be completed.");
+        }
+
+        var answer = await SummaryAsync(db, e, ct);
+        await tx.CommitAsync(ct);
+        return answer;
+    }
+
+    private static async Task<CompletionAnswer> SummaryAsync(NeighbourHubDbContext db, CommunityEvent e, CancellationToken ct)
+    {
+        var rows = await db.EventSignups.IgnoreQueryFilters()
+            .Where(s => s.EventId == e.Id && s.Status == SignupStatus.Confirmed)
+            .GroupBy(s => s.NoShow).Select(g => new { NoShow = g.Key, Count = g.Count() }).ToListAsync(ct);
+        var attended = rows.Where(r => !r.NoShow).Sum(r => r.Count);
+        var credited = e.IsVolunteer && e.PointsAwarded > 0 ? attended : 0;
+        return new CompletionAnswer(attended, rows.Where(r => r.NoShow).Sum(r => r.Count), e.PointsAwarded, credited);
+    }
+
+    /// <summary>Takes the event row's lock (first statement of the transaction) and loads it; 404 outside the scope.</summary>
+    private static async Task<CommunityEvent> LockAndLoadAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct)
+    {
+        var locked = await db.Events.Where(x => x.Id == eventId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockVersion, x => x.LockVersion + 1), ct);
+        if (locked == 0)
+        {
+            throw new NotFoundException("Event");
+        }
+
+        return await db.Events.SingleAsync(x => x.Id == eventId, ct);
+    }
+
+    private static async Task EnsureEligibleAsync(NeighbourHubDbContext db, CommunityEvent e, long residentId, CancellationToken ct)
+    {
+        if (!e.VerifiedOnly)
+        {
+            return;
+        }
+
+        var approved = db.Residences.IgnoreQueryFilters().Where(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved);
+        var eligible = e.BuildingId is { } buildingId
+            ? await approved.AnyAsync(r => db.Households.IgnoreQueryFilters().Any(h => h.Id == r.HouseholdId && h.BuildingId == buildingId), ct)
+            : e.EstateId is { } estateId
+                ? await approved.AnyAsync(r => r.EstateId == estateId, ct)
+                : await approved.AnyAsync(r => db.Estates.IgnoreQueryFilters().Any(x => x.Id == r.EstateId && x.CommunityId == e.CommunityId), ct);
+        if (!eligible)
+        {
+            throw new ForbiddenException("This event is for verified residents of its estate only. Apply for your flat under 我的房屋 first.");
+        }
+    }
+
+    /// <summary>The answer for a live sign-up: confirmed, or waitlisted with the current place in line.</summary>
+    public static async Task<SignupAnswer> AnswerAsync(NeighbourHubDbContext db, EventSignup s, CancellationToken ct)
+    {
+        if (s.Status != SignupStatus.Waitlisted)
+        {
+            return new SignupAnswer(s.Status, null);
+        }
+
+        var ahead = await db.EventSignups.IgnoreQueryFilters()
+            .CountAsync(o => o.EventId == s.EventId && o.Status == SignupStatus.Waitlisted && o.WaitlistTicket < s.WaitlistTicket, ct);
+        return new SignupAnswer(s.Status, ahead + 1);
+    }
+
+    /// <summary>Subscribe-message "thing" values allow 20 characters.</summary>
+    private static string Short(string s) => s.Length <= 20 ? s : s[..19] + "…";
+}

@@ -1,0 +1,237 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using MiniExcelLibs;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Features.Events;
+
+public sealed record MySignupView(SignupStatus Status, int? Position, DateTimeOffset? CheckedInAt);
+
+public sealed record EventView(
+    long Id, string Title, string Description, string? CoverImageUrl, string Location,
+    DateTimeOffset StartsAt, DateTimeOffset EndsAt, DateTimeOffset SignupOpensAt, DateTimeOffset SignupClosesAt, DateTimeOffset CancelDeadline,
+    int Capacity, int Confirmed, int Waitlisted, bool SignupOpen, bool VerifiedOnly, bool IsVolunteer, int PointsAwarded,
+    EventStatus Status, long CommunityId, long? EstateId, long? BuildingId, MySignupView? MySignup);
+
+public sealed record SignupRow(long ResidentId, string Nickname, string? PhoneMasked, SignupStatus Status, int? WaitlistTicket,
+    DateTimeOffset SignedUpAt, DateTimeOffset? PromotedAt, DateTimeOffset? CheckedInAt, bool NoShow);
+
+public sealed record CheckinRequest(string? QrPayload, long? ResidentId);
+
+public sealed record TicketAnswer(string QrPayload, DateTimeOffset ExpiresAt);
+
+public sealed record CreatedId(long Id);
+
+public static class EventsApi
+{
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var residents = app.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Resident);
+        residents.MapGet("/", List);
+        residents.MapGet("/{id:long}", Get);
+        residents.MapPost("/{id:long}/signups", SignUp);
+        residents.MapDelete("/{id:long}/signups/me", Cancel);
+        residents.MapGet("/{id:long}/ticket", Ticket);
+
+        var admin = app.MapGroup("/api/v1/admin/events").WithTags("Admin events").RequireAuthorization(Policies.Admin);
+        admin.MapGet("/", AdminList);
+        admin.MapGet("/{id:long}", AdminGet);
+        admin.MapPost("/", Create);
+        admin.MapPut("/{id:long}", Update);
+        admin.MapPost("/{id:long}/publish", async (long id, NeighbourHubDbContext db, EventService events, TimeProvider clock, CancellationToken ct) =>
+            TypedResults.Ok(View(await events.SetPublishedAsync(db, id, ct), null, clock.GetUtcNow())));
+        admin.MapPost("/{id:long}/cancel", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
+            TypedResults.Ok(new { notified = await events.CancelEventAsync(db, id, ct) }));
+        admin.MapGet("/{id:long}/signups", Signups);
+        admin.MapGet("/{id:long}/signups.xlsx", Export);
+        admin.MapPost("/{id:long}/checkins", CheckIn);
+        admin.MapPost("/{id:long}/complete", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
+            TypedResults.Ok(await events.CompleteAsync(db, id, ct)));
+        return app;
+    }
+
+    internal static EventView View(CommunityEvent e, MySignupView? mine, DateTimeOffset now) =>
+        new(e.Id, e.Title, e.Description, e.CoverImageUrl, e.Location, e.StartsAt, e.EndsAt, e.SignupOpensAt, e.SignupClosesAt,
+            e.EffectiveCancelDeadline, e.Capacity, e.Confirmed, e.Waitlisted, e.SignupOpen(now), e.VerifiedOnly, e.IsVolunteer,
+            e.PointsAwarded, e.Status, e.CommunityId, e.EstateId, e.BuildingId, mine);
+
+    private static async Task<Results<Ok<Paged<EventView>>, ValidationProblem>> List(
+        bool? past, int? page, int? pageSize, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var now = clock.GetUtcNow();
+        var query = db.Events.AsNoTracking().Where(e => past == true ? e.EndsAt <= now : e.EndsAt > now);
+        query = past == true ? query.OrderByDescending(e => e.StartsAt) : query.OrderBy(e => e.StartsAt);
+        var events = await query.ToPageAsync(p, s, ct);
+        var ids = events.Items.Select(e => e.Id).ToList();
+        var mine = await db.EventSignups.AsNoTracking()
+            .Where(x => ids.Contains(x.EventId) && x.ResidentId == scope.Value.ResidentId && x.Status != SignupStatus.Cancelled).ToListAsync(ct);
+        var views = new List<EventView>();
+        foreach (var e in events.Items)
+        {
+            views.Add(View(e, await MineAsync(db, mine.SingleOrDefault(x => x.EventId == e.Id), ct), now));
+        }
+
+        return TypedResults.Ok(new Paged<EventView>(views, events.Page, events.PageSize, events.Total));
+    }
+
+    private static async Task<Results<Ok<EventView>, NotFound>> Get(long id, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
+    {
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var mine = await db.EventSignups.AsNoTracking()
+            .SingleOrDefaultAsync(x => x.EventId == id && x.ResidentId == scope.Value.ResidentId && x.Status != SignupStatus.Cancelled, ct);
+        return TypedResults.Ok(View(e, await MineAsync(db, mine, ct), clock.GetUtcNow()));
+    }
+
+    private static async Task<MySignupView?> MineAsync(NeighbourHubDbContext db, EventSignup? s, CancellationToken ct)
+    {
+        if (s is null)
+        {
+            return null;
+        }
+
+        var answer = await EventService.AnswerAsync(db, s, ct);
+        return new MySignupView(answer.Status, answer.Position, s.CheckedInAt);
+    }
+
+    private static async Task<Results<Created<SignupAnswer>, Ok<SignupAnswer>>> SignUp(
+        long id, NeighbourHubDbContext db, CurrentScope scope, EventService events, CancellationToken ct)
+    {
+        var residentId = scope.Value.ResidentId!.Value;
+        var before = await db.EventSignups.AsNoTracking()
+            .AnyAsync(s => s.EventId == id && s.ResidentId == residentId && s.Status != SignupStatus.Cancelled, ct);
+        var answer = await events.SignUpAsync(db, id, residentId, ct);
+        // A repeated sign-up answers the same body; 200 instead of 201 says nothing new was created.
+        return before ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/events/{id}/signups/me", answer);
+    }
+
+    private static async Task<Ok<SignupAnswer>> Cancel(long id, CurrentScope scope, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
+        TypedResults.Ok(await events.CancelSignupAsync(db, id, scope.Value.ResidentId!.Value, ct));
+
+    private static async Task<Ok<TicketAnswer>> Ticket(long id, CurrentScope scope, NeighbourHubDbContext db, EventService events, CancellationToken ct)
+    {
+        var (payload, expires) = await events.TicketAsync(db, id, scope.Value.ResidentId!.Value, ct);
+        return TypedResults.Ok(new TicketAnswer(payload, expires));
+    }
+
+    private static async Task<Results<Ok<Paged<EventView>>, ValidationProblem>> AdminList(
+        long? estateId, string? status, int? page, int? pageSize, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var statusFilter = EnumQuery.Parse<EventStatus>("status", status, v);
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var now = clock.GetUtcNow();
+        var result = await db.Events.AsNoTracking()
+            .Where(e => (estateId == null || e.EstateId == estateId) && (statusFilter == null || e.Status == statusFilter))
+            .OrderByDescending(e => e.StartsAt).ToPageAsync(p, s, ct);
+        return TypedResults.Ok(new Paged<EventView>(result.Items.Select(e => View(e, null, now)).ToList(), result.Page, result.PageSize, result.Total));
+    }
+
+    private static async Task<Results<Ok<EventView>, NotFound>> AdminGet(long id, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        return e is null ? TypedResults.NotFound() : TypedResults.Ok(View(e, null, clock.GetUtcNow()));
+    }
+
+    private static async Task<Created<CreatedId>> Create(EventInput? body, NeighbourHubDbContext db, EventService events, CancellationToken ct)
+    {
+        var e = await events.CreateAsync(db, body ?? Empty, ct);
+        return TypedResults.Created($"/api/v1/admin/events/{e.Id}", new CreatedId(e.Id));
+    }
+
+    private static async Task<Ok<EventView>> Update(long id, EventInput? body, NeighbourHubDbContext db, EventService events, TimeProvider clock, CancellationToken ct) =>
+        TypedResults.Ok(View(await events.UpdateAsync(db, id, body ?? Empty, ct), null, clock.GetUtcNow()));
+
+    private static readonly EventInput Empty = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+
+    public static IQueryable<SignupRow> SignupQuery(NeighbourHubDbContext db, long eventId) =>
+        from s in db.EventSignups
+        where s.EventId == eventId && s.Status != SignupStatus.Cancelled
+        join r in db.Residents on s.ResidentId equals r.Id
+        orderby s.Status, s.WaitlistTicket, s.SignedUpAt
+        select new SignupRow(s.ResidentId, r.Nickname, r.PhoneNumber, s.Status, s.WaitlistTicket, s.SignedUpAt, s.PromotedAt, s.CheckedInAt, s.NoShow);
+
+    private static async Task<Results<Ok<Paged<SignupRow>>, ValidationProblem, NotFound>> Signups(
+        long id, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        if (!await db.Events.AnyAsync(e => e.Id == id, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        var rows = await SignupQuery(db, id).ToPageAsync(p, s, ct);
+        return TypedResults.Ok(rows with { Items = rows.Items.Select(r => r with { PhoneMasked = PhoneMasking.Mask(r.PhoneMasked) }).ToList() });
+    }
+
+    private static async Task<Results<FileContentHttpResult, NotFound>> Export(long id, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (e is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var rows = await SignupQuery(db, id).ToListAsync(ct);
+        db.Audit("event.signups.export", nameof(CommunityEvent), id.ToString(System.Globalization.CultureInfo.InvariantCulture), new { rows = rows.Count });
+        await db.SaveChangesAsync(ct);
+        return TypedResults.File(SignupSheet(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"event-{id}-signups.xlsx");
+    }
+
+    /// <summary>The sign-up list as organisers print it: phones masked like every list.</summary>
+    public static byte[] SignupSheet(IEnumerable<SignupRow> rows)
+    {
+        using var stream = new MemoryStream();
+        stream.SaveAs(rows.Select(r => new Dictionary<string, object?>
+        {
+            ["昵称"] = r.Nickname,
+            ["手机"] = PhoneMasking.Mask(r.PhoneMasked),
+            ["状态"] = r.Status == SignupStatus.Confirmed ? "已确认" : $"候补 #{r.WaitlistTicket}",
+            ["报名时间"] = r.SignedUpAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
+            ["签到时间"] = r.CheckedInAt?.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm") ?? "",
+            ["缺席"] = r.NoShow ? "是" : "",
+        }));
+        return stream.ToArray();
+    }
+
+    private static async Task<Results<Ok<CheckinAnswer>, ValidationProblem>> CheckIn(
+        long id, CheckinRequest? body, NeighbourHubDbContext db, EventService events, CancellationToken ct)
+    {
+        var v = new Validation()
+            .When(string.IsNullOrWhiteSpace(body?.QrPayload) && body?.ResidentId is null, "qrPayload", "qrPayload (or residentId) is required.")
+            .MaxLength("qrPayload", body?.QrPayload, 300);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        return TypedResults.Ok(string.IsNullOrWhiteSpace(body!.QrPayload)
+            ? await events.CheckInAsync(db, id, body.ResidentId!.Value, ct)
+            : await events.CheckInByTicketAsync(db, id, body.QrPayload, ct));
+    }
+}

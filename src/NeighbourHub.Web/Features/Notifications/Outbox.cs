@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+
+namespace NeighbourHub.Web.Features.Notifications;
+
+/// <summary>Topics and payloads. A topic without a registered handler waits for the feature that will consume it.</summary>
+public static class OutboxTopics
+{
+    /// <summary>A WeChat subscribe message to one resident.</summary>
+    public const string SubscribeMessage = "wechat.subscribe";
+
+    /// <summary>A resident attended a volunteer event that awards points (consumed by the time bank).</summary>
+    public const string EventAttended = "events.attended";
+}
+
+/// <summary>A subscribe message as queued: the template is looked up by <see cref="TemplateKey"/> when sent.</summary>
+public sealed record SubscribeMessagePayload(long ResidentId, string TemplateKey, string? Page, IReadOnlyDictionary<string, string> Data);
+
+public sealed record EventAttendedPayload(long EventId, long CommunityId, long ResidentId, int Points, DateTimeOffset CompletedAt);
+
+public static class Outbox
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Adds a message to the context; it is saved with the caller's other changes. Skips a key already
+    /// stored or already added, so producers can be naive about repeats.
+    /// </summary>
+    public static async Task EnqueueAsync<T>(NeighbourHubDbContext db, string topic, string key, T payload, TimeProvider clock, CancellationToken ct)
+    {
+        if (db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.Entity.Key == key) || await db.OutboxMessages.AnyAsync(m => m.Key == key, ct))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        db.OutboxMessages.Add(new OutboxMessage
+        {
+            Topic = topic,
+            Key = key,
+            Payload = JsonSerializer.Serialize(payload, Json),
+            CreatedAt = now,
+            AvailableAt = now,
+        });
+    }
+
+    public static T Read<T>(OutboxMessage message) =>
+        JsonSerializer.Deserialize<T>(message.Payload, Json) ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload.");
+}
