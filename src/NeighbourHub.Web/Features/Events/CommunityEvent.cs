@@ -64,7 +64,7 @@ public sealed class EventSignup
     public long EventId { get; set; }
     public long ResidentId { get; set; }
     public SignupStatus Status { get; set; }
-    /// <summary>Waiting-list ticket (from <see cref="CommunityEvent.WaitlistSeq"/>); earlier tickets are promoted first.</summary>
+    /// <summary>Waiting-list ticket (from <see cref="CommunityEvent.WaitlistSeq"/>); earlier tickets are promoted first. Kept after promotion.</summary>
     public int? WaitlistTicket { get; set; }
     public DateTimeOffset SignedUpAt { get; set; }
     public DateTimeOffset? PromotedAt { get; set; }

@@ -159,9 +159,9 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             return await AnswerAsync(db, existing, ct);
         }
 
-        var now = clock.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var e = await LockAndLoadAsync(db, eventId, ct);
+        var now = clock.GetUtcNow(); // read under the lock, so sign-up times follow the queue
         if (e.WhySignupClosed(now) is { } why)
         {
             throw new ConflictException(why);
@@ -261,8 +261,8 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         var now = clock.GetUtcNow();
         foreach (var s in next)
         {
+            // The ticket stays on the row: it shows who was promoted in which order.
             s.Status = SignupStatus.Confirmed;
-            s.WaitlistTicket = null;
             s.PromotedAt = now;
             e.Confirmed++;
             e.Waitlisted--;
