@@ -92,7 +92,59 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         var pendingLiu = Residence.Apply(liu.Id, households[^3].Id, households[^3].EstateId, ResidenceRelation.Owner, "刘德福", now.AddHours(-1));
         db.Residences.AddRange(approvedZhang, approvedWang, pendingLi, pendingLiu);
         await db.SaveChangesAsync(ct);
+        await SeedEventsAsync(db, community, sunshine, [zhang, li, wang, liu], now, ct);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
+    }
+
+    /// <summary>A popular event nearly full, a volunteer event with points, and one already held.</summary>
+    private static async Task SeedEventsAsync(NeighbourHubDbContext db, Community community, Estate estate, Resident[] residents, DateTimeOffset now, CancellationToken ct)
+    {
+        // Five days ahead; UTC hours below read as Beijing time + 8 (02:00 UTC = 10:00).
+        var day = now.UtcDateTime.Date.AddDays(5);
+        var feast = new Events.CommunityEvent
+        {
+            CommunityId = community.Id, EstateId = estate.Id, Title = "邻里百家宴", Description = "每户带一道家常菜，在中心花园一起吃饭聊天。",
+            Location = "阳光花园中心花园", StartsAt = new DateTimeOffset(day.AddHours(2), TimeSpan.Zero), EndsAt = new DateTimeOffset(day.AddHours(5), TimeSpan.Zero),
+            SignupOpensAt = now.AddDays(-2), SignupClosesAt = new DateTimeOffset(day, TimeSpan.Zero), Capacity = 3, Status = Events.EventStatus.Published, CreatedAt = now,
+        };
+        var sorting = new Events.CommunityEvent
+        {
+            CommunityId = community.Id, EstateId = estate.Id, Title = "垃圾分类督导志愿服务", Description = "早晚高峰在投放点引导居民分类投放，每次两小时。",
+            Location = "各楼栋投放点", StartsAt = new DateTimeOffset(day.AddHours(-1), TimeSpan.Zero), EndsAt = new DateTimeOffset(day.AddHours(1), TimeSpan.Zero),
+            SignupOpensAt = now.AddDays(-1), SignupClosesAt = new DateTimeOffset(day.AddHours(-2), TimeSpan.Zero), Capacity = 10, VerifiedOnly = true,
+            IsVolunteer = true, PointsAwarded = 20, Status = Events.EventStatus.Published, CreatedAt = now,
+        };
+        var lecture = new Events.CommunityEvent
+        {
+            CommunityId = community.Id, Title = "防诈骗知识讲座", Description = "社区民警讲解常见电信诈骗手法。", Location = "河东社区党群服务中心",
+            StartsAt = now.AddDays(-7), EndsAt = now.AddDays(-7).AddHours(2), SignupOpensAt = now.AddDays(-14), SignupClosesAt = now.AddDays(-7),
+            Capacity = 50, Status = Events.EventStatus.Completed, CompletedAt = now.AddDays(-7).AddHours(2), CreatedAt = now.AddDays(-14),
+        };
+        db.Events.AddRange(feast, sorting, lecture);
+        await db.SaveChangesAsync(ct);
+
+        // 百家宴: three seats taken, one resident waiting.
+        for (var i = 0; i < residents.Length; i++)
+        {
+            var waiting = i >= feast.Capacity;
+            db.EventSignups.Add(new Events.EventSignup
+            {
+                EventId = feast.Id, ResidentId = residents[i].Id, SignedUpAt = now.AddHours(-20 + i),
+                Status = waiting ? Events.SignupStatus.Waitlisted : Events.SignupStatus.Confirmed, WaitlistTicket = waiting ? 1 : null,
+            });
+        }
+
+        feast.Confirmed = feast.Capacity;
+        feast.Waitlisted = 1;
+        feast.WaitlistSeq = 1;
+        db.EventSignups.Add(new Events.EventSignup { EventId = sorting.Id, ResidentId = residents[2].Id, SignedUpAt = now.AddHours(-5), Status = Events.SignupStatus.Confirmed });
+        sorting.Confirmed = 1;
+        db.EventSignups.Add(new Events.EventSignup
+        {
+            EventId = lecture.Id, ResidentId = residents[0].Id, SignedUpAt = now.AddDays(-10), Status = Events.SignupStatus.Confirmed, CheckedInAt = lecture.StartsAt,
+        });
+        lecture.Confirmed = 1;
+        await db.SaveChangesAsync(ct);
     }
 
     private static async Task<List<Building>> AddBuildingsAsync(NeighbourHubDbContext db, Estate estate, int buildingCount, int unitsPerBuilding,

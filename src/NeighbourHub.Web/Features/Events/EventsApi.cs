@@ -48,6 +48,8 @@ public static class EventsApi
         admin.MapGet("/{id:long}/signups", Signups);
         admin.MapGet("/{id:long}/signups.xlsx", Export);
         admin.MapPost("/{id:long}/checkins", CheckIn);
+        // The console's export link: same sheet, cookie-authenticated.
+        app.MapGet("/admin/files/events/{id:long}/signups.xlsx", Export).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         admin.MapPost("/{id:long}/complete", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
             TypedResults.Ok(await events.CompleteAsync(db, id, ct)));
         return app;

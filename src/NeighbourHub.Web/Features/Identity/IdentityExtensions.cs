@@ -104,7 +104,9 @@ public static class IdentityExtensions
     {
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/api") && http.User.Identity?.IsAuthenticated == true)
+            // API calls, and the console's file downloads (plain HTTP GETs outside the Blazor circuit).
+            var path = http.Request.Path;
+            if ((path.StartsWithSegments("/api") || path.StartsWithSegments("/admin/files")) && http.User.Identity?.IsAuthenticated == true)
             {
                 var resolver = http.RequestServices.GetRequiredService<AccessScopeResolver>();
                 http.RequestServices.GetRequiredService<CurrentScope>().Value = await resolver.ResolveAsync(http.User, http.RequestAborted);
