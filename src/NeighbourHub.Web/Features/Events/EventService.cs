@@ -150,59 +150,84 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         return people.Count;
     }
 
+    /// <summary>
+    /// Takes a seat while one is free, else a waiting-list ticket. The checks that only read (window,
+    /// eligibility, an existing sign-up) run before the transaction; inside it, the seat is taken by a
+    /// conditional update (<c>Confirmed &lt; Capacity</c>) that also locks the event row until commit,
+    /// so the locked section is two or three statements long and the count can never pass the capacity.
+    /// </summary>
     public async Task<SignupAnswer> SignUpAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
-        // A live sign-up answers the same as the first time, without touching the seat count.
         var existing = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (existing is { Status: not SignupStatus.Cancelled })
         {
-            return await AnswerAsync(db, existing, ct);
+            return await AnswerAsync(db, existing, ct); // a repeat answers the same, without touching seats
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var e = await LockAndLoadAsync(db, eventId, ct);
-        var now = clock.GetUtcNow(); // read under the lock, so sign-up times follow the queue
-        if (e.WhySignupClosed(now) is { } why)
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        if (e.WhySignupClosed(clock.GetUtcNow()) is { } why)
         {
             throw new ConflictException(why);
         }
 
         await EnsureEligibleAsync(db, e, residentId, ct);
-        var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
-        if (signup is { Status: not SignupStatus.Cancelled })
+
+        EventSignup signup;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await tx.CommitAsync(ct); // the same resident's other request got here first
-            return await AnswerAsync(db, signup, ct);
+            var open = db.Events.Where(x => x.Id == eventId && x.Status == EventStatus.Published);
+            var seated = await open.Where(x => x.Confirmed < x.Capacity)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.Confirmed, x => x.Confirmed + 1), ct) == 1;
+            int? ticket = null;
+            if (!seated)
+            {
+                if (await open.ExecuteUpdateAsync(u => u.SetProperty(x => x.WaitlistSeq, x => x.WaitlistSeq + 1)
+                        .SetProperty(x => x.Waitlisted, x => x.Waitlisted + 1), ct) == 0)
+                {
+                    throw new ConflictException("This event is no longer open for sign-up.");
+                }
+
+                // Our own update is visible to us, and the row stays locked until commit: the ticket is ours alone.
+                ticket = await db.Events.Where(x => x.Id == eventId).Select(x => x.WaitlistSeq).SingleAsync(ct);
+            }
+
+            var now = clock.GetUtcNow();
+            if (existing is null)
+            {
+                signup = new EventSignup { EventId = eventId, ResidentId = residentId };
+                db.EventSignups.Add(signup);
+            }
+            else
+            {
+                signup = existing;
+                db.EventSignups.Attach(signup);
+                signup.CancelledAt = null;
+                signup.PromotedAt = null;
+                signup.CheckedInAt = null;
+                signup.NoShow = false;
+            }
+
+            signup.Status = seated ? SignupStatus.Confirmed : SignupStatus.Waitlisted;
+            signup.WaitlistTicket = ticket;
+            signup.SignedUpAt = now;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException) when (existing is null)
+            {
+                // The same resident's other request inserted first (unique EventId+ResidentId): give back
+                // what this one took and answer what that one got.
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                var winner = await db.EventSignups.AsNoTracking().SingleAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
+                return await AnswerAsync(db, winner, ct);
+            }
+
+            await tx.CommitAsync(ct);
         }
 
-        if (signup is null)
-        {
-            signup = new EventSignup { EventId = eventId, ResidentId = residentId };
-            db.EventSignups.Add(signup);
-        }
-
-        signup.SignedUpAt = now;
-        signup.CancelledAt = null;
-        signup.PromotedAt = null;
-        signup.CheckedInAt = null;
-        if (e.Confirmed < e.Capacity)
-        {
-            e.Confirmed++;
-            signup.Status = SignupStatus.Confirmed;
-            signup.WaitlistTicket = null;
-        }
-        else
-        {
-            e.WaitlistSeq++;
-            e.Waitlisted++;
-            signup.Status = SignupStatus.Waitlisted;
-            signup.WaitlistTicket = e.WaitlistSeq;
-        }
-
-        await db.SaveChangesAsync(ct);
-        var answer = await AnswerAsync(db, signup, ct);
-        await tx.CommitAsync(ct);
-        return answer;
+        return await AnswerAsync(db, signup, ct);
     }
 
     /// <summary>Frees a seat (before the cancellation deadline) or leaves the waiting list; the first in line is promoted at once.</summary>
