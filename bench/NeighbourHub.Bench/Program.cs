@@ -78,8 +78,13 @@ internal static class EventSignupBench
         var now = DateTimeOffset.UtcNow;
         var created = await admin.PostAsJsonAsync("/api/v1/admin/events", new
         {
-            estateId, title = "bench", startsAt = now.AddDays(1), endsAt = now.AddDays(1).AddHours(2),
-            signupOpensAt = now.AddHours(-1), signupClosesAt = now.AddHours(20), capacity,
+            estateId,
+            title = "bench",
+            startsAt = now.AddDays(1),
+            endsAt = now.AddDays(1).AddHours(2),
+            signupOpensAt = now.AddHours(-1),
+            signupClosesAt = now.AddHours(20),
+            capacity,
         });
         created.EnsureSuccessStatusCode();
         return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();

@@ -43,3 +43,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         await App.DisposeAsync();
     }
 }
+
+/// <summary>One app, database and browser for every browser test; the classes run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -7,7 +7,8 @@ using NeighbourHub.TestSupport;
 
 namespace NeighbourHub.E2ETests;
 
-public sealed class ResidenceApprovalTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+[Collection(BrowserCollection.Name)]
+public sealed class ResidenceApprovalTests(BrowserFixture fixture)
 {
     private const float Timeout = 20_000;
 

@@ -265,15 +265,27 @@ public sealed class EventTests(AppFixture fixture) : AppTest(fixture)
 
         var inEstateB = await adminB.PostAsJsonAsync("/api/v1/admin/events", new
         {
-            estateId = Org.EstateA1, title = "x", startsAt = Now.AddDays(1), endsAt = Now.AddDays(1).AddHours(1),
-            signupOpensAt = Now, signupClosesAt = Now.AddHours(2), capacity = 5,
+            estateId = Org.EstateA1,
+            title = "x",
+            startsAt = Now.AddDays(1),
+            endsAt = Now.AddDays(1).AddHours(1),
+            signupOpensAt = Now,
+            signupClosesAt = Now.AddHours(2),
+            capacity = 5,
         });
         Assert.Equal(HttpStatusCode.BadRequest, inEstateB.StatusCode);
 
         var bad = await adminA.PostAsJsonAsync("/api/v1/admin/events", new
         {
-            estateId = Org.EstateA1, title = "", startsAt = Now.AddDays(1), endsAt = Now, signupOpensAt = Now, signupClosesAt = Now.AddHours(-1),
-            capacity = 0, isVolunteer = false, pointsAwarded = 5,
+            estateId = Org.EstateA1,
+            title = "",
+            startsAt = Now.AddDays(1),
+            endsAt = Now,
+            signupOpensAt = Now,
+            signupClosesAt = Now.AddHours(-1),
+            capacity = 0,
+            isVolunteer = false,
+            pointsAwarded = 5,
         });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var errors = (await Json(bad)).GetProperty("errors");
@@ -284,8 +296,13 @@ public sealed class EventTests(AppFixture fixture) : AppTest(fixture)
 
         var shrink = await adminA.PutAsJsonAsync($"/api/v1/admin/events/{id}", new
         {
-            estateId = Org.EstateA1, title = "改期", startsAt = Now.AddDays(2), endsAt = Now.AddDays(2).AddHours(1),
-            signupOpensAt = Now.AddHours(-1), signupClosesAt = Now.AddDays(1), capacity = 8,
+            estateId = Org.EstateA1,
+            title = "改期",
+            startsAt = Now.AddDays(2),
+            endsAt = Now.AddDays(2).AddHours(1),
+            signupOpensAt = Now.AddHours(-1),
+            signupClosesAt = Now.AddDays(1),
+            capacity = 8,
         });
         Assert.Equal(HttpStatusCode.OK, shrink.StatusCode);
         Assert.Equal(8, (await Json(shrink)).GetProperty("capacity").GetInt32());

@@ -103,22 +103,51 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         var day = now.UtcDateTime.Date.AddDays(5);
         var feast = new Events.CommunityEvent
         {
-            CommunityId = community.Id, EstateId = estate.Id, Title = "邻里百家宴", Description = "每户带一道家常菜，在中心花园一起吃饭聊天。",
-            Location = "阳光花园中心花园", StartsAt = new DateTimeOffset(day.AddHours(2), TimeSpan.Zero), EndsAt = new DateTimeOffset(day.AddHours(5), TimeSpan.Zero),
-            SignupOpensAt = now.AddDays(-2), SignupClosesAt = new DateTimeOffset(day, TimeSpan.Zero), Capacity = 3, Status = Events.EventStatus.Published, CreatedAt = now,
+            CommunityId = community.Id,
+            EstateId = estate.Id,
+            Title = "邻里百家宴",
+            Description = "每户带一道家常菜，在中心花园一起吃饭聊天。",
+            Location = "阳光花园中心花园",
+            StartsAt = new DateTimeOffset(day.AddHours(2), TimeSpan.Zero),
+            EndsAt = new DateTimeOffset(day.AddHours(5), TimeSpan.Zero),
+            SignupOpensAt = now.AddDays(-2),
+            SignupClosesAt = new DateTimeOffset(day, TimeSpan.Zero),
+            Capacity = 3,
+            Status = Events.EventStatus.Published,
+            CreatedAt = now,
         };
         var sorting = new Events.CommunityEvent
         {
-            CommunityId = community.Id, EstateId = estate.Id, Title = "垃圾分类督导志愿服务", Description = "早晚高峰在投放点引导居民分类投放，每次两小时。",
-            Location = "各楼栋投放点", StartsAt = new DateTimeOffset(day.AddHours(-1), TimeSpan.Zero), EndsAt = new DateTimeOffset(day.AddHours(1), TimeSpan.Zero),
-            SignupOpensAt = now.AddDays(-1), SignupClosesAt = new DateTimeOffset(day.AddHours(-2), TimeSpan.Zero), Capacity = 10, VerifiedOnly = true,
-            IsVolunteer = true, PointsAwarded = 20, Status = Events.EventStatus.Published, CreatedAt = now,
+            CommunityId = community.Id,
+            EstateId = estate.Id,
+            Title = "垃圾分类督导志愿服务",
+            Description = "早晚高峰在投放点引导居民分类投放，每次两小时。",
+            Location = "各楼栋投放点",
+            StartsAt = new DateTimeOffset(day.AddHours(-1), TimeSpan.Zero),
+            EndsAt = new DateTimeOffset(day.AddHours(1), TimeSpan.Zero),
+            SignupOpensAt = now.AddDays(-1),
+            SignupClosesAt = new DateTimeOffset(day.AddHours(-2), TimeSpan.Zero),
+            Capacity = 10,
+            VerifiedOnly = true,
+            IsVolunteer = true,
+            PointsAwarded = 20,
+            Status = Events.EventStatus.Published,
+            CreatedAt = now,
         };
         var lecture = new Events.CommunityEvent
         {
-            CommunityId = community.Id, Title = "防诈骗知识讲座", Description = "社区民警讲解常见电信诈骗手法。", Location = "河东社区党群服务中心",
-            StartsAt = now.AddDays(-7), EndsAt = now.AddDays(-7).AddHours(2), SignupOpensAt = now.AddDays(-14), SignupClosesAt = now.AddDays(-7),
-            Capacity = 50, Status = Events.EventStatus.Completed, CompletedAt = now.AddDays(-7).AddHours(2), CreatedAt = now.AddDays(-14),
+            CommunityId = community.Id,
+            Title = "防诈骗知识讲座",
+            Description = "社区民警讲解常见电信诈骗手法。",
+            Location = "河东社区党群服务中心",
+            StartsAt = now.AddDays(-7),
+            EndsAt = now.AddDays(-7).AddHours(2),
+            SignupOpensAt = now.AddDays(-14),
+            SignupClosesAt = now.AddDays(-7),
+            Capacity = 50,
+            Status = Events.EventStatus.Completed,
+            CompletedAt = now.AddDays(-7).AddHours(2),
+            CreatedAt = now.AddDays(-14),
         };
         db.Events.AddRange(feast, sorting, lecture);
         await db.SaveChangesAsync(ct);
@@ -129,8 +158,11 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
             var waiting = i >= feast.Capacity;
             db.EventSignups.Add(new Events.EventSignup
             {
-                EventId = feast.Id, ResidentId = residents[i].Id, SignedUpAt = now.AddHours(-20 + i),
-                Status = waiting ? Events.SignupStatus.Waitlisted : Events.SignupStatus.Confirmed, WaitlistTicket = waiting ? 1 : null,
+                EventId = feast.Id,
+                ResidentId = residents[i].Id,
+                SignedUpAt = now.AddHours(-20 + i),
+                Status = waiting ? Events.SignupStatus.Waitlisted : Events.SignupStatus.Confirmed,
+                WaitlistTicket = waiting ? 1 : null,
             });
         }
 
@@ -141,7 +173,11 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         sorting.Confirmed = 1;
         db.EventSignups.Add(new Events.EventSignup
         {
-            EventId = lecture.Id, ResidentId = residents[0].Id, SignedUpAt = now.AddDays(-10), Status = Events.SignupStatus.Confirmed, CheckedInAt = lecture.StartsAt,
+            EventId = lecture.Id,
+            ResidentId = residents[0].Id,
+            SignedUpAt = now.AddDays(-10),
+            Status = Events.SignupStatus.Confirmed,
+            CheckedInAt = lecture.StartsAt,
         });
         lecture.Confirmed = 1;
         await db.SaveChangesAsync(ct);

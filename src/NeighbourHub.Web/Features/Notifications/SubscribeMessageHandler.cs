@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using NeighbourHub.WeChat;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Tenancy;
+using NeighbourHub.WeChat;
 
 namespace NeighbourHub.Web.Features.Notifications;
 
