@@ -53,6 +53,11 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
     public DbSet<Features.Events.CommunityEvent> Events => Set<Features.Events.CommunityEvent>();
     public DbSet<Features.Events.EventSignup> EventSignups => Set<Features.Events.EventSignup>();
+    public DbSet<Features.TimeBank.TimeBankAccount> TimeBankAccounts => Set<Features.TimeBank.TimeBankAccount>();
+    public DbSet<Features.TimeBank.LedgerTransaction> LedgerTransactions => Set<Features.TimeBank.LedgerTransaction>();
+    public DbSet<Features.TimeBank.LedgerPosting> LedgerPostings => Set<Features.TimeBank.LedgerPosting>();
+    public DbSet<Features.TimeBank.Reward> Rewards => Set<Features.TimeBank.Reward>();
+    public DbSet<Features.TimeBank.Redemption> Redemptions => Set<Features.TimeBank.Redemption>();
     public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -89,6 +94,17 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         // A resident sees their own sign-ups; staff those of events they see.
         builder.Entity<Features.Events.EventSignup>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && Events.Any(e => e.Id == x.EventId)));
+        // Time bank: a resident sees their own account; staff the pools of their communities and the
+        // accounts of residents living in their estates. Transactions and postings follow the accounts.
+        builder.Entity<Features.TimeBank.TimeBankAccount>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || (ScopeIsAdmin && (x.CommunityId != null
+                ? ScopeCommunityIds.Contains(x.CommunityId.Value)
+                : Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved))));
+        builder.Entity<Features.TimeBank.LedgerPosting>().HasQueryFilter(x => ScopeUnrestricted || TimeBankAccounts.Any(a => a.Id == x.AccountId));
+        builder.Entity<Features.TimeBank.LedgerTransaction>().HasQueryFilter(x => ScopeUnrestricted || LedgerPostings.Any(p => p.TransactionId == x.Id));
+        builder.Entity<Features.TimeBank.Reward>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.CommunityId));
+        builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

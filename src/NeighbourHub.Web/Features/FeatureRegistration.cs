@@ -5,6 +5,7 @@ using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Features.TimeBank;
 
 namespace NeighbourHub.Web.Features;
 
@@ -24,6 +25,10 @@ public static class FeatureRegistration
 
         s.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);
         s.AddSingleton<IOutboxHandler, SubscribeMessageHandler>();
+        s.AddSingleton<IOutboxHandler, EventAttendedHandler>();
+        s.AddOptions<TimeBankOptions>().BindConfiguration(TimeBankOptions.SectionName);
+        s.AddSingleton<TimeBankLedger>();
+        s.AddSingleton<TimeBankService>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -36,6 +41,7 @@ public static class FeatureRegistration
         app.MapOrganisationApi();
         app.MapAuditApi();
         app.MapEventsApi();
+        app.MapTimeBankApi();
         return app;
     }
 

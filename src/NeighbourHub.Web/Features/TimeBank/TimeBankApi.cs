@@ -1,0 +1,241 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
+
+namespace NeighbourHub.Web.Features.TimeBank;
+
+public sealed record LedgerEntryView(long TransactionId, DateTimeOffset At, LedgerCategory Category, int Amount, string Memo);
+
+public sealed record AccountView(int Balance, int EarnedTotal, int SpentTotal, IReadOnlyList<LedgerEntryView> Entries);
+
+public sealed record RewardView(long Id, long CommunityId, string Name, int PointsCost, int Stock, int PerPersonLimit, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveTo);
+
+public sealed record RedeemRequest(long? RewardId, int? Quantity);
+
+public sealed record TransferRequest(long? ToResidentId, int? Points, string? Memo);
+
+public sealed record RewardRequest(long? CommunityId, string? Name, int? PointsCost, int? Stock, int? PerPersonLimit, DateTimeOffset? ActiveFrom, DateTimeOffset? ActiveTo);
+
+public sealed record GrantRequest(long? ResidentId, int? Points, LedgerCategory? Category, string? Memo);
+
+public sealed record AdminAccountRow(long Id, AccountKind Kind, long? ResidentId, string Owner, long? CommunityId, int Balance, int EarnedTotal, int SpentTotal);
+
+public sealed record AdminLedgerRow(long TransactionId, DateTimeOffset At, LedgerCategory Category, string Memo, long AccountId, string Owner, int Amount, long? ApprovedByAdminId);
+
+public static class TimeBankApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapTimeBankApi(this IEndpointRouteBuilder app)
+    {
+        var residents = app.MapGroup("/api/v1/timebank").WithTags("Time bank").RequireAuthorization(Policies.Resident);
+        residents.MapGet("/account", Account);
+        residents.MapGet("/rewards", Rewards);
+        residents.MapPost("/redemptions", Redeem);
+        residents.MapGet("/redemptions", MyRedemptions);
+        residents.MapPost("/transfers", Transfer);
+
+        var admin = app.MapGroup("/api/v1/admin/timebank").WithTags("Admin time bank").RequireAuthorization(Policies.Admin);
+        admin.MapPost("/rewards", CreateReward);
+        admin.MapPost("/grants", Grant);
+        admin.MapGet("/accounts", Accounts);
+        admin.MapGet("/ledger", Ledger);
+        admin.MapGet("/redemptions", Redemptions);
+        admin.MapPost("/redemptions/{id:long}/fulfil", async (long id, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct) =>
+            TypedResults.Ok(ToView(await tb.FulfilAsync(db, id, ct), "")));
+        admin.MapPost("/redemptions/{id:long}/cancel", async (long id, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct) =>
+            TypedResults.Ok(ToView(await tb.CancelRedemptionAsync(db, id, ct), "")));
+        admin.MapPost("/verify", async (NeighbourHubDbContext db, CancellationToken ct) => TypedResults.Ok(await TimeBankLedger.VerifyAsync(db, ct)))
+            .RequireAuthorization(Policies.ReadAuditLog);
+        return app;
+    }
+
+    private static RedemptionView ToView(Redemption r, string rewardName) =>
+        new(r.Id, r.RewardId, rewardName, r.Quantity, r.Points, r.Status, r.CreatedAt);
+
+    private static async Task<Ok<AccountView>> Account(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct)
+    {
+        var residentId = scope.Value.ResidentId!.Value;
+        var account = await db.TimeBankAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.ResidentId == residentId, ct);
+        if (account is null)
+        {
+            return TypedResults.Ok(new AccountView(0, 0, 0, []));
+        }
+
+        var entries = await (from p in db.LedgerPostings
+                             where p.AccountId == account.Id
+                             join t in db.LedgerTransactions on p.TransactionId equals t.Id
+                             orderby t.Id descending
+                             select new LedgerEntryView(t.Id, t.CreatedAt, t.Category, p.Amount, t.Memo)).Take(50).ToListAsync(ct);
+        return TypedResults.Ok(new AccountView(account.Balance, account.EarnedTotal, account.SpentTotal, entries));
+    }
+
+    private static async Task<Ok<List<RewardView>>> Rewards(NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var rewards = await db.Rewards.AsNoTracking()
+            .Where(r => r.IsActive && (r.ActiveFrom == null || r.ActiveFrom <= now) && (r.ActiveTo == null || r.ActiveTo > now))
+            .OrderBy(r => r.PointsCost)
+            .Select(r => new RewardView(r.Id, r.CommunityId, r.Name, r.PointsCost, r.Stock, r.PerPersonLimit, r.ActiveFrom, r.ActiveTo))
+            .ToListAsync(ct);
+        return TypedResults.Ok(rewards);
+    }
+
+    private static async Task<Results<Created<RedemptionView>, Ok<RedemptionView>, ValidationProblem>> Redeem(
+        RedeemRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
+        TimeBankService tb, CancellationToken ct)
+    {
+        var v = new Validation()
+            .Positive("rewardId", body?.RewardId)
+            .When(body?.Quantity is < 1 or > 100, "quantity", "quantity must be between 1 and 100.")
+            .Required(IdempotencyHeader, idempotencyKey, 64);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var (redemption, created) = await tb.RedeemAsync(db, scope.Value.ResidentId!.Value, body!.RewardId!.Value, body.Quantity ?? 1, idempotencyKey!, ct);
+        var name = await db.Rewards.Where(r => r.Id == redemption.RewardId).Select(r => r.Name).SingleAsync(ct);
+        var view = ToView(redemption, name);
+        return created ? TypedResults.Created($"/api/v1/timebank/redemptions/{redemption.Id}", view) : TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<List<RedemptionView>>> MyRedemptions(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct) =>
+        TypedResults.Ok(await (from r in db.Redemptions
+                               where r.ResidentId == scope.Value.ResidentId
+                               join w in db.Rewards.IgnoreQueryFilters() on r.RewardId equals w.Id
+                               orderby r.Id descending
+                               select new RedemptionView(r.Id, r.RewardId, w.Name, r.Quantity, r.Points, r.Status, r.CreatedAt)).Take(100).ToListAsync(ct));
+
+    private static async Task<Results<Created<TransferAnswer>, ValidationProblem>> Transfer(
+        TransferRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
+        TimeBankService tb, CancellationToken ct)
+    {
+        var v = new Validation()
+            .Positive("toResidentId", body?.ToResidentId)
+            .When(body?.Points is null or < 1 or > TimeBankService.MaxPointsPerOperation, "points", $"points must be between 1 and {TimeBankService.MaxPointsPerOperation}.")
+            .MaxLength("memo", body?.Memo, 200)
+            .MaxLength(IdempotencyHeader, idempotencyKey, 64);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var answer = await tb.TransferAsync(db, scope.Value.ResidentId!.Value, body!.ToResidentId!.Value, body.Points!.Value, body.Memo?.Trim() ?? "", idempotencyKey, ct);
+        return TypedResults.Created($"/api/v1/timebank/account", answer);
+    }
+
+    private static async Task<Results<Created<CreatedIdAnswer>, ValidationProblem>> CreateReward(RewardRequest? body, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation()
+            .Positive("communityId", body?.CommunityId)
+            .Required("name", body?.Name, 100)
+            .When(body?.PointsCost is null or < 1 or > TimeBankService.MaxPointsPerOperation, "pointsCost", "pointsCost must be a positive number of points.")
+            .When(body?.Stock is null or < 0, "stock", "stock must be 0 or more.")
+            .When(body?.PerPersonLimit is < 0, "perPersonLimit", "perPersonLimit must be 0 (no limit) or more.")
+            .When(body?.ActiveFrom is { } f && body.ActiveTo is { } t && t <= f, "activeTo", "activeTo must be after activeFrom.");
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        if (!await db.Communities.AnyAsync(c => c.Id == body!.CommunityId, ct))
+        {
+            return v.Add("communityId", "No such community in your scope.").Problem();
+        }
+
+        var reward = new Reward
+        {
+            CommunityId = body!.CommunityId!.Value,
+            Name = body.Name!.Trim(),
+            PointsCost = body.PointsCost!.Value,
+            Stock = body.Stock!.Value,
+            PerPersonLimit = body.PerPersonLimit ?? 0,
+            ActiveFrom = body.ActiveFrom,
+            ActiveTo = body.ActiveTo,
+        };
+        db.Rewards.Add(reward);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/admin/timebank/rewards/{reward.Id}", new CreatedIdAnswer(reward.Id));
+    }
+
+    private static async Task<Results<Created<CreatedIdAnswer>, ValidationProblem>> Grant(
+        GrantRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct)
+    {
+        var v = new Validation()
+            .Positive("residentId", body?.ResidentId)
+            .When(body?.Points is null or < 1 or > 1000, "points", "points must be between 1 and 1000 per grant.")
+            .Required("memo", body?.Memo, 200)
+            .When(body?.Category is not (null or LedgerCategory.VolunteerService or LedgerCategory.ServiceOrder or LedgerCategory.Correction),
+                "category", "category must be volunteerService, serviceOrder or correction.")
+            .MaxLength(IdempotencyHeader, idempotencyKey, 64);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var tx = await tb.GrantAsync(db, body!.ResidentId!.Value, body.Points!.Value, body.Category ?? LedgerCategory.VolunteerService, body.Memo!.Trim(), idempotencyKey, ct);
+        return TypedResults.Created($"/api/v1/admin/timebank/ledger?transactionId={tx.Id}", new CreatedIdAnswer(tx.Id));
+    }
+
+    public static IQueryable<AdminAccountRow> AccountQuery(NeighbourHubDbContext db) =>
+        from a in db.TimeBankAccounts
+        join r in db.Residents on a.ResidentId equals r.Id into residents
+        from r in residents.DefaultIfEmpty()
+        join c in db.Communities on a.CommunityId equals c.Id into communities
+        from c in communities.DefaultIfEmpty()
+        orderby a.Kind descending, a.Balance descending
+        select new AdminAccountRow(a.Id, a.Kind, a.ResidentId, r != null ? r.Nickname : c != null ? c.Name + " 积分池" : a.OwnerKey, a.CommunityId, a.Balance, a.EarnedTotal, a.SpentTotal);
+
+    private static async Task<Results<Ok<Paged<AdminAccountRow>>, ValidationProblem>> Accounts(int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        return v.IsValid ? TypedResults.Ok(await AccountQuery(db).ToPageAsync(p, s, ct)) : v.Problem();
+    }
+
+    public static IQueryable<AdminLedgerRow> LedgerQuery(NeighbourHubDbContext db, LedgerCategory? category, long? accountId) =>
+        from p in db.LedgerPostings
+        where accountId == null || p.AccountId == accountId
+        join t in db.LedgerTransactions on p.TransactionId equals t.Id
+        where category == null || t.Category == category
+        join a in db.TimeBankAccounts on p.AccountId equals a.Id
+        join r in db.Residents on a.ResidentId equals r.Id into residents
+        from r in residents.DefaultIfEmpty()
+        orderby t.Id descending, p.Id
+        select new AdminLedgerRow(t.Id, t.CreatedAt, t.Category, t.Memo, a.Id, r != null ? r.Nickname : a.OwnerKey, p.Amount, t.ApprovedByAdminId);
+
+    private static async Task<Results<Ok<Paged<AdminLedgerRow>>, ValidationProblem>> Ledger(
+        string? category, long? accountId, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var c = EnumQuery.Parse<LedgerCategory>("category", category, v);
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        return v.IsValid ? TypedResults.Ok(await LedgerQuery(db, c, accountId).ToPageAsync(p, s, ct)) : v.Problem();
+    }
+
+    private static async Task<Results<Ok<Paged<RedemptionView>>, ValidationProblem>> Redemptions(
+        string? status, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation();
+        var st = EnumQuery.Parse<RedemptionStatus>("status", status, v);
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var query = from r in db.Redemptions
+                    where st == null || r.Status == st
+                    join w in db.Rewards on r.RewardId equals w.Id
+                    orderby r.Id descending
+                    select new RedemptionView(r.Id, r.RewardId, w.Name, r.Quantity, r.Points, r.Status, r.CreatedAt);
+        return TypedResults.Ok(await query.ToPageAsync(p, s, ct));
+    }
+}
+
+public sealed record CreatedIdAnswer(long Id);

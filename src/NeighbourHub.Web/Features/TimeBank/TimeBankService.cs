@@ -1,0 +1,187 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.TimeBank;
+
+public sealed record RedemptionView(long Id, long RewardId, string RewardName, int Quantity, int Points, RedemptionStatus Status, DateTimeOffset CreatedAt);
+
+public sealed record TransferAnswer(long TransactionId, int Balance);
+
+/// <summary>Earning, spending and donating points: the rules over <see cref="TimeBankLedger"/>.</summary>
+public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
+{
+    public const int MaxPointsPerOperation = 100_000;
+
+    /// <summary>Verified hours credited from the community pool by staff, recording who approved.</summary>
+    public async Task<LedgerTransaction> GrantAsync(NeighbourHubDbContext db, long residentId, int points, LedgerCategory category, string memo,
+        string? idempotencyKey, CancellationToken ct)
+    {
+        var adminId = db.Scope.Value.AdminUserId ?? throw new ForbiddenException("Only staff grant points.");
+        // The pool that pays is the community where this admin sees the resident living.
+        var communityId = await (from r in db.Residences
+                                 where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
+                                 join e in db.Estates on r.EstateId equals e.Id
+                                 select (long?)e.CommunityId).FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Resident");
+        var pool = await ledger.PoolAsync(db, communityId, ct);
+        var account = await ledger.ResidentAccountAsync(db, residentId, ct);
+        var sourceRef = $"grant:{adminId}:{idempotencyKey ?? Guid.NewGuid().ToString("N")}";
+        return await TimeBankLedger.InTransactionAsync(db, async () =>
+        {
+            var (tx, _) = await ledger.PostAsync(db, sourceRef, category, communityId, memo, adminId,
+                [new Movement(pool.Id, -points), new Movement(account.Id, points)], ct);
+            return tx;
+        }, ct);
+    }
+
+    /// <summary>Points for attending a volunteer event, from the community pool, once per event and resident.</summary>
+    public async Task CreditEventAttendanceAsync(NeighbourHubDbContext db, long eventId, long communityId, long residentId, int points, CancellationToken ct)
+    {
+        var pool = await ledger.PoolAsync(db, communityId, ct);
+        var account = await ledger.ResidentAccountAsync(db, residentId, ct);
+        await TimeBankLedger.InTransactionAsync(db, async () =>
+        {
+            await ledger.PostAsync(db, $"event:{eventId}:{residentId}", LedgerCategory.EventAttendance, communityId, $"活动签到 #{eventId}", null,
+                [new Movement(pool.Id, -points), new Movement(account.Id, points)], ct);
+            return true;
+        }, ct);
+    }
+
+    public async Task<TransferAnswer> TransferAsync(NeighbourHubDbContext db, long fromResidentId, long toResidentId, int points, string memo,
+        string? idempotencyKey, CancellationToken ct)
+    {
+        if (fromResidentId == toResidentId)
+        {
+            throw new DomainValidationException("toResidentId", "You cannot donate points to yourself.");
+        }
+
+        if (!await db.Residents.AnyAsync(r => r.Id == toResidentId, ct))
+        {
+            throw new DomainValidationException("toResidentId", "No such resident.");
+        }
+
+        var from = await ledger.ResidentAccountAsync(db, fromResidentId, ct);
+        var to = await ledger.ResidentAccountAsync(db, toResidentId, ct);
+        var sourceRef = $"transfer:{fromResidentId}:{idempotencyKey ?? Guid.NewGuid().ToString("N")}";
+        var tx = await TimeBankLedger.InTransactionAsync(db, async () =>
+            (await ledger.PostAsync(db, sourceRef, LedgerCategory.Donation, null, memo, null,
+                [new Movement(from.Id, -points), new Movement(to.Id, points)], ct)).Transaction, ct);
+        var balance = await db.TimeBankAccounts.IgnoreQueryFilters().Where(a => a.Id == from.Id).Select(a => a.Balance).SingleAsync(ct);
+        return new TransferAnswer(tx.Id, balance);
+    }
+
+    /// <summary>
+    /// Points and stock together or not at all: the resident's account row is locked first (so their
+    /// per-person limit cannot be raced), stock is taken by a conditional update, and the points move
+    /// to the community pool; any shortfall rolls everything back (409).
+    /// </summary>
+    public async Task<(Redemption Redemption, bool Created)> RedeemAsync(NeighbourHubDbContext db, long residentId, long rewardId, int quantity,
+        string idempotencyKey, CancellationToken ct)
+    {
+        var requestKey = $"{residentId}:{idempotencyKey}";
+        var replay = await db.Redemptions.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct);
+        if (replay is not null)
+        {
+            return (replay, false);
+        }
+
+        var reward = await db.Rewards.AsNoTracking().SingleOrDefaultAsync(r => r.Id == rewardId, ct) ?? throw new NotFoundException("Reward");
+        if (!reward.AvailableAt(clock.GetUtcNow()))
+        {
+            throw new ConflictException("This reward is not available now.");
+        }
+
+        var account = await ledger.ResidentAccountAsync(db, residentId, ct);
+        var pool = await ledger.PoolAsync(db, reward.CommunityId, ct);
+        var points = checked(reward.PointsCost * quantity);
+        return await TimeBankLedger.InTransactionAsync(db, async () =>
+            {
+                await db.TimeBankAccounts.IgnoreQueryFilters().Where(a => a.Id == account.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Balance, a => a.Balance), ct); // row lock for this resident
+                if (await db.Redemptions.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct) is { } twin)
+                {
+                    return (twin, false); // the same request, replayed while the first was in flight
+                }
+
+                if (reward.PerPersonLimit > 0)
+                {
+                    var held = await db.Redemptions.IgnoreQueryFilters()
+                        .Where(r => r.RewardId == rewardId && r.ResidentId == residentId && r.Status != RedemptionStatus.Cancelled)
+                        .SumAsync(r => (int?)r.Quantity, ct) ?? 0;
+                    if (held + quantity > reward.PerPersonLimit)
+                    {
+                        throw new ConflictException($"Each resident may redeem at most {reward.PerPersonLimit} of this reward.");
+                    }
+                }
+
+                var stocked = await db.Rewards.IgnoreQueryFilters().Where(r => r.Id == rewardId && r.Stock >= quantity)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Stock, r => r.Stock - quantity), ct);
+                if (stocked == 0)
+                {
+                    throw new ConflictException("Not enough stock left.");
+                }
+
+                var (tx, _) = await ledger.PostAsync(db, $"redeem:{requestKey}", LedgerCategory.Redemption, reward.CommunityId,
+                    $"兑换 {reward.Name} ×{quantity}", null, [new Movement(account.Id, -points), new Movement(pool.Id, points)], ct);
+                var created = new Redemption
+                {
+                    RewardId = rewardId,
+                    ResidentId = residentId,
+                    CommunityId = reward.CommunityId,
+                    Quantity = quantity,
+                    Points = points,
+                    Status = RedemptionStatus.Pending,
+                    RequestKey = requestKey,
+                    TransactionId = tx.Id,
+                    CreatedAt = clock.GetUtcNow(),
+                };
+                db.Redemptions.Add(created);
+                await db.SaveChangesAsync(ct);
+                return (created, true);
+            }, ct);
+    }
+
+    public async Task<Redemption> FulfilAsync(NeighbourHubDbContext db, long redemptionId, CancellationToken ct)
+    {
+        var r = await db.Redemptions.SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("Redemption");
+        if (r.Status != RedemptionStatus.Pending)
+        {
+            throw new ConflictException($"This redemption is already {r.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        r.Status = RedemptionStatus.Fulfilled;
+        r.DecidedAt = clock.GetUtcNow();
+        r.DecidedByAdminId = db.Scope.Value.AdminUserId;
+        await db.SaveChangesAsync(ct);
+        return r;
+    }
+
+    /// <summary>Cancels a pending redemption: stock back, points back by a reversing transaction.</summary>
+    public async Task<Redemption> CancelRedemptionAsync(NeighbourHubDbContext db, long redemptionId, CancellationToken ct)
+    {
+        var found = await db.Redemptions.AsNoTracking().SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("Redemption");
+        var account = await ledger.ResidentAccountAsync(db, found.ResidentId, ct);
+        var pool = await ledger.PoolAsync(db, found.CommunityId, ct);
+        return await TimeBankLedger.InTransactionAsync(db, async () =>
+        {
+            // Only the update that finds it pending cancels it: two staff pressing at once refund once.
+            var cancelled = await db.Redemptions.Where(x => x.Id == redemptionId && x.Status == RedemptionStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, RedemptionStatus.Cancelled)
+                    .SetProperty(x => x.DecidedAt, clock.GetUtcNow())
+                    .SetProperty(x => x.DecidedByAdminId, db.Scope.Value.AdminUserId), ct);
+            if (cancelled == 0)
+            {
+                throw new ConflictException("Only a pending redemption can be cancelled.");
+            }
+
+            await db.Rewards.IgnoreQueryFilters().Where(x => x.Id == found.RewardId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Stock, x => x.Stock + found.Quantity), ct);
+            var (refund, _) = await ledger.PostAsync(db, $"redeem-refund:{found.Id}", LedgerCategory.RedemptionRefund, found.CommunityId,
+                $"取消兑换 #{found.Id}", db.Scope.Value.AdminUserId, [new Movement(pool.Id, -found.Points), new Movement(account.Id, found.Points)], ct);
+            await db.Redemptions.Where(x => x.Id == redemptionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.RefundTransactionId, refund.Id), ct);
+            return await db.Redemptions.AsNoTracking().SingleAsync(x => x.Id == redemptionId, ct);
+        }, ct);
+    }
+}
