@@ -11,7 +11,7 @@ namespace NeighbourHub.IntegrationTests;
 /// Two app instances on real Kestrel ports sharing one MariaDB and Redis, and residents racing real
 /// HTTP requests across both: the seat count holds in the database, not in any one process.
 /// </summary>
-public sealed class EventRaceFixture : IAsyncLifetime
+public sealed class TwoInstancesFixture : IAsyncLifetime
 {
     public NeighbourHubAppFactory InstanceA { get; private set; } = null!;
     public NeighbourHubAppFactory InstanceB { get; private set; } = null!;
@@ -19,7 +19,7 @@ public sealed class EventRaceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        InstanceA = await NeighbourHubAppFactory.OnMariaDbAsync("nh_event_race", wechat: null);
+        InstanceA = await NeighbourHubAppFactory.OnMariaDbAsync("nh_two_instances", wechat: null);
         InstanceB = new NeighbourHubAppFactory(InstanceA.Provider, InstanceA.ConnectionString, wechat: null, useRedis: true);
         foreach (var app in new[] { InstanceA, InstanceB })
         {
@@ -37,7 +37,14 @@ public sealed class EventRaceFixture : IAsyncLifetime
     }
 }
 
-public sealed class EventRaceTests(EventRaceFixture fixture) : IClassFixture<EventRaceFixture>
+[CollectionDefinition(Name)]
+public sealed class TwoInstancesCollection : ICollectionFixture<TwoInstancesFixture>
+{
+    public const string Name = "two app instances";
+}
+
+[Collection(TwoInstancesCollection.Name)]
+public sealed class EventRaceTests(TwoInstancesFixture fixture)
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
