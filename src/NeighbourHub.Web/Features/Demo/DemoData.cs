@@ -93,6 +93,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         db.Residences.AddRange(approvedZhang, approvedWang, pendingLi, pendingLiu);
         await db.SaveChangesAsync(ct);
         await SeedEventsAsync(db, community, sunshine, [zhang, li, wang, liu], now, ct);
+        await SeedTimeBankAsync(db, community, zhang, wang, ct);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
     }
 
@@ -181,6 +182,27 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         });
         lecture.Confirmed = 1;
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>A small rewards catalogue and points earned by two volunteers, through the real ledger.</summary>
+    private async Task SeedTimeBankAsync(NeighbourHubDbContext db, Community community, Resident zhang, Resident wang, CancellationToken ct)
+    {
+        db.Rewards.AddRange(
+            new TimeBank.Reward { CommunityId = community.Id, Name = "理发券", PointsCost = 30, Stock = 20, PerPersonLimit = 2 },
+            new TimeBank.Reward { CommunityId = community.Id, Name = "大米一袋（5kg）", PointsCost = 50, Stock = 10, PerPersonLimit = 1 },
+            new TimeBank.Reward { CommunityId = community.Id, Name = "小区停车券（1天）", PointsCost = 20, Stock = 50 });
+        await db.SaveChangesAsync(ct);
+
+        var ledger = services.GetRequiredService<TimeBank.TimeBankLedger>();
+        var pool = await ledger.PoolAsync(db, community.Id, ct);
+        foreach (var (resident, points, memo) in new[] { (wang, 120, "助老陪诊 6 小时"), (zhang, 60, "垃圾分类督导 3 小时") })
+        {
+            var account = await ledger.ResidentAccountAsync(db, resident.Id, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await ledger.PostAsync(db, $"demo:grant:{resident.Id}", TimeBank.LedgerCategory.VolunteerService, community.Id, memo, null,
+                [new TimeBank.Movement(pool.Id, -points), new TimeBank.Movement(account.Id, points)], ct);
+            await tx.CommitAsync(ct);
+        }
     }
 
     private static async Task<List<Building>> AddBuildingsAsync(NeighbourHubDbContext db, Estate estate, int buildingCount, int unitsPerBuilding,

@@ -22,7 +22,7 @@ public sealed record RewardRequest(long? CommunityId, string? Name, int? PointsC
 
 public sealed record GrantRequest(long? ResidentId, int? Points, LedgerCategory? Category, string? Memo);
 
-public sealed record AdminAccountRow(long Id, AccountKind Kind, long? ResidentId, string Owner, long? CommunityId, int Balance, int EarnedTotal, int SpentTotal);
+public sealed record PointsAccountRow(long Id, AccountKind Kind, long? ResidentId, string Owner, long? CommunityId, int Balance, int EarnedTotal, int SpentTotal);
 
 public sealed record AdminLedgerRow(long TransactionId, DateTimeOffset At, LedgerCategory Category, string Memo, long AccountId, string Owner, int Amount, long? ApprovedByAdminId);
 
@@ -49,6 +49,8 @@ public static class TimeBankApi
             TypedResults.Ok(ToView(await tb.FulfilAsync(db, id, ct), "")));
         admin.MapPost("/redemptions/{id:long}/cancel", async (long id, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct) =>
             TypedResults.Ok(ToView(await tb.CancelRedemptionAsync(db, id, ct), "")));
+        app.MapGet("/admin/files/timebank/ledger.xlsx", ExportLedger).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
+        admin.MapGet("/ledger.xlsx", ExportLedger);
         admin.MapPost("/verify", async (NeighbourHubDbContext db, CancellationToken ct) => TypedResults.Ok(await TimeBankLedger.VerifyAsync(db, ct)))
             .RequireAuthorization(Policies.ReadAuditLog);
         return app;
@@ -182,16 +184,16 @@ public static class TimeBankApi
         return TypedResults.Created($"/api/v1/admin/timebank/ledger?transactionId={tx.Id}", new CreatedIdAnswer(tx.Id));
     }
 
-    public static IQueryable<AdminAccountRow> AccountQuery(NeighbourHubDbContext db) =>
+    public static IQueryable<PointsAccountRow> AccountQuery(NeighbourHubDbContext db) =>
         from a in db.TimeBankAccounts
         join r in db.Residents on a.ResidentId equals r.Id into residents
         from r in residents.DefaultIfEmpty()
         join c in db.Communities on a.CommunityId equals c.Id into communities
         from c in communities.DefaultIfEmpty()
         orderby a.Kind descending, a.Balance descending
-        select new AdminAccountRow(a.Id, a.Kind, a.ResidentId, r != null ? r.Nickname : c != null ? c.Name + " 积分池" : a.OwnerKey, a.CommunityId, a.Balance, a.EarnedTotal, a.SpentTotal);
+        select new PointsAccountRow(a.Id, a.Kind, a.ResidentId, r != null ? r.Nickname : c != null ? c.Name + " 积分池" : a.OwnerKey, a.CommunityId, a.Balance, a.EarnedTotal, a.SpentTotal);
 
-    private static async Task<Results<Ok<Paged<AdminAccountRow>>, ValidationProblem>> Accounts(int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<Paged<PointsAccountRow>>, ValidationProblem>> Accounts(int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
@@ -216,6 +218,25 @@ public static class TimeBankApi
         var c = EnumQuery.Parse<LedgerCategory>("category", category, v);
         var (p, s) = Paging.Normalize(page, pageSize, v);
         return v.IsValid ? TypedResults.Ok(await LedgerQuery(db, c, accountId).ToPageAsync(p, s, ct)) : v.Problem();
+    }
+
+    /// <summary>The ledger the caller may see (newest 50,000 postings) as an Excel sheet; the export is audited.</summary>
+    private static async Task<FileContentHttpResult> ExportLedger(NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var rows = await LedgerQuery(db, null, null).Take(50_000).ToListAsync(ct);
+        db.Audit("timebank.ledger.export", "LedgerTransaction", null, new { rows = rows.Count });
+        await db.SaveChangesAsync(ct);
+        using var stream = new MemoryStream();
+        MiniExcelLibs.MiniExcel.SaveAs(stream, rows.Select(r => new Dictionary<string, object?>
+        {
+            ["交易"] = r.TransactionId,
+            ["时间"] = r.At.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
+            ["类别"] = r.Category.ToString(),
+            ["账户"] = r.Owner,
+            ["积分"] = r.Amount,
+            ["说明"] = r.Memo,
+        }));
+        return TypedResults.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "timebank-ledger.xlsx");
     }
 
     private static async Task<Results<Ok<Paged<RedemptionView>>, ValidationProblem>> Redemptions(
