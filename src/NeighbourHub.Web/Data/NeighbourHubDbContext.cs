@@ -58,6 +58,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.TimeBank.LedgerPosting> LedgerPostings => Set<Features.TimeBank.LedgerPosting>();
     public DbSet<Features.TimeBank.Reward> Rewards => Set<Features.TimeBank.Reward>();
     public DbSet<Features.TimeBank.Redemption> Redemptions => Set<Features.TimeBank.Redemption>();
+    public DbSet<Features.TimeBank.VolunteerProfile> VolunteerProfiles => Set<Features.TimeBank.VolunteerProfile>();
+    public DbSet<Features.TimeBank.ServiceOrder> ServiceOrders => Set<Features.TimeBank.ServiceOrder>();
     public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -103,6 +105,11 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<Features.TimeBank.LedgerPosting>().HasQueryFilter(x => ScopeUnrestricted || TimeBankAccounts.Any(a => a.Id == x.AccountId));
         builder.Entity<Features.TimeBank.LedgerTransaction>().HasQueryFilter(x => ScopeUnrestricted || LedgerPostings.Any(p => p.TransactionId == x.Id));
         builder.Entity<Features.TimeBank.Reward>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.CommunityId));
+        builder.Entity<Features.TimeBank.VolunteerProfile>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
+        // Service orders: residents see those of their communities (to help) and their own; staff those of their communities.
+        builder.Entity<Features.TimeBank.ServiceOrder>().HasQueryFilter(x => ScopeUnrestricted || x.RequesterId == ScopeResidentId
+            || x.VolunteerId == ScopeResidentId || ScopeCommunityIds.Contains(x.CommunityId));
         builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
     }

@@ -29,6 +29,7 @@ public static class FeatureRegistration
         s.AddOptions<TimeBankOptions>().BindConfiguration(TimeBankOptions.SectionName);
         s.AddSingleton<TimeBankLedger>();
         s.AddSingleton<TimeBankService>();
+        s.AddSingleton<ServiceOrderService>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -42,6 +43,7 @@ public static class FeatureRegistration
         app.MapAuditApi();
         app.MapEventsApi();
         app.MapTimeBankApi();
+        app.MapServiceOrdersApi();
         return app;
     }
 

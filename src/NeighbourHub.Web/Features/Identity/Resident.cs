@@ -10,6 +10,8 @@ public sealed class Resident
     /// <summary>Full number as WeChat gave it; only <see cref="PhoneMasking"/> output leaves the server.</summary>
     public string? PhoneNumber { get; set; }
     public bool IsVolunteer { get; set; }
+    /// <summary>Staff marked this resident (elderly living alone, disabled…) as having service orders paid by the community pool.</summary>
+    public bool ServiceOrdersPaidByPool { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastLoginAt { get; set; }
 }

@@ -6,6 +6,8 @@ public enum AccountKind
     Resident,
     /// <summary>A community's pool: it pays for verified service and receives redeemed points. May go down to its floor.</summary>
     CommunityPool,
+    /// <summary>Points held for open service orders of a community, until confirmed or returned.</summary>
+    Escrow,
 }
 
 /// <summary>What a transaction was for (志愿服务, 兑换, 捐赠, 服务订单…).</summary>
@@ -42,6 +44,8 @@ public sealed class TimeBankAccount
     public static string ResidentKey(long residentId) => $"R:{residentId}";
 
     public static string PoolKey(long communityId) => $"P:{communityId}";
+
+    public static string EscrowKey(long communityId) => $"E:{communityId}";
 }
 
 /// <summary>

@@ -66,3 +66,37 @@ internal sealed class RedemptionConfiguration : IEntityTypeConfiguration<Redempt
         b.HasOne<LedgerTransaction>().WithMany().HasForeignKey(x => x.TransactionId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class VolunteerProfileConfiguration : IEntityTypeConfiguration<VolunteerProfile>
+{
+    public void Configure(EntityTypeBuilder<VolunteerProfile> b)
+    {
+        b.ToTable("VolunteerProfiles");
+        b.HasKey(x => x.ResidentId);
+        b.Property(x => x.Skills).HasMaxLength(200);
+        b.Property(x => x.Intro).HasMaxLength(500);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.HasOne<Resident>().WithOne().HasForeignKey<VolunteerProfile>(x => x.ResidentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Community>().WithMany().HasForeignKey(x => x.CommunityId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ServiceOrderConfiguration : IEntityTypeConfiguration<ServiceOrder>
+{
+    public void Configure(EntityTypeBuilder<ServiceOrder> b)
+    {
+        b.ToTable("ServiceOrders");
+        b.Property(x => x.Title).HasMaxLength(100);
+        b.Property(x => x.Description).HasMaxLength(1000);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+        b.Property(x => x.Comment).HasMaxLength(500);
+        b.Property(x => x.DisputeReason).HasMaxLength(500);
+        b.Property(x => x.Resolution).HasMaxLength(500);
+        b.Property(x => x.RequestKey).HasMaxLength(160);
+        b.HasIndex(x => x.RequestKey).IsUnique();
+        b.HasIndex(x => new { x.CommunityId, x.Status });
+        b.HasOne<Resident>().WithMany().HasForeignKey(x => x.RequesterId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Resident>().WithMany().HasForeignKey(x => x.VolunteerId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Community>().WithMany().HasForeignKey(x => x.CommunityId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -40,6 +40,10 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
         AccountAsync(db, TimeBankAccount.PoolKey(communityId),
             () => new TimeBankAccount { Kind = AccountKind.CommunityPool, CommunityId = communityId, Floor = options.Value.PoolFloor, OwnerKey = TimeBankAccount.PoolKey(communityId) }, ct);
 
+    public Task<TimeBankAccount> EscrowAsync(NeighbourHubDbContext db, long communityId, CancellationToken ct) =>
+        AccountAsync(db, TimeBankAccount.EscrowKey(communityId),
+            () => new TimeBankAccount { Kind = AccountKind.Escrow, CommunityId = communityId, Floor = 0, OwnerKey = TimeBankAccount.EscrowKey(communityId) }, ct);
+
     /// <summary>Finds or creates an account; its unique owner key makes a racing creation harmless.</summary>
     private static async Task<TimeBankAccount> AccountAsync(NeighbourHubDbContext db, string key, Func<TimeBankAccount> create, CancellationToken ct)
     {

@@ -507,6 +507,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(20)
                         .HasColumnType("varchar(20)");
 
+                    b.Property<bool>("ServiceOrdersPaidByPool")
+                        .HasColumnType("tinyint(1)");
+
                     b.Property<string>("UnionId")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
@@ -1159,6 +1162,97 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("Rewards", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.ServiceOrder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<bool>("Dispatched")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("DisputeReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<bool>("FundedByPool")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("varchar(160)");
+
+                    b.Property<long>("RequesterId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<int?>("Stars")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<long?>("VolunteerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("WantedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestKey")
+                        .IsUnique();
+
+                    b.HasIndex("RequesterId");
+
+                    b.HasIndex("VolunteerId");
+
+                    b.HasIndex("CommunityId", "Status");
+
+                    b.ToTable("ServiceOrders", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.TimeBankAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1205,6 +1299,45 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("ResidentId");
 
                     b.ToTable("TimeBankAccounts", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", b =>
+                {
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("DecidedByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Intro")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<string>("Skills")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.HasKey("ResidentId");
+
+                    b.HasIndex("CommunityId");
+
+                    b.ToTable("VolunteerProfiles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<long>", b =>
@@ -1493,6 +1626,26 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.ServiceOrder", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithMany()
+                        .HasForeignKey("RequesterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithMany()
+                        .HasForeignKey("VolunteerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.TimeBankAccount", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
@@ -1504,6 +1657,21 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .WithMany()
                         .HasForeignKey("ResidentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithOne()
+                        .HasForeignKey("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", "ResidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
