@@ -203,6 +203,12 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
                 [new TimeBank.Movement(pool.Id, -points), new TimeBank.Movement(account.Id, points)], ct);
             await tx.CommitAsync(ct);
         }
+
+        // 王师傅 is an approved volunteer; 张阿姨 has asked for help with her tap, 30 points in escrow.
+        var orders = services.GetRequiredService<TimeBank.ServiceOrderService>();
+        await orders.ApplyAsync(db, wang.Id, ["水电维修", "陪诊"], "退休电工，住 2 栋", ct);
+        await orders.DecideVolunteerAsync(db, wang.Id, approve: true, ct);
+        await orders.PostAsync(db, zhang.Id, "厨房水龙头漏水", "周末上午家里有人", 30, null, "demo-order-1", ct);
     }
 
     private static async Task<List<Building>> AddBuildingsAsync(NeighbourHubDbContext db, Estate estate, int buildingCount, int unitsPerBuilding,
