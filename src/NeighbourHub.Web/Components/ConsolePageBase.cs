@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Components;
+
+/// <summary>
+/// Base of console pages that act: each action runs in its own scoped context and ends in a snackbar
+/// saying what happened, or why the rules refused it (the same domain exceptions the API turns into
+/// problem details).
+/// </summary>
+public abstract class ConsolePageBase : ComponentBase
+{
+    [Inject] protected ConsoleDb Console { get; set; } = default!;
+
+    [Inject] protected ISnackbar Snackbar { get; set; } = default!;
+
+    /// <summary>Runs <paramref name="action"/>, shows its message, then <paramref name="reload"/> whatever happened.</summary>
+    protected async Task RunAsync(Func<NeighbourHubDbContext, Task<string>> action, Func<Task>? reload = null)
+    {
+        try
+        {
+            await using var db = await Console.CreateAsync();
+            Snackbar.Add(await action(db), Severity.Success);
+        }
+        catch (RequestValidationException e)
+        {
+            Snackbar.Add(string.Join(" ", e.Errors.SelectMany(kv => kv.Value)), Severity.Error);
+        }
+        catch (Exception e) when (e is DomainValidationException or ConflictException or NotFoundException or ForbiddenException)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+        }
+
+        if (reload is not null)
+        {
+            await reload();
+        }
+    }
+}
