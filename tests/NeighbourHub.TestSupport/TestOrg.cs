@@ -30,6 +30,12 @@ public sealed record TestOrg(
         var a2 = new Estate { CommunityId = a.Id, Name = "甲二小区", Address = "甲路2号" };
         var b1 = new Estate { CommunityId = b.Id, Name = "乙一小区", Address = "乙路1号" };
         db.Estates.AddRange(a1, a2, b1);
+        await db.SaveChangesAsync();
+        foreach (var e in new[] { a1, a2, b1 })
+        {
+            db.RepairCategories.AddRange(Web.Features.Repairs.RepairCategory.DefaultsFor(e.Id));
+        }
+
         var firm = new PropertyFirm { Name = "测试物业" };
         db.PropertyFirms.Add(firm);
         await db.SaveChangesAsync();

@@ -60,6 +60,9 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.TimeBank.Redemption> Redemptions => Set<Features.TimeBank.Redemption>();
     public DbSet<Features.TimeBank.VolunteerProfile> VolunteerProfiles => Set<Features.TimeBank.VolunteerProfile>();
     public DbSet<Features.TimeBank.ServiceOrder> ServiceOrders => Set<Features.TimeBank.ServiceOrder>();
+    public DbSet<Features.Repairs.RepairCategory> RepairCategories => Set<Features.Repairs.RepairCategory>();
+    public DbSet<Features.Repairs.Repair> Repairs => Set<Features.Repairs.Repair>();
+    public DbSet<Features.Repairs.RepairEvent> RepairEvents => Set<Features.Repairs.RepairEvent>();
     public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -110,6 +113,11 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         // Service orders: residents see those of their communities (to help) and their own; staff those of their communities.
         builder.Entity<Features.TimeBank.ServiceOrder>().HasQueryFilter(x => ScopeUnrestricted || x.RequesterId == ScopeResidentId
             || x.VolunteerId == ScopeResidentId || ScopeCommunityIds.Contains(x.CommunityId));
+        // Repairs: a resident sees their own reports (and the categories of their estates); staff those of their estates.
+        builder.Entity<Features.Repairs.RepairCategory>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
+        builder.Entity<Features.Repairs.Repair>().HasQueryFilter(x => ScopeUnrestricted || x.ReporterId == ScopeResidentId
+            || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        builder.Entity<Features.Repairs.RepairEvent>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
         builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
     }

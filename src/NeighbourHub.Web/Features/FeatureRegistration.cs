@@ -30,6 +30,7 @@ public static class FeatureRegistration
         s.AddSingleton<TimeBankLedger>();
         s.AddSingleton<TimeBankService>();
         s.AddSingleton<ServiceOrderService>();
+        s.AddSingleton<Repairs.RepairService>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -44,6 +45,7 @@ public static class FeatureRegistration
         app.MapEventsApi();
         app.MapTimeBankApi();
         app.MapServiceOrdersApi();
+        Repairs.RepairsApi.MapRepairsApi(app);
         return app;
     }
 

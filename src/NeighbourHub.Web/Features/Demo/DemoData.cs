@@ -51,6 +51,8 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         db.PropertyFirms.Add(firm);
         await db.SaveChangesAsync(ct);
         db.EstateFirmContracts.Add(new EstateFirmContract { EstateId = sunshine.Id, PropertyFirmId = firm.Id, From = new DateOnly(2021, 7, 1) });
+        db.RepairCategories.AddRange(Repairs.RepairCategory.DefaultsFor(sunshine.Id));
+        db.RepairCategories.AddRange(Repairs.RepairCategory.DefaultsFor(oldQuarters.Id));
 
         // 阳光花园: 4 buildings × 2 units × 11 floors × 3 flats = 264; 老机关宿舍: 2 × 1 × 6 × 3 = 36.
         var random = new Random(20261123);

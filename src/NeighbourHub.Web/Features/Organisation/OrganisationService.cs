@@ -44,6 +44,8 @@ public sealed class OrganisationService
         var estate = new Estate { CommunityId = communityId, Name = name.Trim(), Address = address.Trim() };
         db.Estates.Add(estate);
         await db.SaveChangesAsync(ct);
+        db.RepairCategories.AddRange(Repairs.RepairCategory.DefaultsFor(estate.Id));
+        await db.SaveChangesAsync(ct);
         if (!db.Scope.Value.Unrestricted)
         {
             // The new estate belongs to a community in scope: let this context see it at once.

@@ -1,0 +1,149 @@
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Repairs;
+
+/// <summary>A kind of repair with its default deadline (分类处理、限期办结).</summary>
+public sealed class RepairCategory
+{
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    public required string Name { get; set; }
+    public int DeadlineHours { get; set; }
+    /// <summary>Public-area issues (lifts, lighting) also appear in the Open311 feed, without personal data.</summary>
+    public bool IsPublicArea { get; set; }
+
+    /// <summary>What every new estate starts with; staff adjust them per estate.</summary>
+    public static IEnumerable<RepairCategory> DefaultsFor(long estateId) =>
+    [
+        new() { EstateId = estateId, Name = "水电", DeadlineHours = 24 },
+        new() { EstateId = estateId, Name = "门窗", DeadlineHours = 72 },
+        new() { EstateId = estateId, Name = "公共照明", DeadlineHours = 48, IsPublicArea = true },
+        new() { EstateId = estateId, Name = "电梯", DeadlineHours = 4, IsPublicArea = true },
+        new() { EstateId = estateId, Name = "环境卫生", DeadlineHours = 24, IsPublicArea = true },
+        new() { EstateId = estateId, Name = "其他", DeadlineHours = 72 },
+    ];
+}
+
+public enum RepairStatus { Submitted, Assigned, InProgress, Resolved, Closed, Cancelled }
+
+/// <summary>
+/// A report (报事报修) and its explicit state machine:
+/// submitted → assigned → in_progress → resolved → closed, cancelled before work starts, and reopen
+/// (within 7 days of resolution) back to assigned with the same assignee. Every step is a method that
+/// refuses the wrong state with a reason; <see cref="Status"/> is a concurrency token, so two staff
+/// racing on one repair cannot both succeed.
+/// </summary>
+public sealed class Repair
+{
+    public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(7);
+    public static readonly TimeSpan UrgeInterval = TimeSpan.FromHours(12);
+
+    public long Id { get; set; }
+    public long EstateId { get; set; }
+    public long? HouseholdId { get; set; }
+    public long CategoryId { get; set; }
+    public long ReporterId { get; set; }
+    public required string Description { get; set; }
+    public string Location { get; set; } = "";
+    public RepairStatus Status { get; private set; } = RepairStatus.Submitted;
+    public long? AssigneeId { get; private set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset DeadlineAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public DateTimeOffset? ClosedAt { get; private set; }
+    public string? ResolutionNote { get; private set; }
+    public int ReopenCount { get; private set; }
+    public int? Stars { get; private set; }
+    public string? RatingComment { get; private set; }
+    public DateTimeOffset? LastUrgedAt { get; private set; }
+
+    public bool IsOverdue(DateTimeOffset now) =>
+        Status is RepairStatus.Submitted or RepairStatus.Assigned or RepairStatus.InProgress && now > DeadlineAt;
+
+    private void Require(string step, params RepairStatus[] allowed)
+    {
+        if (!allowed.Contains(Status))
+        {
+            throw new ConflictException($"Cannot {step} a repair that is {Wire(Status)}; it must be {string.Join(" or ", allowed.Select(Wire))}.");
+        }
+    }
+
+    public static string Wire(RepairStatus s) => s == RepairStatus.InProgress ? "in_progress" : s.ToString().ToLowerInvariant();
+
+    public void Assign(long assigneeId)
+    {
+        Require("assign", RepairStatus.Submitted, RepairStatus.Assigned);
+        AssigneeId = assigneeId;
+        Status = RepairStatus.Assigned;
+    }
+
+    public void Start(long staffId)
+    {
+        Require("start", RepairStatus.Assigned);
+        if (AssigneeId != staffId)
+        {
+            throw new ConflictException("Only the assignee starts the work; reassign it first.");
+        }
+
+        Status = RepairStatus.InProgress;
+    }
+
+    public void Resolve(string note, DateTimeOffset now)
+    {
+        Require("resolve", RepairStatus.InProgress);
+        Status = RepairStatus.Resolved;
+        ResolutionNote = note;
+        ResolvedAt = now;
+    }
+
+    public void Cancel()
+    {
+        Require("cancel", RepairStatus.Submitted, RepairStatus.Assigned);
+        Status = RepairStatus.Cancelled;
+    }
+
+    public void Reopen(DateTimeOffset now)
+    {
+        Require("reopen", RepairStatus.Resolved);
+        if (now - ResolvedAt > ReopenWindow)
+        {
+            throw new ConflictException("A repair can be reopened within 7 days of its resolution; please report it again.");
+        }
+
+        Status = RepairStatus.Assigned;
+        ReopenCount++;
+        ResolvedAt = null;
+    }
+
+    public void Rate(int stars, string? comment, DateTimeOffset now)
+    {
+        Require("rate", RepairStatus.Resolved);
+        Stars = stars;
+        RatingComment = comment;
+        Status = RepairStatus.Closed;
+        ClosedAt = now;
+    }
+
+    /// <summary>催单: at most once every 12 hours, and only while it is still open.</summary>
+    public void Urge(DateTimeOffset now)
+    {
+        Require("urge", RepairStatus.Submitted, RepairStatus.Assigned, RepairStatus.InProgress);
+        if (LastUrgedAt is { } last && now - last < UrgeInterval)
+        {
+            throw new ConflictException($"You urged this repair at {last.ToOffset(TimeSpan.FromHours(8)):HH:mm}; you can urge again after 12 hours.");
+        }
+
+        LastUrgedAt = now;
+    }
+}
+
+/// <summary>One step on a repair's timeline: who, when, what, note.</summary>
+public sealed class RepairEvent
+{
+    public long Id { get; set; }
+    public long RepairId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Action { get; set; }
+    public required string Actor { get; set; }
+    public string? Note { get; set; }
+}
