@@ -96,6 +96,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         await db.SaveChangesAsync(ct);
         await SeedEventsAsync(db, community, sunshine, [zhang, li, wang, liu], now, ct);
         await SeedTimeBankAsync(db, community, zhang, wang, ct);
+        await SeedRepairsAsync(db, sunshine, households[0], zhang, ct);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
     }
 
@@ -211,6 +212,28 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         await orders.ApplyAsync(db, wang.Id, ["水电维修", "陪诊"], "退休电工，住 2 栋", ct);
         await orders.DecideVolunteerAsync(db, wang.Id, approve: true, ct);
         await orders.PostAsync(db, zhang.Id, "厨房水龙头漏水", "周末上午家里有人", 30, null, "demo-order-1", ct);
+    }
+
+    /// <summary>A few reports through the real rules: one waiting, one being worked on by the firm, one overdue.</summary>
+    private async Task SeedRepairsAsync(NeighbourHubDbContext db, Estate estate, Household household, Resident reporter, CancellationToken ct)
+    {
+        var repairs = services.GetRequiredService<Repairs.RepairService>();
+        var categories = await db.RepairCategories.Where(c => c.EstateId == estate.Id).ToDictionaryAsync(c => c.Name, ct);
+        var scope = db.Scope;
+        db.Scope = CurrentScope.For(await services.GetRequiredService<AccessScopeResolver>().ForResidentAsync(db, reporter.Id, ct));
+        var tap = await repairs.SubmitAsync(db, reporter.Id, estate.Id, household.Id, categories["水电"].Id, "卫生间水管接口漏水", "1栋1单元101", ct);
+        var light = await repairs.SubmitAsync(db, reporter.Id, estate.Id, null, categories["公共照明"].Id, "2栋3楼楼道灯不亮", "2栋1单元3楼", ct);
+        await repairs.SubmitAsync(db, reporter.Id, estate.Id, null, categories["环境卫生"].Id, "垃圾投放点满溢", "3栋东侧", ct);
+        db.Scope = scope;
+
+        var firmStaff = (await repairs.StaffForAsync(db, estate.Id, ct)).First(s => s.Role == AdminRole.FirmStaff);
+        await repairs.AssignAsync(db, tap.Id, firmStaff.Id, ct);
+        db.Scope = CurrentScope.For(new AccessScope(ScopeKind.Admin, false, [estate.Id], [estate.CommunityId], AdminUserId: firmStaff.Id, ActorName: "firm"));
+        await repairs.StartAsync(db, tap.Id, ct);
+        db.Scope = scope;
+        // An old report nobody picked up: the deadline has passed.
+        light.DeadlineAt = light.CreatedAt.AddHours(-1);
+        await db.SaveChangesAsync(ct);
     }
 
     private static async Task<List<Building>> AddBuildingsAsync(NeighbourHubDbContext db, Estate estate, int buildingCount, int unitsPerBuilding,
