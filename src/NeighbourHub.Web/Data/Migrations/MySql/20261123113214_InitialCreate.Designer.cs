@@ -12,8 +12,8 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     [DbContext(typeof(MySqlNeighbourHubDbContext))]
-    [Migration("20261123105343_TimeBank")]
-    partial class TimeBank
+    [Migration("20261123113214_InitialCreate")]
+    partial class InitialCreate
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -510,6 +510,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(20)
                         .HasColumnType("varchar(20)");
 
+                    b.Property<bool>("ServiceOrdersPaidByPool")
+                        .HasColumnType("tinyint(1)");
+
                     b.Property<string>("UnionId")
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
@@ -874,6 +877,154 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("Units");
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AssigneeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CategoryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("DeadlineAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("LastUrgedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("RatingComment")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<int>("ReopenCount")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ReporterId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ResolutionNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int?>("Stars")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssigneeId");
+
+                    b.HasIndex("CategoryId");
+
+                    b.HasIndex("HouseholdId");
+
+                    b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("EstateId", "Status", "DeadlineAt");
+
+                    b.ToTable("Repairs", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("DeadlineHours")
+                        .HasColumnType("int");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsPublicArea")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EstateId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("RepairCategories", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<long>("RepairId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RepairId");
+
+                    b.ToTable("RepairEvents", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Residents.InviteCode", b =>
                 {
                     b.Property<long>("Id")
@@ -1162,6 +1313,97 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("Rewards", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.ServiceOrder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("ClaimedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<bool>("Dispatched")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("DisputeReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<bool>("FundedByPool")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RequestKey")
+                        .IsRequired()
+                        .HasMaxLength(160)
+                        .HasColumnType("varchar(160)");
+
+                    b.Property<long>("RequesterId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<int?>("Stars")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<long?>("VolunteerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("WantedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestKey")
+                        .IsUnique();
+
+                    b.HasIndex("RequesterId");
+
+                    b.HasIndex("VolunteerId");
+
+                    b.HasIndex("CommunityId", "Status");
+
+                    b.ToTable("ServiceOrders", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.TimeBankAccount", b =>
                 {
                     b.Property<long>("Id")
@@ -1208,6 +1450,45 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("ResidentId");
 
                     b.ToTable("TimeBankAccounts", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", b =>
+                {
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("AppliedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("DecidedByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Intro")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<string>("Skills")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.HasKey("ResidentId");
+
+                    b.HasIndex("CommunityId");
+
+                    b.ToTable("VolunteerProfiles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<long>", b =>
@@ -1415,6 +1696,55 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("AssigneeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.RepairCategory", null)
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Household", null)
+                        .WithMany()
+                        .HasForeignKey("HouseholdId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithMany()
+                        .HasForeignKey("ReporterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
+                        .WithMany()
+                        .HasForeignKey("RepairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Residents.InviteCode", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
@@ -1496,6 +1826,26 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.ServiceOrder", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithMany()
+                        .HasForeignKey("RequesterId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithMany()
+                        .HasForeignKey("VolunteerId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.TimeBankAccount", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
@@ -1507,6 +1857,21 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .WithMany()
                         .HasForeignKey("ResidentId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
+                        .WithOne()
+                        .HasForeignKey("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", "ResidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

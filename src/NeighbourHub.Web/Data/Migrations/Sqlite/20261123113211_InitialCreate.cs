@@ -76,6 +76,47 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "LedgerTransactions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    SourceRef = table.Column<string>(type: "TEXT", maxLength: 160, nullable: false),
+                    Category = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Memo = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ApprovedByAdminId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerTransactions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Topic = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 160, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    AvailableAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    LockedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProcessedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PropertyFirms",
                 columns: table => new
                 {
@@ -100,6 +141,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     Nickname = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     PhoneNumber = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     IsVolunteer = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ServiceOrdersPaidByPool = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     LastLoginAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
@@ -339,6 +381,143 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Rewards",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    PointsCost = table.Column<int>(type: "INTEGER", nullable: false),
+                    Stock = table.Column<int>(type: "INTEGER", nullable: false),
+                    PerPersonLimit = table.Column<int>(type: "INTEGER", nullable: false),
+                    ActiveFrom = table.Column<long>(type: "INTEGER", nullable: true),
+                    ActiveTo = table.Column<long>(type: "INTEGER", nullable: true),
+                    IsActive = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Rewards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Rewards_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ServiceOrders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: false),
+                    RequesterId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    WantedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Points = table.Column<int>(type: "INTEGER", nullable: false),
+                    FundedByPool = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    VolunteerId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Dispatched = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClaimedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Stars = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    DisputeReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    RequestKey = table.Column<string>(type: "TEXT", maxLength: 160, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ServiceOrders", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Residents_RequesterId",
+                        column: x => x.RequesterId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Residents_VolunteerId",
+                        column: x => x.VolunteerId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "TimeBankAccounts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ResidentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Balance = table.Column<int>(type: "INTEGER", nullable: false),
+                    EarnedTotal = table.Column<int>(type: "INTEGER", nullable: false),
+                    SpentTotal = table.Column<int>(type: "INTEGER", nullable: false),
+                    Floor = table.Column<int>(type: "INTEGER", nullable: false),
+                    OwnerKey = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TimeBankAccounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TimeBankAccounts_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_TimeBankAccounts_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "VolunteerProfiles",
+                columns: table => new
+                {
+                    ResidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Skills = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Intro = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AppliedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DecidedByAdminId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_VolunteerProfiles", x => x.ResidentId);
+                    table.ForeignKey(
+                        name: "FK_VolunteerProfiles_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_VolunteerProfiles_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Buildings",
                 columns: table => new
                 {
@@ -382,6 +561,150 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         name: "FK_EstateFirmContracts_PropertyFirms_PropertyFirmId",
                         column: x => x.PropertyFirmId,
                         principalTable: "PropertyFirms",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RepairCategories",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    DeadlineHours = table.Column<int>(type: "INTEGER", nullable: false),
+                    IsPublicArea = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairCategories", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairCategories_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Redemptions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RewardId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Quantity = table.Column<int>(type: "INTEGER", nullable: false),
+                    Points = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RequestKey = table.Column<string>(type: "TEXT", maxLength: 160, nullable: false),
+                    TransactionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefundTransactionId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DecidedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DecidedByAdminId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Redemptions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_LedgerTransactions_TransactionId",
+                        column: x => x.TransactionId,
+                        principalTable: "LedgerTransactions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_Rewards_RewardId",
+                        column: x => x.RewardId,
+                        principalTable: "Rewards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerPostings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    TransactionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AccountId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Amount = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerPostings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerPostings_LedgerTransactions_TransactionId",
+                        column: x => x.TransactionId,
+                        principalTable: "LedgerTransactions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_LedgerPostings_TimeBankAccounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "TimeBankAccounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CommunityId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: true),
+                    BuildingId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    CoverImageUrl = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Location = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    StartsAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SignupOpensAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SignupClosesAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CancelDeadline = table.Column<long>(type: "INTEGER", nullable: true),
+                    Capacity = table.Column<int>(type: "INTEGER", nullable: false),
+                    Confirmed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Waitlisted = table.Column<int>(type: "INTEGER", nullable: false),
+                    WaitlistSeq = table.Column<int>(type: "INTEGER", nullable: false),
+                    VerifiedOnly = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IsVolunteer = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PointsAwarded = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LockVersion = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Events", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Events_Buildings_BuildingId",
+                        column: x => x.BuildingId,
+                        principalTable: "Buildings",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Events_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Events_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -433,6 +756,40 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         name: "FK_Units_Estates_EstateId",
                         column: x => x.EstateId,
                         principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EventSignups",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EventId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    WaitlistTicket = table.Column<int>(type: "INTEGER", nullable: true),
+                    SignedUpAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    PromotedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CancelledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CheckedInAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CheckedInByAdminId = table.Column<long>(type: "INTEGER", nullable: true),
+                    NoShow = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EventSignups", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EventSignups_Events_EventId",
+                        column: x => x.EventId,
+                        principalTable: "Events",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_EventSignups_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -506,6 +863,65 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Repairs",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CategoryId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReporterId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    Location = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    AssigneeId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeadlineAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolutionNote = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ReopenCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Stars = table.Column<int>(type: "INTEGER", nullable: true),
+                    RatingComment = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LastUrgedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Repairs", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Repairs_AdminUsers_AssigneeId",
+                        column: x => x.AssigneeId,
+                        principalTable: "AdminUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Households_HouseholdId",
+                        column: x => x.HouseholdId,
+                        principalTable: "Households",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_RepairCategories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "RepairCategories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Residents_ReporterId",
+                        column: x => x.ReporterId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Residences",
                 columns: table => new
                 {
@@ -545,6 +961,29 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         principalTable: "Residents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RepairEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RepairId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairEvents_Repairs_RepairId",
+                        column: x => x.RepairId,
+                        principalTable: "Repairs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
@@ -626,6 +1065,37 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Events_BuildingId",
+                table: "Events",
+                column: "BuildingId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_CommunityId_Status_StartsAt",
+                table: "Events",
+                columns: new[] { "CommunityId", "Status", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_EstateId",
+                table: "Events",
+                column: "EstateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_ResidentId",
+                table: "EventSignups",
+                columns: new[] { "EventId", "ResidentId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_Status_WaitlistTicket",
+                table: "EventSignups",
+                columns: new[] { "EventId", "Status", "WaitlistTicket" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_ResidentId",
+                table: "EventSignups",
+                column: "ResidentId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_GridBuildings_BuildingId",
                 table: "GridBuildings",
                 column: "BuildingId");
@@ -668,6 +1138,59 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 column: "HouseholdId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_LedgerPostings_AccountId_TransactionId",
+                table: "LedgerPostings",
+                columns: new[] { "AccountId", "TransactionId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerPostings_TransactionId",
+                table: "LedgerPostings",
+                column: "TransactionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerTransactions_CommunityId_CreatedAt",
+                table: "LedgerTransactions",
+                columns: new[] { "CommunityId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerTransactions_SourceRef",
+                table: "LedgerTransactions",
+                column: "SourceRef",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_Key",
+                table: "OutboxMessages",
+                column: "Key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_ProcessedAt_Topic_AvailableAt",
+                table: "OutboxMessages",
+                columns: new[] { "ProcessedAt", "Topic", "AvailableAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_RequestKey",
+                table: "Redemptions",
+                column: "RequestKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_ResidentId",
+                table: "Redemptions",
+                column: "ResidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_RewardId_ResidentId_Status",
+                table: "Redemptions",
+                columns: new[] { "RewardId", "ResidentId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_TransactionId",
+                table: "Redemptions",
+                column: "TransactionId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_FamilyId",
                 table: "RefreshTokens",
                 column: "FamilyId");
@@ -682,6 +1205,42 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 table: "RefreshTokens",
                 column: "TokenHash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairCategories_EstateId_Name",
+                table: "RepairCategories",
+                columns: new[] { "EstateId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairEvents_RepairId",
+                table: "RepairEvents",
+                column: "RepairId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_AssigneeId",
+                table: "Repairs",
+                column: "AssigneeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_CategoryId",
+                table: "Repairs",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_EstateId_Status_DeadlineAt",
+                table: "Repairs",
+                columns: new[] { "EstateId", "Status", "DeadlineAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_HouseholdId",
+                table: "Repairs",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_ReporterId_Id",
+                table: "Repairs",
+                columns: new[] { "ReporterId", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Residences_ActiveKey",
@@ -711,10 +1270,52 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Rewards_CommunityId",
+                table: "Rewards",
+                column: "CommunityId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_AdminUserId_Role_CommunityId_PropertyFirmId_GridId_EstateId",
                 table: "RoleAssignments",
                 columns: new[] { "AdminUserId", "Role", "CommunityId", "PropertyFirmId", "GridId", "EstateId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_CommunityId_Status",
+                table: "ServiceOrders",
+                columns: new[] { "CommunityId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_RequesterId",
+                table: "ServiceOrders",
+                column: "RequesterId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_RequestKey",
+                table: "ServiceOrders",
+                column: "RequestKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_VolunteerId",
+                table: "ServiceOrders",
+                column: "VolunteerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_CommunityId",
+                table: "TimeBankAccounts",
+                column: "CommunityId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_OwnerKey",
+                table: "TimeBankAccounts",
+                column: "OwnerKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_ResidentId",
+                table: "TimeBankAccounts",
+                column: "ResidentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Units_BuildingId_Name",
@@ -726,6 +1327,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "IX_Units_EstateId",
                 table: "Units",
                 column: "EstateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VolunteerProfiles_CommunityId",
+                table: "VolunteerProfiles",
+                column: "CommunityId");
         }
 
         /// <inheritdoc />
@@ -753,13 +1359,28 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "EstateFirmContracts");
 
             migrationBuilder.DropTable(
+                name: "EventSignups");
+
+            migrationBuilder.DropTable(
                 name: "GridBuildings");
 
             migrationBuilder.DropTable(
                 name: "InviteCodes");
 
             migrationBuilder.DropTable(
+                name: "LedgerPostings");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessages");
+
+            migrationBuilder.DropTable(
+                name: "Redemptions");
+
+            migrationBuilder.DropTable(
                 name: "RefreshTokens");
+
+            migrationBuilder.DropTable(
+                name: "RepairEvents");
 
             migrationBuilder.DropTable(
                 name: "Residences");
@@ -768,22 +1389,46 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "RoleAssignments");
 
             migrationBuilder.DropTable(
+                name: "ServiceOrders");
+
+            migrationBuilder.DropTable(
+                name: "VolunteerProfiles");
+
+            migrationBuilder.DropTable(
                 name: "AdminRoles");
 
             migrationBuilder.DropTable(
                 name: "PropertyFirms");
 
             migrationBuilder.DropTable(
+                name: "Events");
+
+            migrationBuilder.DropTable(
                 name: "Grids");
+
+            migrationBuilder.DropTable(
+                name: "TimeBankAccounts");
+
+            migrationBuilder.DropTable(
+                name: "LedgerTransactions");
+
+            migrationBuilder.DropTable(
+                name: "Rewards");
+
+            migrationBuilder.DropTable(
+                name: "Repairs");
+
+            migrationBuilder.DropTable(
+                name: "AdminUsers");
 
             migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
-                name: "Residents");
+                name: "RepairCategories");
 
             migrationBuilder.DropTable(
-                name: "AdminUsers");
+                name: "Residents");
 
             migrationBuilder.DropTable(
                 name: "Units");

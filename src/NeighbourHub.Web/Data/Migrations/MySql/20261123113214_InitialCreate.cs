@@ -105,6 +105,60 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
 
             migrationBuilder.CreateTable(
+                name: "LedgerTransactions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    SourceRef = table.Column<string>(type: "varchar(160)", maxLength: 160, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Category = table.Column<string>(type: "varchar(32)", maxLength: 32, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: true),
+                    Memo = table.Column<string>(type: "varchar(200)", maxLength: 200, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    ApprovedByAdminId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerTransactions", x => x.Id);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "OutboxMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    Topic = table.Column<string>(type: "varchar(64)", maxLength: 64, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Key = table.Column<string>(type: "varchar(160)", maxLength: 160, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Payload = table.Column<string>(type: "longtext", nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    AvailableAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    LockedUntil = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    LockedBy = table.Column<string>(type: "varchar(64)", maxLength: 64, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Attempts = table.Column<int>(type: "int", nullable: false),
+                    ProcessedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    Outcome = table.Column<string>(type: "varchar(64)", maxLength: 64, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    LastError = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboxMessages", x => x.Id);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
                 name: "PropertyFirms",
                 columns: table => new
                 {
@@ -137,6 +191,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     PhoneNumber = table.Column<string>(type: "varchar(20)", maxLength: 20, nullable: true, collation: "utf8mb4_unicode_ci")
                         .Annotation("MySql:CharSet", "utf8mb4"),
                     IsVolunteer = table.Column<bool>(type: "tinyint(1)", nullable: false),
+                    ServiceOrdersPaidByPool = table.Column<bool>(type: "tinyint(1)", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
                     LastLoginAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false)
                 },
@@ -418,6 +473,164 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
 
             migrationBuilder.CreateTable(
+                name: "Rewards",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: false),
+                    Name = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    PointsCost = table.Column<int>(type: "int", nullable: false),
+                    Stock = table.Column<int>(type: "int", nullable: false),
+                    PerPersonLimit = table.Column<int>(type: "int", nullable: false),
+                    ActiveFrom = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    ActiveTo = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    IsActive = table.Column<bool>(type: "tinyint(1)", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Rewards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Rewards_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "ServiceOrders",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: false),
+                    RequesterId = table.Column<long>(type: "bigint", nullable: false),
+                    Title = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Description = table.Column<string>(type: "varchar(1000)", maxLength: 1000, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    WantedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    Points = table.Column<int>(type: "int", nullable: false),
+                    FundedByPool = table.Column<bool>(type: "tinyint(1)", nullable: false),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    VolunteerId = table.Column<long>(type: "bigint", nullable: true),
+                    Dispatched = table.Column<bool>(type: "tinyint(1)", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    ClaimedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    Stars = table.Column<int>(type: "int", nullable: true),
+                    Comment = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    DisputeReason = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Resolution = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    RequestKey = table.Column<string>(type: "varchar(160)", maxLength: 160, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ServiceOrders", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Residents_RequesterId",
+                        column: x => x.RequesterId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ServiceOrders_Residents_VolunteerId",
+                        column: x => x.VolunteerId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "TimeBankAccounts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    Kind = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ResidentId = table.Column<long>(type: "bigint", nullable: true),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: true),
+                    Balance = table.Column<int>(type: "int", nullable: false),
+                    EarnedTotal = table.Column<int>(type: "int", nullable: false),
+                    SpentTotal = table.Column<int>(type: "int", nullable: false),
+                    Floor = table.Column<int>(type: "int", nullable: false),
+                    OwnerKey = table.Column<string>(type: "varchar(32)", maxLength: 32, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TimeBankAccounts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_TimeBankAccounts_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_TimeBankAccounts_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "VolunteerProfiles",
+                columns: table => new
+                {
+                    ResidentId = table.Column<long>(type: "bigint", nullable: false),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: false),
+                    Skills = table.Column<string>(type: "varchar(200)", maxLength: 200, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Intro = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    AppliedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    DecidedByAdminId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_VolunteerProfiles", x => x.ResidentId);
+                    table.ForeignKey(
+                        name: "FK_VolunteerProfiles_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_VolunteerProfiles_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
                 name: "Buildings",
                 columns: table => new
                 {
@@ -464,6 +677,166 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         name: "FK_EstateFirmContracts_PropertyFirms_PropertyFirmId",
                         column: x => x.PropertyFirmId,
                         principalTable: "PropertyFirms",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "RepairCategories",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    EstateId = table.Column<long>(type: "bigint", nullable: false),
+                    Name = table.Column<string>(type: "varchar(50)", maxLength: 50, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    DeadlineHours = table.Column<int>(type: "int", nullable: false),
+                    IsPublicArea = table.Column<bool>(type: "tinyint(1)", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairCategories", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairCategories_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "Redemptions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    RewardId = table.Column<long>(type: "bigint", nullable: false),
+                    ResidentId = table.Column<long>(type: "bigint", nullable: false),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: false),
+                    Quantity = table.Column<int>(type: "int", nullable: false),
+                    Points = table.Column<int>(type: "int", nullable: false),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    RequestKey = table.Column<string>(type: "varchar(160)", maxLength: 160, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    TransactionId = table.Column<long>(type: "bigint", nullable: false),
+                    RefundTransactionId = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    DecidedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    DecidedByAdminId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Redemptions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_LedgerTransactions_TransactionId",
+                        column: x => x.TransactionId,
+                        principalTable: "LedgerTransactions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Redemptions_Rewards_RewardId",
+                        column: x => x.RewardId,
+                        principalTable: "Rewards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "LedgerPostings",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    TransactionId = table.Column<long>(type: "bigint", nullable: false),
+                    AccountId = table.Column<long>(type: "bigint", nullable: false),
+                    Amount = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerPostings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerPostings_LedgerTransactions_TransactionId",
+                        column: x => x.TransactionId,
+                        principalTable: "LedgerTransactions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_LedgerPostings_TimeBankAccounts_AccountId",
+                        column: x => x.AccountId,
+                        principalTable: "TimeBankAccounts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "Events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    CommunityId = table.Column<long>(type: "bigint", nullable: false),
+                    EstateId = table.Column<long>(type: "bigint", nullable: true),
+                    BuildingId = table.Column<long>(type: "bigint", nullable: true),
+                    Title = table.Column<string>(type: "varchar(100)", maxLength: 100, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Description = table.Column<string>(type: "varchar(4000)", maxLength: 4000, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    CoverImageUrl = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Location = table.Column<string>(type: "varchar(200)", maxLength: 200, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    StartsAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    EndsAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    SignupOpensAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    SignupClosesAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    CancelDeadline = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    Capacity = table.Column<int>(type: "int", nullable: false),
+                    Confirmed = table.Column<int>(type: "int", nullable: false),
+                    Waitlisted = table.Column<int>(type: "int", nullable: false),
+                    WaitlistSeq = table.Column<int>(type: "int", nullable: false),
+                    VerifiedOnly = table.Column<bool>(type: "tinyint(1)", nullable: false),
+                    IsVolunteer = table.Column<bool>(type: "tinyint(1)", nullable: false),
+                    PointsAwarded = table.Column<int>(type: "int", nullable: false),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    LockVersion = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Events", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Events_Buildings_BuildingId",
+                        column: x => x.BuildingId,
+                        principalTable: "Buildings",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Events_Communities_CommunityId",
+                        column: x => x.CommunityId,
+                        principalTable: "Communities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Events_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 })
@@ -520,6 +893,43 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         name: "FK_Units_Estates_EstateId",
                         column: x => x.EstateId,
                         principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "EventSignups",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    EventId = table.Column<long>(type: "bigint", nullable: false),
+                    ResidentId = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    WaitlistTicket = table.Column<int>(type: "int", nullable: true),
+                    SignedUpAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    PromotedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    CancelledAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    CheckedInAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    CheckedInByAdminId = table.Column<long>(type: "bigint", nullable: true),
+                    NoShow = table.Column<bool>(type: "tinyint(1)", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EventSignups", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EventSignups_Events_EventId",
+                        column: x => x.EventId,
+                        principalTable: "Events",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_EventSignups_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 })
@@ -602,6 +1012,72 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
 
             migrationBuilder.CreateTable(
+                name: "Repairs",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    EstateId = table.Column<long>(type: "bigint", nullable: false),
+                    HouseholdId = table.Column<long>(type: "bigint", nullable: true),
+                    CategoryId = table.Column<long>(type: "bigint", nullable: false),
+                    ReporterId = table.Column<long>(type: "bigint", nullable: false),
+                    Description = table.Column<string>(type: "varchar(1000)", maxLength: 1000, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Location = table.Column<string>(type: "varchar(200)", maxLength: 200, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Status = table.Column<string>(type: "varchar(16)", maxLength: 16, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    AssigneeId = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    DeadlineAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    ResolvedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    ResolutionNote = table.Column<string>(type: "varchar(1000)", maxLength: 1000, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    ReopenCount = table.Column<int>(type: "int", nullable: false),
+                    Stars = table.Column<int>(type: "int", nullable: true),
+                    RatingComment = table.Column<string>(type: "varchar(500)", maxLength: 500, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    LastUrgedAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Repairs", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Repairs_AdminUsers_AssigneeId",
+                        column: x => x.AssigneeId,
+                        principalTable: "AdminUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Households_HouseholdId",
+                        column: x => x.HouseholdId,
+                        principalTable: "Households",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_RepairCategories_CategoryId",
+                        column: x => x.CategoryId,
+                        principalTable: "RepairCategories",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Repairs_Residents_ReporterId",
+                        column: x => x.ReporterId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
                 name: "Residences",
                 columns: table => new
                 {
@@ -646,6 +1122,34 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         principalTable: "Residents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "RepairEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("MySql:ValueGenerationStrategy", MySqlValueGenerationStrategy.IdentityColumn),
+                    RepairId = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
+                    Action = table.Column<string>(type: "varchar(32)", maxLength: 32, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Actor = table.Column<string>(type: "varchar(64)", maxLength: 64, nullable: false, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4"),
+                    Note = table.Column<string>(type: "varchar(1000)", maxLength: 1000, nullable: true, collation: "utf8mb4_unicode_ci")
+                        .Annotation("MySql:CharSet", "utf8mb4")
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairEvents_Repairs_RepairId",
+                        column: x => x.RepairId,
+                        principalTable: "Repairs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 })
                 .Annotation("MySql:CharSet", "utf8mb4")
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
@@ -729,6 +1233,37 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Events_BuildingId",
+                table: "Events",
+                column: "BuildingId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_CommunityId_Status_StartsAt",
+                table: "Events",
+                columns: new[] { "CommunityId", "Status", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_EstateId",
+                table: "Events",
+                column: "EstateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_ResidentId",
+                table: "EventSignups",
+                columns: new[] { "EventId", "ResidentId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_Status_WaitlistTicket",
+                table: "EventSignups",
+                columns: new[] { "EventId", "Status", "WaitlistTicket" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_ResidentId",
+                table: "EventSignups",
+                column: "ResidentId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_GridBuildings_BuildingId",
                 table: "GridBuildings",
                 column: "BuildingId");
@@ -771,6 +1306,59 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 column: "HouseholdId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_LedgerPostings_AccountId_TransactionId",
+                table: "LedgerPostings",
+                columns: new[] { "AccountId", "TransactionId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerPostings_TransactionId",
+                table: "LedgerPostings",
+                column: "TransactionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerTransactions_CommunityId_CreatedAt",
+                table: "LedgerTransactions",
+                columns: new[] { "CommunityId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerTransactions_SourceRef",
+                table: "LedgerTransactions",
+                column: "SourceRef",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_Key",
+                table: "OutboxMessages",
+                column: "Key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxMessages_ProcessedAt_Topic_AvailableAt",
+                table: "OutboxMessages",
+                columns: new[] { "ProcessedAt", "Topic", "AvailableAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_RequestKey",
+                table: "Redemptions",
+                column: "RequestKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_ResidentId",
+                table: "Redemptions",
+                column: "ResidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_RewardId_ResidentId_Status",
+                table: "Redemptions",
+                columns: new[] { "RewardId", "ResidentId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Redemptions_TransactionId",
+                table: "Redemptions",
+                column: "TransactionId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RefreshTokens_FamilyId",
                 table: "RefreshTokens",
                 column: "FamilyId");
@@ -785,6 +1373,42 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 table: "RefreshTokens",
                 column: "TokenHash",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairCategories_EstateId_Name",
+                table: "RepairCategories",
+                columns: new[] { "EstateId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairEvents_RepairId",
+                table: "RepairEvents",
+                column: "RepairId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_AssigneeId",
+                table: "Repairs",
+                column: "AssigneeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_CategoryId",
+                table: "Repairs",
+                column: "CategoryId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_EstateId_Status_DeadlineAt",
+                table: "Repairs",
+                columns: new[] { "EstateId", "Status", "DeadlineAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_HouseholdId",
+                table: "Repairs",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_ReporterId_Id",
+                table: "Repairs",
+                columns: new[] { "ReporterId", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Residences_ActiveKey",
@@ -814,10 +1438,52 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Rewards_CommunityId",
+                table: "Rewards",
+                column: "CommunityId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RoleAssignments_AdminUserId_Role_CommunityId_PropertyFirmId_~",
                 table: "RoleAssignments",
                 columns: new[] { "AdminUserId", "Role", "CommunityId", "PropertyFirmId", "GridId", "EstateId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_CommunityId_Status",
+                table: "ServiceOrders",
+                columns: new[] { "CommunityId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_RequesterId",
+                table: "ServiceOrders",
+                column: "RequesterId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_RequestKey",
+                table: "ServiceOrders",
+                column: "RequestKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ServiceOrders_VolunteerId",
+                table: "ServiceOrders",
+                column: "VolunteerId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_CommunityId",
+                table: "TimeBankAccounts",
+                column: "CommunityId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_OwnerKey",
+                table: "TimeBankAccounts",
+                column: "OwnerKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_TimeBankAccounts_ResidentId",
+                table: "TimeBankAccounts",
+                column: "ResidentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Units_BuildingId_Name",
@@ -829,6 +1495,11 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 name: "IX_Units_EstateId",
                 table: "Units",
                 column: "EstateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_VolunteerProfiles_CommunityId",
+                table: "VolunteerProfiles",
+                column: "CommunityId");
         }
 
         /// <inheritdoc />
@@ -856,13 +1527,28 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 name: "EstateFirmContracts");
 
             migrationBuilder.DropTable(
+                name: "EventSignups");
+
+            migrationBuilder.DropTable(
                 name: "GridBuildings");
 
             migrationBuilder.DropTable(
                 name: "InviteCodes");
 
             migrationBuilder.DropTable(
+                name: "LedgerPostings");
+
+            migrationBuilder.DropTable(
+                name: "OutboxMessages");
+
+            migrationBuilder.DropTable(
+                name: "Redemptions");
+
+            migrationBuilder.DropTable(
                 name: "RefreshTokens");
+
+            migrationBuilder.DropTable(
+                name: "RepairEvents");
 
             migrationBuilder.DropTable(
                 name: "Residences");
@@ -871,22 +1557,46 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 name: "RoleAssignments");
 
             migrationBuilder.DropTable(
+                name: "ServiceOrders");
+
+            migrationBuilder.DropTable(
+                name: "VolunteerProfiles");
+
+            migrationBuilder.DropTable(
                 name: "AdminRoles");
 
             migrationBuilder.DropTable(
                 name: "PropertyFirms");
 
             migrationBuilder.DropTable(
+                name: "Events");
+
+            migrationBuilder.DropTable(
                 name: "Grids");
+
+            migrationBuilder.DropTable(
+                name: "TimeBankAccounts");
+
+            migrationBuilder.DropTable(
+                name: "LedgerTransactions");
+
+            migrationBuilder.DropTable(
+                name: "Rewards");
+
+            migrationBuilder.DropTable(
+                name: "Repairs");
+
+            migrationBuilder.DropTable(
+                name: "AdminUsers");
 
             migrationBuilder.DropTable(
                 name: "Households");
 
             migrationBuilder.DropTable(
-                name: "Residents");
+                name: "RepairCategories");
 
             migrationBuilder.DropTable(
-                name: "AdminUsers");
+                name: "Residents");
 
             migrationBuilder.DropTable(
                 name: "Units");

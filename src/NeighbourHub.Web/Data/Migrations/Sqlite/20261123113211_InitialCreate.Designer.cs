@@ -11,8 +11,8 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261123112112_Repairs")]
-    partial class Repairs
+    [Migration("20261123113211_InitialCreate")]
+    partial class InitialCreate
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
