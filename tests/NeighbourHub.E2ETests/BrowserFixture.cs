@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using NeighbourHub.TestSupport;
 
@@ -35,6 +38,44 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     public HttpClient Api() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>An API client carrying an admin token from the real login endpoint.</summary>
+    public async Task<HttpClient> AdminApiAsync(string userName)
+    {
+        var client = Api();
+        var login = await client.PostAsJsonAsync("/api/v1/admin/auth/login", new { userName, password = TestOrg.Password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A fresh browser context on the console's sign-in page (where an unauthenticated visit lands).</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(20_000);
+        return page;
+    }
+
+    /// <summary>Fills and submits the sign-in form on <paramref name="page"/> (which must show it).</summary>
+    public static async Task SubmitSignInAsync(IPage page, string userName, string password = TestOrg.Password)
+    {
+        await page.Locator("input[name=userName]").FillAsync(userName);
+        await page.Locator("input[name=password]").FillAsync(password);
+        await page.Locator("#sign-in").ClickAsync();
+    }
+
+    /// <summary>A page signed in to the console as <paramref name="userName"/>, on the overview.</summary>
+    public async Task<IPage> SignInAsync(string userName)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/admin/login");
+        await SubmitSignInAsync(page, userName);
+        await page.WaitForURLAsync("**/admin");
+        return page;
+    }
 
     public async Task DisposeAsync()
     {

@@ -14,10 +14,7 @@ public sealed class EventCheckinTests(BrowserFixture fixture)
     public async Task Organiser_checks_in_a_resident_by_pasting_the_ticket_and_completes_the_event()
     {
         var now = DateTimeOffset.UtcNow;
-        using var admin = fixture.Api();
-        var token = (await (await admin.PostAsJsonAsync("/api/v1/admin/auth/login", new { userName = "adminA", password = TestOrg.Password }))
-            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var admin = await fixture.AdminApiAsync("adminA");
         var created = await admin.PostAsJsonAsync("/api/v1/admin/events", new
         {
             estateId = fixture.Org.EstateA1,
@@ -40,15 +37,7 @@ public sealed class EventCheckinTests(BrowserFixture fixture)
         Assert.Equal(HttpStatusCode.Created, (await resident.PostAsync($"/api/v1/events/{eventId}/signups", null)).StatusCode);
         var ticket = (await resident.GetFromJsonAsync<JsonElement>($"/api/v1/events/{eventId}/ticket")).GetProperty("qrPayload").GetString()!;
 
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        await page.GotoAsync("/admin/login");
-        await page.Locator("input[name=userName]").FillAsync("adminA");
-        await page.Locator("input[name=password]").FillAsync(TestOrg.Password);
-        await page.Locator("#sign-in").ClickAsync();
-        await page.WaitForURLAsync("**/admin");
-
+        var page = await fixture.SignInAsync("adminA");
         await page.GotoAsync($"/admin/events/{eventId}");
         var payload = page.Locator("#qr-payload");
         await payload.WaitForAsync();

@@ -10,19 +10,6 @@ namespace NeighbourHub.E2ETests;
 [Collection(BrowserCollection.Name)]
 public sealed class RepairBoardTests(BrowserFixture fixture)
 {
-    private async Task<IPage> SignInAsync(string userName)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(20_000);
-        await page.GotoAsync("/admin/login");
-        await page.Locator("input[name=userName]").FillAsync(userName);
-        await page.Locator("input[name=password]").FillAsync(TestOrg.Password);
-        await page.Locator("#sign-in").ClickAsync();
-        await page.WaitForURLAsync("**/admin");
-        return page;
-    }
-
     [Fact]
     public async Task Staff_assign_and_resolve_on_the_board_and_the_resident_rates_through_the_API()
     {
@@ -31,10 +18,7 @@ public sealed class RepairBoardTests(BrowserFixture fixture)
         resident.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("accessToken").GetString());
         var residence = (await (await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId = fixture.Org.HouseholdsA1[1], relation = "owner", realName = "漏水" }))
             .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        using var admin = fixture.Api();
-        var token = (await (await admin.PostAsJsonAsync("/api/v1/admin/auth/login", new { userName = "adminA", password = TestOrg.Password }))
-            .Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var admin = await fixture.AdminApiAsync("adminA");
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
         var categories = await resident.GetFromJsonAsync<JsonElement>($"/api/v1/repair-categories?estateId={fixture.Org.EstateA1}");
         var water = categories.EnumerateArray().First(c => c.GetProperty("name").GetString() == "水电").GetProperty("id").GetInt64();
@@ -42,7 +26,7 @@ public sealed class RepairBoardTests(BrowserFixture fixture)
         var repairId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
         // The community admin dispatches it to the firm's staff on the board.
-        var board = await SignInAsync("adminA");
+        var board = await fixture.SignInAsync("adminA");
         await board.GotoAsync("/admin/repairs");
         var row = board.Locator($"[data-testid=repair-{repairId}]");
         await row.WaitForAsync();
@@ -51,7 +35,7 @@ public sealed class RepairBoardTests(BrowserFixture fixture)
         await Assertions.Expect(board.GetByText("已派单。")).ToBeVisibleAsync();
 
         // The firm's staff start and resolve it on their board.
-        var firm = await SignInAsync("firmF");
+        var firm = await fixture.SignInAsync("firmF");
         await firm.GotoAsync("/admin/repairs");
         var firmRow = firm.Locator($"[data-testid=repair-{repairId}]");
         await firmRow.GetByText("开始处理").ClickAsync();

@@ -10,8 +10,6 @@ namespace NeighbourHub.E2ETests;
 [Collection(BrowserCollection.Name)]
 public sealed class ResidenceApprovalTests(BrowserFixture fixture)
 {
-    private const float Timeout = 20_000;
-
     [Fact]
     public async Task Admin_approves_in_the_console_what_a_resident_filed_through_the_API()
     {
@@ -24,14 +22,10 @@ public sealed class ResidenceApprovalTests(BrowserFixture fixture)
         var id = (await apply.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
         // The community admin, in the console.
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseAddress.ToString(), Locale = "zh-CN" });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
+        var page = await fixture.NewPageAsync();
         await page.GotoAsync("/admin/residences");
         await page.WaitForURLAsync("**/admin/login**"); // not signed in yet: sent to the login page
-        await page.Locator("input[name=userName]").FillAsync("adminA");
-        await page.Locator("input[name=password]").FillAsync(TestOrg.Password);
-        await page.Locator("#sign-in").ClickAsync();
+        await BrowserFixture.SubmitSignInAsync(page, "adminA");
         await Diagnose(page, () => page.WaitForURLAsync("**/admin/residences"));
 
         var approve = page.Locator($"[data-testid=approve-{id}]");
@@ -67,18 +61,12 @@ public sealed class ResidenceApprovalTests(BrowserFixture fixture)
     [Fact]
     public async Task A_wrong_password_is_explained_and_a_foreign_admin_sees_nothing_of_another_community()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
+        var page = await fixture.NewPageAsync();
         await page.GotoAsync("/admin/login");
-        await page.Locator("input[name=userName]").FillAsync("adminB");
-        await page.Locator("input[name=password]").FillAsync("not-the-password");
-        await page.Locator("#sign-in").ClickAsync();
+        await BrowserFixture.SubmitSignInAsync(page, "adminB", "not-the-password");
         await Diagnose(page, () => Assertions.Expect(page.Locator("[data-testid=login-error]")).ToContainTextAsync("用户名或密码错误"));
 
-        await page.Locator("input[name=userName]").FillAsync("adminB");
-        await page.Locator("input[name=password]").FillAsync(TestOrg.Password);
-        await page.Locator("#sign-in").ClickAsync();
+        await BrowserFixture.SubmitSignInAsync(page, "adminB");
         await page.WaitForURLAsync("**/admin");
         await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync("adminB");
         await page.GotoAsync("/admin/estates");

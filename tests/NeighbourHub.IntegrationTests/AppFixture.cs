@@ -49,6 +49,16 @@ public abstract class AppTest(AppFixture fixture) : IAsyncLifetime
     protected static async Task<JsonElement> Json(HttpResponseMessage response) =>
         await response.Content.ReadFromJsonAsync<JsonElement>();
 
+    /// <summary>Signs a resident in, files an application for <paramref name="householdId"/> and has community A's admin approve it.</summary>
+    protected async Task<(HttpClient Client, long Id)> VerifiedResidentAsync(string code, long householdId)
+    {
+        var client = await App.ResidentClientAsync(code);
+        var residence = await ApplyAsync(client, householdId);
+        var admin = await App.AdminClientAsync("adminA");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
+        return (client, (await Json(await client.GetAsync("/api/v1/me"))).GetProperty("id").GetInt64());
+    }
+
     /// <summary>Files an application and returns its id.</summary>
     protected static async Task<long> ApplyAsync(HttpClient resident, long householdId, string relation = "owner", string realName = "张三", string? inviteCode = null)
     {

@@ -10,10 +10,8 @@ public sealed class RepairTests(AppFixture fixture) : AppTest(fixture)
 {
     private async Task<(HttpClient Resident, long RepairId, long AssigneeId)> SubmittedRepairAsync(string code, string category = "水电")
     {
-        var resident = await App.ResidentClientAsync(code);
-        var residence = await ApplyAsync(resident, Org.HouseholdsA1[0]);
+        var (resident, _) = await VerifiedResidentAsync(code, Org.HouseholdsA1[0]);
         var admin = await App.AdminClientAsync("adminA");
-        await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null);
 
         var categories = await Json(await resident.GetAsync($"/api/v1/repair-categories?estateId={Org.EstateA1}"));
         Assert.Equal(6, categories.GetArrayLength());

@@ -8,20 +8,11 @@ namespace NeighbourHub.IntegrationTests;
 /// <summary>居民点单、小区派单、党员接单、群众评单 — with the points held in escrow until the requester confirms.</summary>
 public sealed class ServiceOrderTests(AppFixture fixture) : AppTest(fixture)
 {
-    private async Task<(HttpClient Client, long Id)> VerifiedAsync(string code, long householdId)
-    {
-        var client = await App.ResidentClientAsync(code);
-        var residence = await ApplyAsync(client, householdId);
-        var admin = await App.AdminClientAsync("adminA");
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
-        return (client, (await Json(await client.GetAsync("/api/v1/me"))).GetProperty("id").GetInt64());
-    }
-
     private async Task<int> BalanceAsync(HttpClient client) => (await Json(await client.GetAsync("/api/v1/timebank/account"))).GetProperty("balance").GetInt32();
 
     private async Task<HttpClient> ApprovedVolunteerAsync(string code, long householdId)
     {
-        var (client, id) = await VerifiedAsync(code, householdId);
+        var (client, id) = await VerifiedResidentAsync(code, householdId);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/me/volunteer", new { skills = new[] { "水电", "陪诊" }, intro = "退休电工" })).StatusCode);
         var admin = await App.AdminClientAsync("adminA");
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/volunteers/{id}/approve", null)).StatusCode);
@@ -32,7 +23,7 @@ public sealed class ServiceOrderTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task The_loop_from_order_to_rating_moves_the_escrow_to_the_volunteer_once()
     {
-        var (requester, requesterId) = await VerifiedAsync("wx-so-requester", Org.HouseholdsA1[0]);
+        var (requester, requesterId) = await VerifiedResidentAsync("wx-so-requester", Org.HouseholdsA1[0]);
         var admin = await App.AdminClientAsync("adminA");
         await admin.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId = requesterId, points = 40, memo = "巡逻" });
         var volunteer = await ApprovedVolunteerAsync("wx-so-volunteer", Org.HouseholdsA1[1]);
@@ -77,7 +68,7 @@ public sealed class ServiceOrderTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task Cancelling_returns_the_escrow_and_pool_funded_orders_cost_the_resident_nothing()
     {
-        var (requester, requesterId) = await VerifiedAsync("wx-so-elder", Org.HouseholdsA1[3]);
+        var (requester, requesterId) = await VerifiedResidentAsync("wx-so-elder", Org.HouseholdsA1[3]);
         var admin = await App.AdminClientAsync("adminA");
         // Without points, an order is refused with nothing held.
         Assert.Equal(HttpStatusCode.Conflict, (await requester.PostAsJsonAsync("/api/v1/service-orders", new { title = "买菜", points = 10 })).StatusCode);
@@ -104,10 +95,10 @@ public sealed class ServiceOrderTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task Staff_dispatch_to_approved_volunteers_only_and_decide_disputes()
     {
-        var (requester, requesterId) = await VerifiedAsync("wx-so-disputer", Org.HouseholdsA1[0]);
+        var (requester, requesterId) = await VerifiedResidentAsync("wx-so-disputer", Org.HouseholdsA1[0]);
         var admin = await App.AdminClientAsync("adminA");
         await admin.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId = requesterId, points = 20, memo = "服务" });
-        var (unapproved, unapprovedId) = await VerifiedAsync("wx-so-unapproved", Org.HouseholdsA1[1]);
+        var (unapproved, unapprovedId) = await VerifiedResidentAsync("wx-so-unapproved", Org.HouseholdsA1[1]);
         var volunteer = await ApprovedVolunteerAsync("wx-so-dispatched", Org.HouseholdsA1[2]);
         var volunteerId = (await Json(await volunteer.GetAsync("/api/v1/me"))).GetProperty("id").GetInt64();
 

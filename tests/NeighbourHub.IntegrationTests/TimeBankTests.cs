@@ -13,17 +13,6 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
-    /// <summary>A resident with an approved residence in estate A1 (so community A's staff see and grant to them).</summary>
-    private async Task<(HttpClient Client, long Id)> VerifiedResidentAsync(string code, int household)
-    {
-        var client = await App.ResidentClientAsync(code);
-        var residence = await ApplyAsync(client, Org.HouseholdsA1[household]);
-        var admin = await App.AdminClientAsync("adminA");
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
-        var id = (await Json(await client.GetAsync("/api/v1/me"))).GetProperty("id").GetInt64();
-        return (client, id);
-    }
-
     private async Task AssertLedgerBalancedAsync()
     {
         var platform = await App.AdminClientAsync("platform");
@@ -38,7 +27,7 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
         var admin = await App.AdminClientAsync("adminA");
         var id = await EventTests.CreateEventAsync(admin, Org.EstateA1, 5, volunteer: true, points: 20,
             startsAt: Now.AddMinutes(-30), opensAt: Now.AddDays(-1), closesAt: Now.AddHours(1));
-        var (volunteer, volunteerId) = await VerifiedResidentAsync("wx-tb-vol", 0);
+        var (volunteer, volunteerId) = await VerifiedResidentAsync("wx-tb-vol", Org.HouseholdsA1[0]);
         await volunteer.PostAsync($"/api/v1/events/{id}/signups", null);
         var ticket = (await Json(await volunteer.GetAsync($"/api/v1/events/{id}/ticket"))).GetProperty("qrPayload").GetString();
         await admin.PostAsJsonAsync($"/api/v1/admin/events/{id}/checkins", new { qrPayload = ticket });
@@ -74,7 +63,7 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task Grants_are_scoped_idempotent_and_record_who_approved()
     {
-        var (_, residentId) = await VerifiedResidentAsync("wx-tb-granted", 1);
+        var (_, residentId) = await VerifiedResidentAsync("wx-tb-granted", Org.HouseholdsA1[1]);
         var adminA = await App.AdminClientAsync("adminA");
         var grant = new { residentId, points = 30, category = "volunteerService", memo = "助老服务 3 小时" };
 
@@ -104,7 +93,7 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task Redeeming_moves_points_and_stock_together_and_staff_cancellation_restores_both()
     {
-        var (resident, residentId) = await VerifiedResidentAsync("wx-tb-redeemer", 2);
+        var (resident, residentId) = await VerifiedResidentAsync("wx-tb-redeemer", Org.HouseholdsA1[2]);
         var admin = await App.AdminClientAsync("adminA");
         await admin.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId, points = 50, memo = "志愿服务" });
         var reward = await Json(await admin.PostAsJsonAsync("/api/v1/admin/timebank/rewards",
@@ -147,8 +136,8 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     [Fact]
     public async Task Donations_need_enough_points_and_are_idempotent()
     {
-        var (giver, giverId) = await VerifiedResidentAsync("wx-tb-giver", 3);
-        var (_, takerId) = await VerifiedResidentAsync("wx-tb-taker", 0);
+        var (giver, giverId) = await VerifiedResidentAsync("wx-tb-giver", Org.HouseholdsA1[3]);
+        var (_, takerId) = await VerifiedResidentAsync("wx-tb-taker", Org.HouseholdsA1[0]);
         var admin = await App.AdminClientAsync("adminA");
         await admin.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId = giverId, points = 15, memo = "巡逻" });
 
