@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 using NeighbourHub.TestSupport;
 using NeighbourHub.Web.Features.Events;
 
-// Benchmarks that need the whole stack. Usage: bench/run.sh events-signup [residents] [seats] [concurrency]
+// Benchmarks that need the whole stack. Usage:
+//   bench/run.sh events-signup [residents] [seats] [concurrency]
+//   bench/run.sh repairs-list [repairs] [residents] [concurrency] [seconds]
 var scenario = args.FirstOrDefault() ?? "events-signup";
 
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
@@ -22,7 +24,9 @@ return scenario switch
 {
     "events-signup" => await EventSignupBench.RunAsync(
         residents: ArgOr(1, 5000), seats: ArgOr(2, 200), concurrency: ArgOr(3, 64)),
-    _ => Fail($"unknown scenario {scenario}; known: events-signup"),
+    "repairs-list" => await RepairListBench.RunAsync(
+        repairs: ArgOr(1, 1_000_000), residents: ArgOr(2, 2000), concurrency: ArgOr(3, 64), seconds: ArgOr(4, 10)),
+    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list"),
 };
 
 int ArgOr(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;

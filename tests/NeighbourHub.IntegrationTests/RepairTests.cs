@@ -23,7 +23,7 @@ public sealed class RepairTests(AppFixture fixture) : AppTest(fixture)
             categoryId = chosen.GetProperty("id").GetInt64(),
             description = "卫生间水管漏水",
             location = "1栋1单元101",
-            photoIds = Array.Empty<long>(),
+            photoIds = Array.Empty<string>(),
         });
         Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
         var body = await Json(submitted);
@@ -65,7 +65,7 @@ public sealed class RepairTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.Conflict, (await resident.PostAsJsonAsync($"/api/v1/repairs/{id}/reopen", new { reason = "x" })).StatusCode);
 
         await using var db = App.SystemDb();
-        Assert.Equal(2, await db.OutboxMessages.CountAsync(m => m.Key.StartsWith("repair.resolved:" + id)));
+        Assert.Equal(2, await db.OutboxMessages.CountAsync(m => m.Key.StartsWith("repair.resolved:" + id + ":")));
     }
 
     [Fact]

@@ -49,6 +49,9 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Outbox:PollSeconds"] = "0",
             ["Outbox:FirstRetrySeconds"] = "0",
             ["Outbox:MaxAttempts"] = "3",
+            // Tests run the escalation job themselves with a fake clock.
+            ["Repairs:Escalation:PollSeconds"] = "0",
+            ["Files:Directory"] = Path.Combine(Path.GetTempPath(), $"nh-test-files-{Guid.NewGuid():N}"),
             ["WeChat:Templates:event.promoted"] = "tpl-promoted",
             ["WeChat:Templates:event.cancelled"] = "no-quota",
             ["WeChat:Templates:busy"] = "busy-template",
@@ -81,8 +84,12 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
         return new NeighbourHubAppFactory(DatabaseProvider.Sqlite, $"Data Source={file}", wechat, useRedis: false, extra);
     }
 
+    /// <summary>Extra host configuration (benchmarks add their baseline endpoints here); set before the host starts.</summary>
+    public Action<IWebHostBuilder>? Customize { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        Customize?.Invoke(builder);
         builder.UseEnvironment("Testing");
         // Blazor and MudBlazor scripts come from static web assets, served by default only in Development.
         builder.UseStaticWebAssets();

@@ -76,3 +76,51 @@ public sealed class RepairRulesTests
         Assert.Equal("in_progress", Repair.Wire(RepairStatus.InProgress));
     }
 }
+
+public sealed class RepairDeadlineAndFeedRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Escalation_is_due_at_the_deadline_and_again_after_as_long_as_was_allowed()
+    {
+        var r = new Repair { Description = "电梯", CreatedAt = Now, DeadlineAt = Now.AddHours(4) };
+        Assert.Equal(0, r.DueEscalationLevel(Now.AddHours(4)));
+        Assert.Equal(1, r.DueEscalationLevel(Now.AddHours(4).AddSeconds(1)));
+        Assert.Equal(1, r.DueEscalationLevel(Now.AddHours(8)));
+        Assert.Equal(2, r.DueEscalationLevel(Now.AddHours(8).AddSeconds(1)));
+        r.Assign(7);
+        r.Start(7);
+        r.Resolve("好了", Now.AddHours(9));
+        Assert.Equal(0, r.DueEscalationLevel(Now.AddDays(3))); // resolved: nothing to chase
+    }
+
+    [Fact]
+    public void Reopening_gives_a_fresh_deadline_and_clears_the_escalation()
+    {
+        var r = new Repair { Description = "漏水", CreatedAt = Now, DeadlineAt = Now.AddHours(24), EscalationLevel = 2 };
+        r.Assign(7);
+        r.Start(7);
+        r.Resolve("x", Now.AddHours(50));
+        r.Reopen(Now.AddHours(60), TimeSpan.FromHours(24));
+        Assert.Equal((Now.AddHours(84), 0), (r.DeadlineAt, r.EscalationLevel));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xD8, 0xFF, 0xE1 }, "image/jpeg")]
+    [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0 }, "image/png")]
+    [InlineData(new byte[] { 0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x45, 0x42, 0x50 }, "image/webp")]
+    [InlineData(new byte[] { 0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x41, 0x56, 0x45 }, null)] // RIFF WAVE audio
+    [InlineData(new byte[] { 0x47, 0x49, 0x46, 0x38, 0x39, 0x61 }, null)] // GIF is not accepted
+    [InlineData(new byte[] { 0x3C, 0x73, 0x76, 0x67 }, null)] // <svg
+    [InlineData(new byte[] { 0xFF, 0xD8 }, null)] // too short to tell
+    public void Image_types_come_from_the_first_bytes(byte[] head, string? expected) =>
+        Assert.Equal(expected, NeighbourHub.Web.Features.Files.ImageSniffer.ContentTypeOf(head));
+
+    [Theory]
+    [InlineData("楼道灯坏了，电话13812345678", "楼道灯坏了，电话***********")]
+    [InlineData("3栋2单元 1201 门口", "3栋2单元 1201 门口")]
+    [InlineData("座机 0772-2880000", "座机 0772-*******")]
+    public void The_public_feed_masks_phone_like_numbers(string text, string shown) =>
+        Assert.Equal(shown, Open311Api.MaskNumbers(text));
+}

@@ -33,6 +33,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     private IReadOnlyList<long> ScopeCommunityIds => Scope.Value.CommunityIds;
     private long ScopeResidentId => Scope.Value.ResidentId ?? -1;
     private bool ScopeIsAdmin => Scope.Value.Kind == ScopeKind.Admin;
+    private long ScopeAdminUserId => Scope.Value.AdminUserId ?? -1;
     private bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
 
     public DbSet<Street> Streets => Set<Street>();
@@ -64,6 +65,10 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Repairs.Repair> Repairs => Set<Features.Repairs.Repair>();
     public DbSet<Features.Repairs.RepairEvent> RepairEvents => Set<Features.Repairs.RepairEvent>();
     public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
+    public DbSet<Features.Repairs.RepairPhoto> RepairPhotos => Set<Features.Repairs.RepairPhoto>();
+    public DbSet<Features.Repairs.RepairEscalation> RepairEscalations => Set<Features.Repairs.RepairEscalation>();
+    public DbSet<Features.Repairs.Open311ApiKey> Open311ApiKeys => Set<Features.Repairs.Open311ApiKey>();
+    public DbSet<Features.Files.StoredFile> StoredFiles => Set<Features.Files.StoredFile>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -118,6 +123,12 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<Features.Repairs.Repair>().HasQueryFilter(x => ScopeUnrestricted || x.ReporterId == ScopeResidentId
             || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
         builder.Entity<Features.Repairs.RepairEvent>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
+        builder.Entity<Features.Repairs.RepairPhoto>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
+        builder.Entity<Features.Repairs.RepairEscalation>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
+        builder.Entity<Features.Repairs.Open311ApiKey>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        // Files: the uploader sees their own; anyone else only through a repair photo they can see (FileService checks).
+        builder.Entity<Features.Files.StoredFile>().HasQueryFilter(x => ScopeUnrestricted || x.UploadedByResidentId == ScopeResidentId
+            || (ScopeIsAdmin && x.UploadedByAdminId == ScopeAdminUserId) || RepairPhotos.Any(p => p.FileId == x.Id));
         builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
     }

@@ -31,6 +31,14 @@ public static class FeatureRegistration
         s.AddSingleton<TimeBankService>();
         s.AddSingleton<ServiceOrderService>();
         s.AddSingleton<Repairs.RepairService>();
+        s.AddSingleton<Repairs.RepairKpis>();
+        s.AddOptions<Repairs.RepairEscalationOptions>().BindConfiguration(Repairs.RepairEscalationOptions.SectionName);
+        s.AddSingleton<Repairs.RepairEscalationJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Repairs.RepairEscalationJob>());
+        s.AddOptions<Files.FileStorageOptions>().BindConfiguration(Files.FileStorageOptions.SectionName);
+        s.AddSingleton<Files.IFileStorage>(sp => new Files.LocalDiskFileStorage(
+            Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Files.FileStorageOptions>>().Value.Directory)));
+        s.AddSingleton<Files.FileService>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -46,6 +54,8 @@ public static class FeatureRegistration
         app.MapTimeBankApi();
         app.MapServiceOrdersApi();
         Repairs.RepairsApi.MapRepairsApi(app);
+        Repairs.Open311Api.MapOpen311Api(app);
+        Files.FilesApi.MapFilesApi(app);
         return app;
     }
 

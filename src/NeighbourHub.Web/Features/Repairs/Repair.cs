@@ -26,6 +26,9 @@ public sealed class RepairCategory
 
 public enum RepairStatus { Submitted, Assigned, InProgress, Resolved, Closed, Cancelled }
 
+/// <summary>Where a report came from: a resident in the mini-program, or another system through Open311.</summary>
+public enum RepairSource { MiniProgram, Open311 }
+
 /// <summary>
 /// A report (报事报修) and its explicit state machine:
 /// submitted → assigned → in_progress → resolved → closed, cancelled before work starts, and reopen
@@ -42,7 +45,13 @@ public sealed class Repair
     public long EstateId { get; set; }
     public long? HouseholdId { get; set; }
     public long CategoryId { get; set; }
-    public long ReporterId { get; set; }
+    /// <summary>The resident who reported it; null for reports that arrived through Open311.</summary>
+    public long? ReporterId { get; set; }
+    public RepairSource Source { get; set; }
+    /// <summary>Contact details an Open311 client sent (staff only; never in the public feed).</summary>
+    public string? ExternalContact { get; set; }
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
     public required string Description { get; set; }
     public string Location { get; set; } = "";
     public RepairStatus Status { get; private set; } = RepairStatus.Submitted;
@@ -56,9 +65,29 @@ public sealed class Repair
     public int? Stars { get; private set; }
     public string? RatingComment { get; private set; }
     public DateTimeOffset? LastUrgedAt { get; private set; }
+    /// <summary>0 = not escalated, 1 = to the grid worker, 2 = to the community admin.</summary>
+    public int EscalationLevel { get; set; }
+    public DateTimeOffset? LastEscalatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
 
-    public bool IsOverdue(DateTimeOffset now) =>
-        Status is RepairStatus.Submitted or RepairStatus.Assigned or RepairStatus.InProgress && now > DeadlineAt;
+    public bool IsOpen => Status is RepairStatus.Submitted or RepairStatus.Assigned or RepairStatus.InProgress;
+
+    /// <summary>
+    /// The escalation level this repair should have reached by <paramref name="now"/>: overdue goes to the grid
+    /// worker (1); still open after as long again as it was allowed goes to the community admin (2).
+    /// </summary>
+    public int DueEscalationLevel(DateTimeOffset now)
+    {
+        if (!IsOpen || now <= DeadlineAt)
+        {
+            return 0;
+        }
+
+        var allowed = DeadlineAt - CreatedAt;
+        return now > DeadlineAt + allowed ? 2 : 1;
+    }
+
+    public bool IsOverdue(DateTimeOffset now) => IsOpen && now > DeadlineAt;
 
     private void Require(string step, params RepairStatus[] allowed)
     {
@@ -102,7 +131,8 @@ public sealed class Repair
         Status = RepairStatus.Cancelled;
     }
 
-    public void Reopen(DateTimeOffset now)
+    /// <summary>Back to the same assignee with a fresh deadline (<paramref name="allowed"/>, the category's time) and no escalation.</summary>
+    public void Reopen(DateTimeOffset now, TimeSpan? allowed = null)
     {
         Require("reopen", RepairStatus.Resolved);
         if (now - ResolvedAt > ReopenWindow)
@@ -113,6 +143,11 @@ public sealed class Repair
         Status = RepairStatus.Assigned;
         ReopenCount++;
         ResolvedAt = null;
+        if (allowed is { } a)
+        {
+            DeadlineAt = now + a;
+            EscalationLevel = 0;
+        }
     }
 
     public void Rate(int stars, string? comment, DateTimeOffset now)
@@ -146,4 +181,25 @@ public sealed class RepairEvent
     public required string Action { get; set; }
     public required string Actor { get; set; }
     public string? Note { get; set; }
+}
+
+public enum PhotoStage { Report, Resolution }
+
+/// <summary>A photo on a repair: taken by the reporter, or by staff as proof of the fix.</summary>
+public sealed class RepairPhoto
+{
+    public long Id { get; set; }
+    public long RepairId { get; set; }
+    public required string FileId { get; set; }
+    public PhotoStage Stage { get; set; }
+}
+
+/// <summary>Who an overdue repair was escalated to, and when (the console's "escalated to me").</summary>
+public sealed class RepairEscalation
+{
+    public long Id { get; set; }
+    public long RepairId { get; set; }
+    public int Level { get; set; }
+    public long AdminUserId { get; set; }
+    public DateTimeOffset At { get; set; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Files;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Residents;
@@ -17,7 +18,7 @@ public sealed record StaffMember(long Id, string Name, AdminRole Role);
 public sealed class RepairService(TimeProvider clock)
 {
     public async Task<Repair> SubmitAsync(NeighbourHubDbContext db, long residentId, long estateId, long? householdId, long categoryId,
-        string description, string location, CancellationToken ct)
+        string description, string location, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
         if (!db.Scope.Value.CanSeeEstate(estateId))
         {
@@ -31,53 +32,81 @@ public sealed class RepairService(TimeProvider clock)
 
         var category = await db.RepairCategories.SingleOrDefaultAsync(c => c.Id == categoryId && c.EstateId == estateId, ct)
             ?? throw new DomainValidationException("categoryId", "No such category for this estate.");
+        var photos = await FileService.RequireOwnUnusedAsync(db, photoIds, ct);
+        var repair = NewRepair(estateId, category, description, location);
+        repair.HouseholdId = householdId;
+        repair.ReporterId = residentId;
+        await CreateAsync(db, repair, $"resident:{residentId}", photos, ct);
+        return repair;
+    }
+
+    /// <summary>A report from another system (Open311): no resident behind it, so nobody to notify or to rate it.</summary>
+    public async Task<Repair> SubmitExternalAsync(NeighbourHubDbContext db, long estateId, RepairCategory category, string description, string location,
+        double? latitude, double? longitude, string? contact, string client, CancellationToken ct)
+    {
+        var repair = NewRepair(estateId, category, description, location);
+        repair.Source = RepairSource.Open311;
+        repair.Latitude = latitude;
+        repair.Longitude = longitude;
+        repair.ExternalContact = contact;
+        await CreateAsync(db, repair, $"open311:{client}", [], ct);
+        return repair;
+    }
+
+    private Repair NewRepair(long estateId, RepairCategory category, string description, string location)
+    {
         var now = clock.StorableNow();
-        var repair = new Repair
+        return new Repair
         {
             EstateId = estateId,
-            HouseholdId = householdId,
-            CategoryId = categoryId,
-            ReporterId = residentId,
+            CategoryId = category.Id,
             Description = description,
             Location = location,
             CreatedAt = now,
+            UpdatedAt = now,
             DeadlineAt = now.AddHours(category.DeadlineHours),
         };
+    }
+
+    /// <summary>The repair, its photos and its first timeline entry land together or not at all.</summary>
+    private async Task CreateAsync(NeighbourHubDbContext db, Repair repair, string actor, IReadOnlyList<string> photos, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Repairs.Add(repair);
         await db.SaveChangesAsync(ct);
-        await LogAsync(db, repair, "submitted", $"resident:{residentId}", null, ct);
-        return repair;
+        db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Report }));
+        AddEvent(db, repair, "submitted", actor, null);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
     }
 
     public Task<Repair> CancelAsync(NeighbourHubDbContext db, long repairId, long residentId, CancellationToken ct) =>
         ResidentStepAsync(db, repairId, residentId, r => r.Cancel(), "cancelled", null, ct);
 
-    public Task<Repair> ReopenAsync(NeighbourHubDbContext db, long repairId, long residentId, string reason, CancellationToken ct) =>
-        ResidentStepAsync(db, repairId, residentId, r => r.Reopen(clock.GetUtcNow()), "reopened", reason, ct);
+    public async Task<Repair> ReopenAsync(NeighbourHubDbContext db, long repairId, long residentId, string reason, CancellationToken ct)
+    {
+        var hours = await (from r in db.Repairs
+                           where r.Id == repairId
+                           join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
+                           select (int?)c.DeadlineHours).SingleOrDefaultAsync(ct) ?? 72;
+        var repair = await ResidentStepAsync(db, repairId, residentId, r => r.Reopen(clock.StorableNow(), TimeSpan.FromHours(hours)), "reopened", reason, ct);
+        return repair;
+    }
 
     public Task<Repair> RateAsync(NeighbourHubDbContext db, long repairId, long residentId, int stars, string? comment, CancellationToken ct) =>
         ResidentStepAsync(db, repairId, residentId, r => r.Rate(stars, comment, clock.GetUtcNow()), "rated", $"{stars}★ {comment}".Trim(), ct);
 
-    public async Task<Repair> UrgeAsync(NeighbourHubDbContext db, long repairId, long residentId, CancellationToken ct)
-    {
-        var repair = await ResidentStepAsync(db, repairId, residentId, r => r.Urge(clock.GetUtcNow()), "urged", null, ct);
-        if (repair.AssigneeId is { } assignee)
-        {
-            // Staff are told in the console (the timeline and the overdue board); WeChat messages go to residents only.
-            db.Audit("repair.urged", nameof(Repair), repair.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), new { assignee });
-            await db.SaveChangesAsync(ct);
-        }
-
-        return repair;
-    }
+    /// <summary>催单: the assignee sees it on the board (urged repairs sort first) and in the timeline.</summary>
+    public Task<Repair> UrgeAsync(NeighbourHubDbContext db, long repairId, long residentId, CancellationToken ct) =>
+        ResidentStepAsync(db, repairId, residentId, r => r.Urge(clock.GetUtcNow()), "urged", null, ct);
 
     private async Task<Repair> ResidentStepAsync(NeighbourHubDbContext db, long repairId, long residentId, Action<Repair> step, string action, string? note,
         CancellationToken ct)
     {
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId && r.ReporterId == residentId, ct) ?? throw new NotFoundException("Repair");
         step(repair);
-        await SaveAsync(db, ct);
-        await LogAsync(db, repair, action, $"resident:{residentId}", note, ct);
+        AddEvent(db, repair, action, $"resident:{residentId}", note);
+        await SaveAsync(db, repair, ct);
         return repair;
     }
 
@@ -88,9 +117,31 @@ public sealed class RepairService(TimeProvider clock)
         var assignee = staff.FirstOrDefault(s => s.Id == assigneeId)
             ?? throw new DomainValidationException("assigneeId", "Choose someone who may work in this estate (GET /api/v1/admin/staff).");
         repair.Assign(assigneeId);
-        await SaveAsync(db, ct);
-        await LogAsync(db, repair, "assigned", db.Scope.Value.ActorName, assignee.Name, ct);
+        AddEvent(db, repair, "assigned", db.Scope.Value.ActorName, assignee.Name);
         await NotifyAsync(db, repair, "repair.assigned", "已派单", ct);
+        await SaveAsync(db, repair, ct);
+        return repair;
+    }
+
+    /// <summary>接单: staff who may work in the estate take an unassigned repair themselves.</summary>
+    public async Task<Repair> GrabAsync(NeighbourHubDbContext db, long repairId, CancellationToken ct)
+    {
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
+        var me = db.Scope.Value.AdminUserId ?? 0;
+        if (repair.Status != RepairStatus.Submitted)
+        {
+            throw new ConflictException($"Only unassigned repairs can be taken; this one is {Repair.Wire(repair.Status)}.");
+        }
+
+        if ((await StaffForAsync(db, repair.EstateId, ct)).All(s => s.Id != me))
+        {
+            throw new ForbiddenException("You do not work in this estate (firm staff of its firm, its grid workers and community admins do).");
+        }
+
+        repair.Assign(me);
+        AddEvent(db, repair, "taken", db.Scope.Value.ActorName, null);
+        await NotifyAsync(db, repair, "repair.assigned", "已接单", ct);
+        await SaveAsync(db, repair, ct);
         return repair;
     }
 
@@ -98,18 +149,21 @@ public sealed class RepairService(TimeProvider clock)
     {
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
         repair.Start(db.Scope.Value.AdminUserId ?? 0);
-        await SaveAsync(db, ct);
-        await LogAsync(db, repair, "started", db.Scope.Value.ActorName, null, ct);
+        AddEvent(db, repair, "started", db.Scope.Value.ActorName, null);
+        await NotifyAsync(db, repair, "repair.started", "处理中", ct);
+        await SaveAsync(db, repair, ct);
         return repair;
     }
 
-    public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string note, CancellationToken ct)
+    public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string note, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
-        repair.Resolve(note, clock.GetUtcNow());
-        await SaveAsync(db, ct);
-        await LogAsync(db, repair, "resolved", db.Scope.Value.ActorName, note, ct);
+        var photos = await FileService.RequireOwnUnusedAsync(db, photoIds, ct);
+        repair.Resolve(note, clock.StorableNow());
+        db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Resolution }));
+        AddEvent(db, repair, "resolved", db.Scope.Value.ActorName, note);
         await NotifyAsync(db, repair, "repair.resolved", "已处理，请评价", ct);
+        await SaveAsync(db, repair, ct);
         return repair;
     }
 
@@ -134,29 +188,43 @@ public sealed class RepairService(TimeProvider clock)
                       select new StaffMember(u.Id, u.DisplayName == "" ? u.UserName! : u.DisplayName, a.Role)).ToListAsync(ct);
     }
 
-    private static async Task SaveAsync(NeighbourHubDbContext db, CancellationToken ct)
+    /// <summary>
+    /// One SaveChanges for the step, its timeline entry and its notification: all or nothing. Status is a
+    /// concurrency token, so of two staff racing on one repair the second gets a 409 here.
+    /// </summary>
+    private async Task SaveAsync(NeighbourHubDbContext db, Repair repair, CancellationToken ct)
     {
+        repair.UpdatedAt = clock.StorableNow();
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {
+            db.ChangeTracker.Clear();
             throw new ConflictException("Someone changed this repair at the same moment. Reload to see its state.");
+        }
+        catch (DbUpdateException) when (db.ChangeTracker.Entries<RepairPhoto>().Any(e => e.State == EntityState.Added))
+        {
+            // Two requests attached the same photo at once: the unique index let one win.
+            db.ChangeTracker.Clear();
+            throw new ConflictException("One of these photos was just attached elsewhere; upload it again.");
         }
     }
 
-    private async Task LogAsync(NeighbourHubDbContext db, Repair repair, string action, string actor, string? note, CancellationToken ct)
-    {
+    internal void AddEvent(NeighbourHubDbContext db, Repair repair, string action, string actor, string? note) =>
         db.RepairEvents.Add(new RepairEvent { RepairId = repair.Id, At = clock.StorableNow(), Action = action, Actor = actor, Note = note });
-        await db.SaveChangesAsync(ct);
-    }
 
     private async Task NotifyAsync(NeighbourHubDbContext db, Repair repair, string template, string text, CancellationToken ct)
     {
-        await Outbox.EnqueueAsync(db, OutboxTopics.SubscribeMessage, $"{template}:{repair.Id}:{repair.ReopenCount}:{clock.GetUtcNow().ToUnixTimeMilliseconds()}",
-            new SubscribeMessagePayload(repair.ReporterId, template, $"pages/repairs/detail?id={repair.Id}",
+        if (repair.ReporterId is not { } reporter)
+        {
+            return; // Open311 reports have nobody in the mini-program to tell.
+        }
+
+        // Each step happens once (Status is a concurrency token), so a fresh key per step is right here.
+        await Outbox.EnqueueAsync(db, OutboxTopics.SubscribeMessage, $"{template}:{repair.Id}:{Guid.NewGuid():N}",
+            new SubscribeMessagePayload(reporter, template, $"pages/repairs/detail?id={repair.Id}",
                 new Dictionary<string, string> { ["character_string1"] = repair.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["phrase2"] = text }), clock, ct);
-        await db.SaveChangesAsync(ct);
     }
 }

@@ -9,15 +9,17 @@ namespace NeighbourHub.Web.Features.Repairs;
 
 public sealed record CategoryView(long Id, string Name, int DeadlineHours, bool IsPublicArea);
 
-public sealed record SubmitRepairRequest(long? EstateId, long? HouseholdId, long? CategoryId, string? Description, string? Location, IReadOnlyList<long>? PhotoIds);
+public sealed record SubmitRepairRequest(long? EstateId, long? HouseholdId, long? CategoryId, string? Description, string? Location, IReadOnlyList<string>? PhotoIds);
 
 public sealed record SubmittedRepair(long Id, string Status, DateTimeOffset DeadlineAt);
 
 public sealed record TimelineEntry(DateTimeOffset At, string Action, string Actor, string? Note);
 
+public sealed record PhotoView(string Id, string Url, string Stage);
+
 public sealed record RepairView(long Id, long EstateId, long? HouseholdId, long CategoryId, string Category, string Description, string Location,
     string Status, DateTimeOffset CreatedAt, DateTimeOffset DeadlineAt, bool Overdue, long? AssigneeId, int ReopenCount, int? Stars,
-    IReadOnlyList<TimelineEntry>? Timeline);
+    int EscalationLevel, DateTimeOffset? LastUrgedAt, IReadOnlyList<PhotoView>? Photos, IReadOnlyList<TimelineEntry>? Timeline);
 
 public sealed record ReasonBody(string? Reason);
 
@@ -25,7 +27,7 @@ public sealed record RatingBody(int? Stars, string? Comment);
 
 public sealed record AssignBody(long? AssigneeId);
 
-public sealed record ResolveBody(string? Note, IReadOnlyList<long>? PhotoIds);
+public sealed record ResolveBody(string? Note, IReadOnlyList<string>? PhotoIds);
 
 public static class RepairsApi
 {
@@ -37,23 +39,26 @@ public static class RepairsApi
         residents.MapGet("/repairs", Mine);
         residents.MapGet("/repairs/{id:long}", Detail);
         residents.MapPost("/repairs/{id:long}/cancel", async (long id, NeighbourHubDbContext db, CurrentScope s, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.CancelAsync(db, id, s.Value.ResidentId!.Value, ct), c, ct)));
+            TypedResults.Ok(await ViewAsync(db, await r.CancelAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
         residents.MapPost("/repairs/{id:long}/reopen", Reopen);
         residents.MapPost("/repairs/{id:long}/rating", Rate);
         residents.MapPost("/repairs/{id:long}/urge", async (long id, NeighbourHubDbContext db, CurrentScope s, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.UrgeAsync(db, id, s.Value.ResidentId!.Value, ct), c, ct)));
+            TypedResults.Ok(await ViewAsync(db, await r.UrgeAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
 
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin repairs").RequireAuthorization(Policies.Admin);
         admin.MapGet("/repairs", AdminList);
         admin.MapGet("/repairs/{id:long}", async (long id, NeighbourHubDbContext db, TimeProvider c, CancellationToken ct) =>
             await db.Repairs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } repair
-                ? Results.Ok(await ViewAsync(db, repair, c, ct)) : Results.NotFound());
+                ? Results.Ok(await ViewAsync(db, repair, c, AdminFiles, ct)) : Results.NotFound());
+        admin.MapGet("/repairs/kpis", Kpis);
         admin.MapGet("/staff", async (long? estateId, NeighbourHubDbContext db, RepairService r, CancellationToken ct) =>
             estateId is null ? Results.ValidationProblem(new Dictionary<string, string[]> { ["estateId"] = ["estateId is required."] })
                 : Results.Ok(await r.StaffForAsync(db, estateId.Value, ct)));
         admin.MapPost("/repairs/{id:long}/assign", Assign);
         admin.MapPost("/repairs/{id:long}/start", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.StartAsync(db, id, ct), c, ct)));
+            TypedResults.Ok(await ViewAsync(db, await r.StartAsync(db, id, ct), c, AdminFiles, ct)));
+        admin.MapPost("/repairs/{id:long}/grab", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
+            TypedResults.Ok(await ViewAsync(db, await r.GrabAsync(db, id, ct), c, AdminFiles, ct)));
         admin.MapPost("/repairs/{id:long}/resolve", Resolve);
         return app;
     }
@@ -78,16 +83,14 @@ public static class RepairsApi
             .Positive("categoryId", body?.CategoryId)
             .Required("description", body?.Description, 1000)
             .MaxLength("location", body?.Location, 200)
-            .When(body?.PhotoIds is { Count: > 9 }, "photoIds", "At most 9 photos.")
-            // Photo uploads arrive with POST /api/v1/files; until then a report cannot reference any.
-            .When(body?.PhotoIds is { Count: > 0 }, "photoIds", "Photo upload is not available yet; submit without photos.");
+            .When(body?.PhotoIds is { Count: > 9 }, "photoIds", "At most 9 photos.");
         if (!v.IsValid)
         {
             return v.Problem();
         }
 
         var r = await repairs.SubmitAsync(db, scope.Value.ResidentId!.Value, body!.EstateId!.Value, body.HouseholdId, body.CategoryId!.Value,
-            body.Description!.Trim(), body.Location?.Trim() ?? "", ct);
+            body.Description!.Trim(), body.Location?.Trim() ?? "", body.PhotoIds, ct);
         return TypedResults.Created($"/api/v1/repairs/{r.Id}", new SubmittedRepair(r.Id, Repair.Wire(r.Status), r.DeadlineAt));
     }
 
@@ -107,20 +110,20 @@ public static class RepairsApi
                           join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
                           orderby r.Id descending
                           select new { r, c.Name }).Take(100).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(x => View(x.r, x.Name, now, null)).ToList());
+        return TypedResults.Ok(rows.Select(x => View(x.r, x.Name, now, null, null)).ToList());
     }
 
     private static async Task<Results<Ok<RepairView>, NotFound>> Detail(long id, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
     {
         var repair = await db.Repairs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id && r.ReporterId == scope.Value.ResidentId, ct);
-        return repair is null ? TypedResults.NotFound() : TypedResults.Ok(await ViewAsync(db, repair, clock, ct));
+        return repair is null ? TypedResults.NotFound() : TypedResults.Ok(await ViewAsync(db, repair, clock, ResidentFiles, ct));
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Reopen(
         long id, ReasonBody? body, NeighbourHubDbContext db, CurrentScope scope, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Required("reason", body?.Reason, 500);
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ReopenAsync(db, id, scope.Value.ResidentId!.Value, body!.Reason!.Trim(), ct), clock, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ReopenAsync(db, id, scope.Value.ResidentId!.Value, body!.Reason!.Trim(), ct), clock, ResidentFiles, ct)) : v.Problem();
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Rate(
@@ -128,12 +131,13 @@ public static class RepairsApi
     {
         var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "stars must be 1 to 5.").MaxLength("comment", body?.Comment, 500);
         return v.IsValid
-            ? TypedResults.Ok(await ViewAsync(db, await repairs.RateAsync(db, id, scope.Value.ResidentId!.Value, body!.Stars!.Value, body.Comment?.Trim(), ct), clock, ct))
+            ? TypedResults.Ok(await ViewAsync(db, await repairs.RateAsync(db, id, scope.Value.ResidentId!.Value, body!.Stars!.Value, body.Comment?.Trim(), ct), clock, ResidentFiles, ct))
             : v.Problem();
     }
 
     private static async Task<Results<Ok<Paged<RepairView>>, ValidationProblem>> AdminList(
-        long? estateId, string? status, bool? overdue, int? page, int? pageSize, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
+        long? estateId, long? gridId, long? categoryId, string? status, bool? overdue, bool? escalatedToMe, int? page, int? pageSize,
+        NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var st = ParseStatus(status, v);
@@ -144,29 +148,27 @@ public static class RepairsApi
         }
 
         var now = clock.GetUtcNow();
-        var query = from r in db.Repairs
-                    where (estateId == null || r.EstateId == estateId) && (st == null || r.Status == st)
-                          && (overdue != true || ((r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress) && r.DeadlineAt < now))
+        var filter = new BoardFilter(estateId, gridId, categoryId, st, OpenOnly: false, overdue == true, escalatedToMe == true);
+        var query = from r in Board(db, filter, now)
                     join c in db.RepairCategories on r.CategoryId equals c.Id
                     orderby r.DeadlineAt
                     select new { r, c.Name };
         var result = await query.ToPageAsync(p, s, ct);
-        return TypedResults.Ok(new Paged<RepairView>(result.Items.Select(x => View(x.r, x.Name, now, null)).ToList(), result.Page, result.PageSize, result.Total));
+        return TypedResults.Ok(new Paged<RepairView>(result.Items.Select(x => View(x.r, x.Name, now, null, null)).ToList(), result.Page, result.PageSize, result.Total));
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Assign(
         long id, AssignBody? body, NeighbourHubDbContext db, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Positive("assigneeId", body?.AssigneeId);
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.AssignAsync(db, id, body!.AssigneeId!.Value, ct), clock, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.AssignAsync(db, id, body!.AssigneeId!.Value, ct), clock, AdminFiles, ct)) : v.Problem();
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Resolve(
         long id, ResolveBody? body, NeighbourHubDbContext db, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation().Required("note", body?.Note, 1000)
-            .When(body?.PhotoIds is { Count: > 0 }, "photoIds", "Photo upload is not available yet; resolve without photos.");
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ResolveAsync(db, id, body!.Note!.Trim(), ct), clock, ct)) : v.Problem();
+        var v = new Validation().Required("note", body?.Note, 1000).When(body?.PhotoIds is { Count: > 9 }, "photoIds", "At most 9 photos.");
+        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ResolveAsync(db, id, body!.Note!.Trim(), body.PhotoIds, ct), clock, AdminFiles, ct)) : v.Problem();
     }
 
     /// <summary>Status values as API.md spells them: submitted, assigned, in_progress, resolved, closed, cancelled.</summary>
@@ -186,15 +188,51 @@ public static class RepairsApi
         return match;
     }
 
-    internal static async Task<RepairView> ViewAsync(NeighbourHubDbContext db, Repair r, TimeProvider clock, CancellationToken ct)
+    private const string ResidentFiles = "/api/v1/files";
+    private const string AdminFiles = "/api/v1/admin/files";
+
+    /// <summary>The board's filters, shared by the admin API and the console so both show the same list.</summary>
+    public sealed record BoardFilter(long? EstateId, long? GridId, long? CategoryId, RepairStatus? Status, bool OpenOnly, bool OverdueOnly, bool EscalatedToMe);
+
+    public static IQueryable<Repair> Board(NeighbourHubDbContext db, BoardFilter f, DateTimeOffset now)
+    {
+        var me = db.Scope.Value.AdminUserId ?? -1;
+        var gridBuildings = db.GridBuildings.Where(gb => gb.GridId == f.GridId).Select(gb => gb.BuildingId);
+        var gridEstates = db.Buildings.Where(b => gridBuildings.Contains(b.Id)).Select(b => b.EstateId);
+        var gridHouseholds = db.Households.Where(h => gridBuildings.Contains(h.BuildingId)).Select(h => (long?)h.Id);
+        return db.Repairs.AsNoTracking().Where(r =>
+            (f.EstateId == null || r.EstateId == f.EstateId)
+            && (f.CategoryId == null || r.CategoryId == f.CategoryId)
+            && (f.Status == null || r.Status == f.Status)
+            // A grid covers its buildings' households, and the public areas of the estates it lies in.
+            && (f.GridId == null || gridHouseholds.Contains(r.HouseholdId) || (r.HouseholdId == null && gridEstates.Contains(r.EstateId)))
+            && (!f.OpenOnly || r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress)
+            && (!f.OverdueOnly || ((r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress) && r.DeadlineAt < now))
+            && (!f.EscalatedToMe || db.RepairEscalations.Any(e => e.RepairId == r.Id && e.AdminUserId == me)));
+    }
+
+    private static async Task<Results<Ok<KpiReport>, ValidationProblem>> Kpis(
+        DateTimeOffset? from, DateTimeOffset? to, string? by, long? estateId, NeighbourHubDbContext db, RepairKpis kpis, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var grouping = EnumQuery.Parse<KpiGrouping>("by", by, v) ?? KpiGrouping.Estate;
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-30);
+        v.When(end <= start || end - start > RepairKpis.MaxPeriod, "to", "Choose a period of at most 366 days, with from before to.");
+        return v.IsValid ? TypedResults.Ok(await kpis.ComputeAsync(db, start, end, grouping, estateId, ct)) : v.Problem();
+    }
+
+    internal static async Task<RepairView> ViewAsync(NeighbourHubDbContext db, Repair r, TimeProvider clock, string filesPrefix, CancellationToken ct)
     {
         var category = await db.RepairCategories.IgnoreQueryFilters().Where(c => c.Id == r.CategoryId).Select(c => c.Name).SingleAsync(ct);
         var timeline = await db.RepairEvents.IgnoreQueryFilters().Where(e => e.RepairId == r.Id).OrderBy(e => e.Id)
             .Select(e => new TimelineEntry(e.At, e.Action, e.Actor, e.Note)).ToListAsync(ct);
-        return View(r, category, clock.GetUtcNow(), timeline);
+        var photos = await db.RepairPhotos.IgnoreQueryFilters().Where(p => p.RepairId == r.Id).OrderBy(p => p.Id).ToListAsync(ct);
+        return View(r, category, clock.GetUtcNow(), timeline,
+            photos.Select(p => new PhotoView(p.FileId, $"{filesPrefix}/{p.FileId}", p.Stage == PhotoStage.Report ? "report" : "resolution")).ToList());
     }
 
-    private static RepairView View(Repair r, string category, DateTimeOffset now, IReadOnlyList<TimelineEntry>? timeline) =>
+    private static RepairView View(Repair r, string category, DateTimeOffset now, IReadOnlyList<TimelineEntry>? timeline, IReadOnlyList<PhotoView>? photos) =>
         new(r.Id, r.EstateId, r.HouseholdId, r.CategoryId, category, r.Description, r.Location, Repair.Wire(r.Status), r.CreatedAt, r.DeadlineAt,
-            r.IsOverdue(now), r.AssigneeId, r.ReopenCount, r.Stars, timeline);
+            r.IsOverdue(now), r.AssigneeId, r.ReopenCount, r.Stars, r.EscalationLevel, r.LastUrgedAt, photos, timeline);
 }

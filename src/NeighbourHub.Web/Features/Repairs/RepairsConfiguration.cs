@@ -26,6 +26,10 @@ internal sealed class RepairConfiguration : IEntityTypeConfiguration<Repair>
         b.Property(x => x.ResolutionNote).HasMaxLength(1000);
         b.Property(x => x.RatingComment).HasMaxLength(500);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.ExternalContact).HasMaxLength(200);
+        b.HasIndex(x => new { x.Status, x.DeadlineAt });
+        b.HasIndex(x => new { x.EstateId, x.CreatedAt });
         b.HasIndex(x => new { x.EstateId, x.Status, x.DeadlineAt });
         b.HasIndex(x => new { x.ReporterId, x.Id });
         b.HasOne<Estate>().WithMany().HasForeignKey(x => x.EstateId).OnDelete(DeleteBehavior.Restrict);
@@ -46,5 +50,32 @@ internal sealed class RepairEventConfiguration : IEntityTypeConfiguration<Repair
         b.Property(x => x.Note).HasMaxLength(1000);
         b.HasIndex(x => x.RepairId);
         b.HasOne<Repair>().WithMany().HasForeignKey(x => x.RepairId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RepairPhotoConfiguration : IEntityTypeConfiguration<RepairPhoto>
+{
+    public void Configure(EntityTypeBuilder<RepairPhoto> b)
+    {
+        b.ToTable("RepairPhotos");
+        b.Property(x => x.FileId).HasMaxLength(32);
+        b.Property(x => x.Stage).HasConversion<string>().HasMaxLength(16);
+        // A photo belongs to one repair only: attaching it twice fails on this index.
+        b.HasIndex(x => x.FileId).IsUnique();
+        b.HasIndex(x => x.RepairId);
+        b.HasOne<Repair>().WithMany().HasForeignKey(x => x.RepairId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Files.StoredFile>().WithMany().HasForeignKey(x => x.FileId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class RepairEscalationConfiguration : IEntityTypeConfiguration<RepairEscalation>
+{
+    public void Configure(EntityTypeBuilder<RepairEscalation> b)
+    {
+        b.ToTable("RepairEscalations");
+        b.HasIndex(x => new { x.RepairId, x.Level, x.AdminUserId }).IsUnique();
+        b.HasIndex(x => x.AdminUserId);
+        b.HasOne<Repair>().WithMany().HasForeignKey(x => x.RepairId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.AdminUserId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -357,6 +357,41 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("EventSignups", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.StoredFile", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("UploadedByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("UploadedByResidentId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploadedByResidentId");
+
+                    b.ToTable("StoredFiles", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>
                 {
                     b.Property<long>("Id")
@@ -874,6 +909,48 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("Units");
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Open311ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EstateId");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("Open311ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
                 {
                     b.Property<long>("Id")
@@ -902,19 +979,35 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(1000)
                         .HasColumnType("varchar(1000)");
 
+                    b.Property<int>("EscalationLevel")
+                        .HasColumnType("int");
+
                     b.Property<long>("EstateId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ExternalContact")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
 
                     b.Property<long?>("HouseholdId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("LastEscalatedAt")
+                        .HasColumnType("datetime(6)");
+
                     b.Property<DateTimeOffset?>("LastUrgedAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("double");
 
                     b.Property<string>("Location")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("varchar(200)");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("double");
 
                     b.Property<string>("RatingComment")
                         .HasMaxLength(500)
@@ -923,7 +1016,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<int>("ReopenCount")
                         .HasColumnType("int");
 
-                    b.Property<long>("ReporterId")
+                    b.Property<long?>("ReporterId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("ResolutionNote")
@@ -932,6 +1025,11 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.Property<DateTimeOffset?>("ResolvedAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
 
                     b.Property<int?>("Stars")
                         .HasColumnType("int");
@@ -942,6 +1040,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(16)
                         .HasColumnType("varchar(16)");
 
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AssigneeId");
@@ -950,7 +1051,11 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("HouseholdId");
 
+                    b.HasIndex("EstateId", "CreatedAt");
+
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
 
@@ -987,6 +1092,36 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("RepairCategories", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AdminUserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("int");
+
+                    b.Property<long>("RepairId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdminUserId");
+
+                    b.HasIndex("RepairId", "Level", "AdminUserId")
+                        .IsUnique();
+
+                    b.ToTable("RepairEscalations", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1020,6 +1155,37 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("RepairId");
 
                     b.ToTable("RepairEvents", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairPhoto", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FileId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("RepairId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileId")
+                        .IsUnique();
+
+                    b.HasIndex("RepairId");
+
+                    b.ToTable("RepairPhotos", (string)null);
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Residents.InviteCode", b =>
@@ -1693,6 +1859,15 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Open311ApiKey", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
@@ -1720,8 +1895,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
                         .WithMany()
                         .HasForeignKey("ReporterId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
@@ -1733,8 +1907,38 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("AdminUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
+                        .WithMany()
+                        .HasForeignKey("RepairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
                 {
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
+                        .WithMany()
+                        .HasForeignKey("RepairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairPhoto", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
                         .WithMany()
                         .HasForeignKey("RepairId")

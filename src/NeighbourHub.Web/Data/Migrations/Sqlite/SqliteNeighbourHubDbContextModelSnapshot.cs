@@ -338,6 +338,41 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("EventSignups", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.StoredFile", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UploadedByAdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UploadedByResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploadedByResidentId");
+
+                    b.ToTable("StoredFiles", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>
                 {
                     b.Property<long>("Id")
@@ -827,6 +862,46 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("Units");
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Open311ApiKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EstateId");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("Open311ApiKeys", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
                 {
                     b.Property<long>("Id")
@@ -853,19 +928,35 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("EscalationLevel")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("EstateId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ExternalContact")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastEscalatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("LastUrgedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Location")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("RatingComment")
                         .HasMaxLength(500)
@@ -874,7 +965,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<int>("ReopenCount")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("ReporterId")
+                    b.Property<long?>("ReporterId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ResolutionNote")
@@ -883,6 +974,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.Property<long?>("ResolvedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("Stars")
                         .HasColumnType("INTEGER");
@@ -893,6 +989,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AssigneeId");
@@ -901,7 +1000,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("HouseholdId");
 
+                    b.HasIndex("EstateId", "CreatedAt");
+
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
 
@@ -936,6 +1039,34 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("RepairCategories", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AdminUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RepairId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AdminUserId");
+
+                    b.HasIndex("RepairId", "Level", "AdminUserId")
+                        .IsUnique();
+
+                    b.ToTable("RepairEscalations", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -967,6 +1098,35 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("RepairId");
 
                     b.ToTable("RepairEvents", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairPhoto", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RepairId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileId")
+                        .IsUnique();
+
+                    b.HasIndex("RepairId");
+
+                    b.ToTable("RepairPhotos", (string)null);
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Residents.InviteCode", b =>
@@ -1624,6 +1784,15 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Open311ApiKey", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.Repair", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
@@ -1651,8 +1820,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
                         .WithMany()
                         .HasForeignKey("ReporterId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
@@ -1664,8 +1832,38 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("AdminUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
+                        .WithMany()
+                        .HasForeignKey("RepairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEvent", b =>
                 {
+                    b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
+                        .WithMany()
+                        .HasForeignKey("RepairId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairPhoto", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("NeighbourHub.Web.Features.Repairs.Repair", null)
                         .WithMany()
                         .HasForeignKey("RepairId")
