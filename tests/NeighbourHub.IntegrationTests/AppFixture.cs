@@ -8,12 +8,14 @@ namespace NeighbourHub.IntegrationTests;
 public sealed class AppFixture : IAsyncLifetime
 {
     public FakeWeChatServer WeChat { get; private set; } = null!;
+    public FakeWeChatPayServer Pay { get; private set; } = null!;
     public NeighbourHubAppFactory App { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         WeChat = await FakeWeChatServer.StartAsync();
-        App = await NeighbourHubAppFactory.OnMariaDbAsync("nh_integration", WeChat);
+        Pay = await FakeWeChatPayServer.StartAsync();
+        App = await NeighbourHubAppFactory.OnMariaDbAsync("nh_integration", WeChat, Pay.AppSettings);
         _ = App.Server; // start the host now, not inside the first test
     }
 
@@ -21,6 +23,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         await App.DisposeAsync();
         await WeChat.DisposeAsync();
+        await Pay.DisposeAsync();
     }
 }
 
@@ -36,6 +39,7 @@ public abstract class AppTest(AppFixture fixture) : IAsyncLifetime
 {
     protected NeighbourHubAppFactory App => fixture.App;
     protected FakeWeChatServer WeChat => fixture.WeChat;
+    protected FakeWeChatPayServer Pay => fixture.Pay;
     protected TestOrg Org { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -51,6 +51,9 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Outbox:MaxAttempts"] = "3",
             // Tests run the escalation job themselves with a fake clock.
             ["Repairs:Escalation:PollSeconds"] = "0",
+            // Tests run reconciliation themselves and want every pending order considered.
+            ["WeChatPay:Reconciliation:PollSeconds"] = "0",
+            ["WeChatPay:Reconciliation:QueryAfterMinutes"] = "0",
             ["Files:Directory"] = Path.Combine(Path.GetTempPath(), $"nh-test-files-{Guid.NewGuid():N}"),
             ["WeChat:Templates:event.promoted"] = "tpl-promoted",
             ["WeChat:Templates:event.cancelled"] = "no-quota",

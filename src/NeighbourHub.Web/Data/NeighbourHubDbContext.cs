@@ -69,6 +69,13 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Repairs.RepairEscalation> RepairEscalations => Set<Features.Repairs.RepairEscalation>();
     public DbSet<Features.Repairs.Open311ApiKey> Open311ApiKeys => Set<Features.Repairs.Open311ApiKey>();
     public DbSet<Features.Files.StoredFile> StoredFiles => Set<Features.Files.StoredFile>();
+    public DbSet<Features.Billing.FeeItem> FeeItems => Set<Features.Billing.FeeItem>();
+    public DbSet<Features.Billing.FeeExemption> FeeExemptions => Set<Features.Billing.FeeExemption>();
+    public DbSet<Features.Billing.Bill> Bills => Set<Features.Billing.Bill>();
+    public DbSet<Features.Billing.BillingRun> BillingRuns => Set<Features.Billing.BillingRun>();
+    public DbSet<Features.Payments.Payment> Payments => Set<Features.Payments.Payment>();
+    public DbSet<Features.Payments.PaymentBill> PaymentBills => Set<Features.Payments.PaymentBill>();
+    public DbSet<Features.Payments.Refund> Refunds => Set<Features.Payments.Refund>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -126,6 +133,16 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<Features.Repairs.RepairPhoto>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
         builder.Entity<Features.Repairs.RepairEscalation>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
         builder.Entity<Features.Repairs.Open311ApiKey>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        // Billing: staff see their estates'; a resident sees the bills of households where their residence is approved, and their own payments.
+        builder.Entity<Features.Billing.FeeItem>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        builder.Entity<Features.Billing.FeeExemption>().HasQueryFilter(x => ScopeUnrestricted || FeeItems.Any(f => f.Id == x.FeeItemId));
+        builder.Entity<Features.Billing.BillingRun>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
+        builder.Entity<Features.Billing.Bill>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId))
+            || (ScopeIsResident && Residences.Any(r => r.ResidentId == ScopeResidentId && r.HouseholdId == x.HouseholdId && r.Status == Features.Residents.ResidenceStatus.Approved)));
+        builder.Entity<Features.Payments.Payment>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId))
+            || (ScopeIsResident && x.ResidentId == ScopeResidentId));
+        builder.Entity<Features.Payments.PaymentBill>().HasQueryFilter(x => ScopeUnrestricted || Payments.Any(p => p.Id == x.PaymentId));
+        builder.Entity<Features.Payments.Refund>().HasQueryFilter(x => ScopeUnrestricted || Payments.Any(p => p.Id == x.PaymentId));
         // Files: the uploader sees their own; anyone else only through a repair photo they can see (FileService checks).
         builder.Entity<Features.Files.StoredFile>().HasQueryFilter(x => ScopeUnrestricted || x.UploadedByResidentId == ScopeResidentId
             || (ScopeIsAdmin && x.UploadedByAdminId == ScopeAdminUserId) || RepairPhotos.Any(p => p.FileId == x.Id));

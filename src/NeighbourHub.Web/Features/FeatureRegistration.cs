@@ -39,6 +39,14 @@ public static class FeatureRegistration
         s.AddSingleton<Files.IFileStorage>(sp => new Files.LocalDiskFileStorage(
             Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Files.FileStorageOptions>>().Value.Directory)));
         s.AddSingleton<Files.FileService>();
+        s.AddSingleton<Billing.BillingRunner>();
+        // Scoped: they hold the WeChat Pay typed HttpClient, which must not be captured for the app's lifetime.
+        s.AddScoped<Payments.PaymentService>();
+        s.AddScoped<Payments.StaffPayments>();
+        s.AddScoped<Payments.PaymentNotifications>();
+        s.AddOptions<Payments.ReconciliationOptions>().BindConfiguration(Payments.ReconciliationOptions.SectionName);
+        s.AddSingleton<Payments.PaymentReconciliationJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Payments.PaymentReconciliationJob>());
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -56,6 +64,8 @@ public static class FeatureRegistration
         Repairs.RepairsApi.MapRepairsApi(app);
         Repairs.Open311Api.MapOpen311Api(app);
         Files.FilesApi.MapFilesApi(app);
+        Billing.BillingApi.MapBillingApi(app);
+        Payments.PaymentsApi.MapPaymentsApi(app);
         return app;
     }
 

@@ -31,7 +31,37 @@ public static class WeChatHosting
         }
 
         builder.Services.AddWeChatMiniProgram(options);
+        builder.AddWeChatPay(options.AppId);
         return builder;
+    }
+
+    /// <summary>WeChat Pay v3: the real client when a merchant is configured, otherwise the sandbox (refused in Production unless allowed).</summary>
+    private static void AddWeChatPay(this WebApplicationBuilder builder, string miniProgramAppId)
+    {
+        var pay = builder.Configuration.GetSection(NeighbourHub.WeChat.Pay.WeChatPayOptions.SectionName).Get<NeighbourHub.WeChat.Pay.WeChatPayOptions>()
+                  ?? new NeighbourHub.WeChat.Pay.WeChatPayOptions();
+        builder.Services.AddOptions<NeighbourHub.WeChat.Pay.WeChatPayOptions>().BindConfiguration(NeighbourHub.WeChat.Pay.WeChatPayOptions.SectionName);
+        if (pay.UseSandbox)
+        {
+            if (builder.Environment.IsProduction() && !pay.AllowSandboxInProduction)
+            {
+                throw new InvalidOperationException(
+                    "WeChatPay:MchId is empty in Production. Configure the merchant (MchId, AppId, keys, NotifyUrl), " +
+                    "or set WeChatPay:AllowSandboxInProduction=true for a demo server.");
+            }
+
+            builder.Services.AddSingleton<NeighbourHub.WeChat.Pay.IWeChatPay>(sp =>
+                new NeighbourHub.WeChat.Pay.SandboxWeChatPay(string.IsNullOrEmpty(pay.AppId) ? miniProgramAppId : pay.AppId, sp.GetRequiredService<TimeProvider>()));
+            return;
+        }
+
+        var keys = NeighbourHub.WeChat.Pay.WeChatPayKeys.Load(pay);
+        builder.Services.AddHttpClient<NeighbourHub.WeChat.Pay.IWeChatPay, NeighbourHub.WeChat.Pay.WeChatPayClient>(http =>
+            {
+                http.BaseAddress = new Uri(pay.BaseUrl.TrimEnd('/') + "/");
+                http.Timeout = TimeSpan.FromSeconds(pay.TimeoutSeconds);
+            })
+            .AddTypedClient<NeighbourHub.WeChat.Pay.IWeChatPay>((http, sp) => new NeighbourHub.WeChat.Pay.WeChatPayClient(http, keys, sp.GetRequiredService<TimeProvider>()));
     }
 }
 

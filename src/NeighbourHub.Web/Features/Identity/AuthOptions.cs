@@ -53,4 +53,6 @@ public static class Policies
     public const string ManageOrganisation = "Admin.ManageOrganisation";
     public const string VerifyResidents = "Admin.VerifyResidents";
     public const string ReadAuditLog = "Admin.ReadAuditLog";
+    /// <summary>Fee items, bill runs, offline payments and refunds: the property firm and the community.</summary>
+    public const string ManageBilling = "Admin.ManageBilling";
 }

@@ -67,6 +67,7 @@ public static class IdentityExtensions
             .AddPolicy(Policies.ManageAccounts, p => AdminPolicy(p, AdminRole.PlatformAdmin))
             .AddPolicy(Policies.ReadAuditLog, p => AdminPolicy(p, AdminRole.PlatformAdmin))
             .AddPolicy(Policies.ManageOrganisation, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
+            .AddPolicy(Policies.ManageBilling, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff))
             .AddPolicy(Policies.VerifyResidents, p => AdminPolicy(p,
                 AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.GridWorker, AdminRole.FirmStaff));
         services.AddCascadingAuthenticationState();

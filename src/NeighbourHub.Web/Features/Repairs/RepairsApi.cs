@@ -94,10 +94,14 @@ public static class RepairsApi
         return TypedResults.Created($"/api/v1/repairs/{r.Id}", new SubmittedRepair(r.Id, Repair.Wire(r.Status), r.DeadlineAt));
     }
 
+    /// <summary>
+    /// Mine, newest first, <paramref name="limit"/> at a time (default 20, at most 100); pass the last id seen as
+    /// <paramref name="before"/> for the next page. Served by the (ReporterId, Id) index however many repairs exist.
+    /// </summary>
     private static async Task<Results<Ok<List<RepairView>>, ValidationProblem>> Mine(
-        string? status, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
+        string? status, long? before, int? limit, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation();
+        var v = new Validation().When(limit is < 1 or > 100, "limit", "limit must be 1 to 100.");
         var st = ParseStatus(status, v);
         if (!v.IsValid)
         {
@@ -105,11 +109,13 @@ public static class RepairsApi
         }
 
         var now = clock.GetUtcNow();
-        var rows = await (from r in db.Repairs
-                          where r.ReporterId == scope.Value.ResidentId && (st == null || r.Status == st)
+        var rows = await (from r in db.Repairs.AsNoTracking()
+                          where r.ReporterId == scope.Value.ResidentId && (st == null || r.Status == st) && (before == null || r.Id < before)
                           join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
-                          orderby r.Id descending
-                          select new { r, c.Name }).Take(100).ToListAsync(ct);
+                          // Ordering by both index columns lets MariaDB walk (ReporterId, Id) backwards and stop at the
+                          // limit; "ORDER BY Id" alone tempts it into scanning the primary key past everyone else's rows.
+                          orderby r.ReporterId descending, r.Id descending
+                          select new { r, c.Name }).Take(limit ?? 20).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(x => View(x.r, x.Name, now, null, null)).ToList());
     }
 

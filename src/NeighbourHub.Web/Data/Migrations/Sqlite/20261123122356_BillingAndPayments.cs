@@ -1,0 +1,365 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NeighbourHub.Web.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class BillingAndPayments : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "BillingRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Period = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 7, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Households = table.Column<int>(type: "INTEGER", nullable: false),
+                    Processed = table.Column<int>(type: "INTEGER", nullable: false),
+                    BillsCreated = table.Column<int>(type: "INTEGER", nullable: false),
+                    TotalFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BillingRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BillingRuns_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeeItems",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    UnitPriceFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    EffectiveFrom = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    EffectiveTo = table.Column<DateOnly>(type: "TEXT", nullable: true),
+                    DueDay = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeeItems", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FeeItems_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Payments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResidentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OutTradeNo = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    AmountFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    RefundedFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    BillIdsKey = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    PrepayId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PayParamsJson = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    TransactionId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    PaidAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReceiptNo = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    OfflineReference = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    RecordedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    NeedsReview = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ReviewNote = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Payments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Payments_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Payments_Residents_ResidentId",
+                        column: x => x.ResidentId,
+                        principalTable: "Residents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Bills",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    FeeItemId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Period = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 7, nullable: false),
+                    FeeItemName = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    AmountFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueDate = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    LockedByPaymentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    PaidByPaymentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    PaidAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RefundedFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    BillingRunId = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Bills", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Bills_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Bills_FeeItems_FeeItemId",
+                        column: x => x.FeeItemId,
+                        principalTable: "FeeItems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Bills_Households_HouseholdId",
+                        column: x => x.HouseholdId,
+                        principalTable: "Households",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeeExemptions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FeeItemId = table.Column<long>(type: "INTEGER", nullable: false),
+                    HouseholdId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeeExemptions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_FeeExemptions_FeeItems_FeeItemId",
+                        column: x => x.FeeItemId,
+                        principalTable: "FeeItems",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_FeeExemptions_Households_HouseholdId",
+                        column: x => x.HouseholdId,
+                        principalTable: "Households",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PaymentBills",
+                columns: table => new
+                {
+                    PaymentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    BillId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AmountFen = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PaymentBills", x => new { x.PaymentId, x.BillId });
+                    table.ForeignKey(
+                        name: "FK_PaymentBills_Bills_BillId",
+                        column: x => x.BillId,
+                        principalTable: "Bills",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_PaymentBills_Payments_PaymentId",
+                        column: x => x.PaymentId,
+                        principalTable: "Payments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Refunds",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PaymentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    BillId = table.Column<long>(type: "INTEGER", nullable: false),
+                    AmountFen = table.Column<long>(type: "INTEGER", nullable: false),
+                    OutRefundNo = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    RequestedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Refunds", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Refunds_Bills_BillId",
+                        column: x => x.BillId,
+                        principalTable: "Bills",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Refunds_Payments_PaymentId",
+                        column: x => x.PaymentId,
+                        principalTable: "Payments",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BillingRuns_EstateId_Period",
+                table: "BillingRuns",
+                columns: new[] { "EstateId", "Period" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_BillingRunId",
+                table: "Bills",
+                column: "BillingRunId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_EstateId_Period_Status",
+                table: "Bills",
+                columns: new[] { "EstateId", "Period", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_FeeItemId",
+                table: "Bills",
+                column: "FeeItemId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_HouseholdId_FeeItemId_Period",
+                table: "Bills",
+                columns: new[] { "HouseholdId", "FeeItemId", "Period" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_LockedByPaymentId",
+                table: "Bills",
+                column: "LockedByPaymentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeeExemptions_FeeItemId_HouseholdId",
+                table: "FeeExemptions",
+                columns: new[] { "FeeItemId", "HouseholdId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeeExemptions_HouseholdId",
+                table: "FeeExemptions",
+                column: "HouseholdId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeeItems_EstateId_Name",
+                table: "FeeItems",
+                columns: new[] { "EstateId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PaymentBills_BillId",
+                table: "PaymentBills",
+                column: "BillId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Payments_EstateId_PaidAt",
+                table: "Payments",
+                columns: new[] { "EstateId", "PaidAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Payments_OutTradeNo",
+                table: "Payments",
+                column: "OutTradeNo",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Payments_ReceiptNo",
+                table: "Payments",
+                column: "ReceiptNo",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Payments_ResidentId_IdempotencyKey",
+                table: "Payments",
+                columns: new[] { "ResidentId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Payments_Status_CreatedAt",
+                table: "Payments",
+                columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Refunds_BillId",
+                table: "Refunds",
+                column: "BillId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Refunds_OutRefundNo",
+                table: "Refunds",
+                column: "OutRefundNo",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Refunds_PaymentId",
+                table: "Refunds",
+                column: "PaymentId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "BillingRuns");
+
+            migrationBuilder.DropTable(
+                name: "FeeExemptions");
+
+            migrationBuilder.DropTable(
+                name: "PaymentBills");
+
+            migrationBuilder.DropTable(
+                name: "Refunds");
+
+            migrationBuilder.DropTable(
+                name: "Bills");
+
+            migrationBuilder.DropTable(
+                name: "Payments");
+
+            migrationBuilder.DropTable(
+                name: "FeeItems");
+        }
+    }
+}

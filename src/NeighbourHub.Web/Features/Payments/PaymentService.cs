@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Billing;
+using NeighbourHub.Web.Features.Notifications;
+using NeighbourHub.Web.Hosting;
+using NeighbourHub.WeChat.Pay;
+
+namespace NeighbourHub.Web.Features.Payments;
+
+/// <summary>Published once per collected payment; the owners' fund ledger records it as income.</summary>
+public sealed record PaymentCollected(long PaymentId, long EstateId, long AmountFen, string Channel, DateTimeOffset PaidAt);
+
+public sealed record PaymentCreated(long PaymentId, string OutTradeNo, long AmountFen, PayParams PayParams);
+
+public sealed class WeChatPayUnavailableException(string message, Exception inner) : Exception(message, inner);
+
+/// <summary>
+/// 物业缴费 with WeChat Pay v3 JSAPI: lock the bills to one payment, order, and mark paid exactly once when
+/// WeChat says so (callback or reconciliation). Every state change of money is a conditional update, so
+/// duplicate callbacks, racing residents and several instances cannot pay, lock or refund anything twice.
+/// </summary>
+public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<PaymentService> log)
+{
+    public const string CollectedTopic = "payments.collected";
+    public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
+    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    public async Task<PaymentCreated> CreateAsync(NeighbourHubDbContext db, long residentId, string openId, IReadOnlyList<long> billIds, string idempotencyKey,
+        CancellationToken ct)
+    {
+        var ids = billIds.Distinct().Order().ToList();
+        var billIdsKey = string.Join(",", ids);
+
+        // A replayed key answers what the first request answered; the same key for other bills is a mistake.
+        var earlier = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == residentId && p.IdempotencyKey == idempotencyKey, ct);
+        if (earlier is not null)
+        {
+            return Replay(earlier, billIdsKey);
+        }
+
+        // The query filter shows a resident only the bills of their verified households: others are "not found".
+        var bills = await db.Bills.Where(b => ids.Contains(b.Id)).ToListAsync(ct);
+        if (bills.Count != ids.Count)
+        {
+            throw new NotFoundException("Bill");
+        }
+
+        if (bills.FirstOrDefault(b => b.Status != BillStatus.Unpaid) is { } paid)
+        {
+            throw new ConflictException($"Bill {paid.Id} ({paid.FeeItemName} {paid.Period}) is already paid.");
+        }
+
+        // Paying the same bills again while one's own order is still open resumes it (the pay sheet was dismissed).
+        if (bills.Select(b => b.LockedByPaymentId).Distinct().ToList() is [{ } lockedBy]
+            && await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == lockedBy, ct) is { Status: PaymentStatus.Pending } open
+            && open.ResidentId == residentId && open.BillIdsKey == billIdsKey && open.PayParamsJson is not null && open.ExpiresAt > clock.GetUtcNow().AddMinutes(5))
+        {
+            return Replay(open, billIdsKey);
+        }
+
+        if (bills.FirstOrDefault(b => b.LockedByPaymentId is not null) is { } locked)
+        {
+            throw new ConflictException($"Bill {locked.Id} is being paid in another order; finish or cancel that payment first.");
+        }
+
+        if (bills.Select(b => b.EstateId).Distinct().Count() > 1)
+        {
+            throw new DomainValidationException("billIds", "Pay the bills of one estate at a time.");
+        }
+
+        var now = clock.StorableNow();
+        var payment = new Payment
+        {
+            EstateId = bills[0].EstateId,
+            ResidentId = residentId,
+            Channel = PaymentChannel.WeChat,
+            OutTradeNo = NewOutTradeNo(now),
+            AmountFen = bills.Sum(b => b.AmountFen),
+            Status = PaymentStatus.Pending,
+            IdempotencyKey = idempotencyKey,
+            BillIdsKey = billIdsKey,
+            CreatedAt = now,
+            ExpiresAt = now + OrderLifetime,
+        };
+
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Payments.Add(payment);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // The same key raced in from a second request: answer as the first did.
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                var first = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == residentId && p.IdempotencyKey == idempotencyKey, ct)
+                    ?? throw new ConflictException("Another payment with this Idempotency-Key is in progress; retry in a moment.");
+                return Replay(first, billIdsKey);
+            }
+
+            db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
+            await db.SaveChangesAsync(ct);
+            // The lock: every bill must still be unpaid and free, or nothing is locked.
+            var lockedNow = await db.Bills.Where(b => ids.Contains(b.Id) && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, payment.Id), ct);
+            if (lockedNow != ids.Count)
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                throw new ConflictException("Someone is paying these bills at this moment; refresh to see their state.");
+            }
+
+            await tx.CommitAsync(ct);
+        }
+
+        var o = options.Value;
+        var description = bills.Count == 1 ? $"{bills[0].FeeItemName} {bills[0].Period}" : $"物业缴费 {bills.Count} 笔";
+        try
+        {
+            var prepayId = await wechat.CreateJsapiOrderAsync(new JsapiOrderRequest(
+                wechat.Keys.AppId, wechat.Keys.MchId, description, payment.OutTradeNo,
+                payment.ExpiresAt.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                payment.Id.ToString(CultureInfo.InvariantCulture), o.NotifyUrl, new PayAmount(payment.AmountFen), new Payer(openId)), ct);
+            var payParams = WeChatPayNotifications.PayParamsFor(wechat.Keys, prepayId, clock.GetUtcNow());
+            await db.Payments.Where(p => p.Id == payment.Id).ExecuteUpdateAsync(u => u
+                .SetProperty(p => p.PrepayId, prepayId).SetProperty(p => p.PayParamsJson, JsonSerializer.Serialize(payParams)), ct);
+            return new PaymentCreated(payment.Id, payment.OutTradeNo, payment.AmountFen, payParams);
+        }
+        catch (Exception e) when (e is WeChatPayException or HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning(e, "WeChat Pay refused or failed order {OutTradeNo}; releasing its bills", payment.OutTradeNo);
+            await CloseLocallyAsync(db, payment.Id, ct);
+            throw new WeChatPayUnavailableException("WeChat Pay could not create the order; nothing was charged. Please try again.", e);
+        }
+    }
+
+    private static PaymentCreated Replay(Payment earlier, string billIdsKey)
+    {
+        if (earlier.BillIdsKey != billIdsKey)
+        {
+            throw new ConflictException("This Idempotency-Key was used for other bills; use a new key for a new payment.");
+        }
+
+        var payParams = earlier.PayParamsJson is null ? null : JsonSerializer.Deserialize<PayParams>(earlier.PayParamsJson);
+        return payParams is null
+            ? throw new ConflictException("The first request with this Idempotency-Key did not finish; use a new key.")
+            : new PaymentCreated(earlier.Id, earlier.OutTradeNo, earlier.AmountFen, payParams);
+    }
+
+    /// <summary>"NH" + Beijing time to the second + 12 random digits and letters: 28 characters, unique per merchant.</summary>
+    private static string NewOutTradeNo(DateTimeOffset now) =>
+        "NH" + now.ToOffset(China).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", 12);
+
+    /// <summary>
+    /// Applies what WeChat says about an order (from a verified callback or a verified query answer).
+    /// Pending → Paid happens once; its bills become paid in the same transaction and the collection is published.
+    /// </summary>
+    public async Task<ApplyOutcome> ApplyTransactionAsync(NeighbourHubDbContext db, WeChatTransaction t, CancellationToken ct)
+    {
+        if (t.Mchid != wechat.Keys.MchId || t.Appid != wechat.Keys.AppId)
+        {
+            return ApplyOutcome.Rejected($"mchid/appid {t.Mchid}/{t.Appid} are not ours");
+        }
+
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.OutTradeNo == t.OutTradeNo, ct);
+        if (payment is null)
+        {
+            return ApplyOutcome.Rejected($"unknown out_trade_no {t.OutTradeNo}");
+        }
+
+        if (t.TradeState != "SUCCESS")
+        {
+            return ApplyOutcome.Ignored($"trade_state {t.TradeState}");
+        }
+
+        if (t.Amount?.Total != payment.AmountFen)
+        {
+            await FlagAsync(db, payment.Id, $"WeChat reported {t.Amount?.Total} fen for an order of {payment.AmountFen} fen ({t.TransactionId}); nothing was marked paid.", ct);
+            return ApplyOutcome.Rejected("amount does not match the order");
+        }
+
+        if (payment.Status == PaymentStatus.Paid)
+        {
+            return ApplyOutcome.AlreadyApplied;
+        }
+
+        if (payment.Status != PaymentStatus.Pending)
+        {
+            await FlagAsync(db, payment.Id, $"Paid ({t.TransactionId}) after the order was {Payment.Wire(payment.Status)}: refund or apply it by hand.", ct);
+            return ApplyOutcome.AlreadyApplied;
+        }
+
+        var paidAt = DateTimeOffset.TryParse(t.SuccessTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.ToUniversalTime() : clock.GetUtcNow();
+        paidAt = new DateTimeOffset(paidAt.UtcTicks - paidAt.UtcTicks % 10, TimeSpan.Zero);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var won = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentStatus.Pending).ExecuteUpdateAsync(u => u
+            .SetProperty(p => p.Status, PaymentStatus.Paid).SetProperty(p => p.PaidAt, paidAt).SetProperty(p => p.TransactionId, t.TransactionId)
+            .SetProperty(p => p.ReceiptNo, ReceiptNumber(payment.Id, paidAt)), ct);
+        if (won == 0)
+        {
+            return ApplyOutcome.AlreadyApplied; // a duplicate delivery got here first
+        }
+
+        await db.Bills.Where(b => b.LockedByPaymentId == payment.Id && b.Status == BillStatus.Unpaid).ExecuteUpdateAsync(u => u
+            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, paidAt)
+            .SetProperty(b => b.PaidByPaymentId, payment.Id).SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
+        await PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Payment {Payment} ({OutTradeNo}) paid: {Fen} fen", payment.Id, payment.OutTradeNo, payment.AmountFen);
+        return ApplyOutcome.Applied;
+    }
+
+    internal async Task PublishCollectedAsync(NeighbourHubDbContext db, long paymentId, long estateId, long amountFen, PaymentChannel channel, DateTimeOffset paidAt,
+        CancellationToken ct) =>
+        await Outbox.EnqueueAsync(db, CollectedTopic, $"payment:{paymentId}",
+            new PaymentCollected(paymentId, estateId, amountFen, channel.ToString(), paidAt), clock, ct);
+
+    /// <summary>Receipt numbers read as the day they were paid plus the payment id: NH-20261123-00001234.</summary>
+    public static string ReceiptNumber(long paymentId, DateTimeOffset paidAt) =>
+        $"NH-{paidAt.ToOffset(China):yyyyMMdd}-{paymentId:D8}";
+
+    private static Task FlagAsync(NeighbourHubDbContext db, long paymentId, string note, CancellationToken ct) =>
+        db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u.SetProperty(p => p.NeedsReview, true).SetProperty(p => p.ReviewNote, note), ct);
+
+    /// <summary>Pending → Closed and its bills freed, once; returns false when it was no longer pending.</summary>
+    public async Task<bool> CloseLocallyAsync(NeighbourHubDbContext db, long paymentId, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var closed = await db.Payments.Where(p => p.Id == paymentId && p.Status == PaymentStatus.Pending)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.Status, PaymentStatus.Closed).SetProperty(p => p.ClosedAt, clock.StorableNow()), ct);
+        if (closed == 0)
+        {
+            return false;
+        }
+
+        await db.Bills.Where(b => b.LockedByPaymentId == paymentId).ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>The resident gives up an open order: close it at WeChat first (so it cannot be paid), then here.</summary>
+    public async Task CancelAsync(NeighbourHubDbContext db, long paymentId, long residentId, CancellationToken ct)
+    {
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId && p.ResidentId == residentId, ct)
+            ?? throw new NotFoundException("Payment");
+        if (payment.Status != PaymentStatus.Pending)
+        {
+            throw new ConflictException($"This payment is {Payment.Wire(payment.Status)}; only pending payments can be cancelled.");
+        }
+
+        await ReconcileAsync(db, payment, closeIfUnpaid: true, ct);
+    }
+
+    /// <summary>
+    /// Asks WeChat about a pending order (the answer's signature is verified by the client) and applies it:
+    /// paid → paid here; unknown, closed or (when asked) unpaid → closed at WeChat and here, bills freed.
+    /// </summary>
+    public async Task<string> ReconcileAsync(NeighbourHubDbContext db, Payment payment, bool closeIfUnpaid, CancellationToken ct)
+    {
+        var t = await wechat.QueryOrderAsync(payment.OutTradeNo, ct);
+        if (t is { TradeState: "SUCCESS" })
+        {
+            return (await ApplyTransactionAsync(db, t, ct)).Note;
+        }
+
+        if (t is null || t.TradeState is "CLOSED" or "REVOKED" or "PAYERROR" || closeIfUnpaid)
+        {
+            if (t is not null && t.TradeState is "NOTPAY" or "USERPAYING")
+            {
+                await wechat.CloseOrderAsync(payment.OutTradeNo, ct);
+            }
+
+            return await CloseLocallyAsync(db, payment.Id, ct) ? "closed" : "already settled";
+        }
+
+        return $"still {t.TradeState}";
+    }
+}
+
+public sealed record ApplyOutcome(bool Ok, string Note)
+{
+    public static readonly ApplyOutcome Applied = new(true, "applied");
+    public static readonly ApplyOutcome AlreadyApplied = new(true, "already applied");
+
+    public static ApplyOutcome Ignored(string note) => new(true, note);
+
+    public static ApplyOutcome Rejected(string note) => new(false, note);
+}

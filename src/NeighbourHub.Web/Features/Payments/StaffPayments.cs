@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Billing;
+using NeighbourHub.Web.Hosting;
+using NeighbourHub.WeChat.Pay;
+
+namespace NeighbourHub.Web.Features.Payments;
+
+/// <summary>
+/// What staff do with money: record cash and bank transfers, and refund (full or partial, per bill). A
+/// refund first reserves its amount on the bill with a conditional update that can never push the refunded
+/// total past what was paid; if WeChat refuses, the reservation is released.
+/// </summary>
+public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<StaffPayments> log)
+{
+    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, CancellationToken ct)
+    {
+        if (channel == PaymentChannel.WeChat)
+        {
+            throw new DomainValidationException("channel", "Offline payments are cash or bankTransfer.");
+        }
+
+        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("Bill");
+        if (bill.Status != BillStatus.Unpaid)
+        {
+            throw new ConflictException($"Bill {bill.Id} is already {bill.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        if (bill.LockedByPaymentId is not null)
+        {
+            throw new ConflictException("The resident is paying this bill in WeChat right now; wait for it to finish or expire.");
+        }
+
+        var now = clock.StorableNow();
+        var payment = new Payment
+        {
+            EstateId = bill.EstateId,
+            Channel = channel,
+            OutTradeNo = "OFF" + now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789", 10),
+            AmountFen = bill.AmountFen,
+            Status = PaymentStatus.Paid,
+            BillIdsKey = bill.Id.ToString(CultureInfo.InvariantCulture),
+            CreatedAt = now,
+            ExpiresAt = now,
+            PaidAt = now,
+            OfflineReference = reference,
+            RecordedBy = db.Scope.Value.ActorName,
+        };
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Payments.Add(payment);
+        await db.SaveChangesAsync(ct);
+        var taken = await db.Bills.Where(b => b.Id == bill.Id && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null).ExecuteUpdateAsync(u => u
+            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, now).SetProperty(b => b.PaidByPaymentId, payment.Id), ct);
+        if (taken == 0)
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            throw new ConflictException("This bill was paid or locked at this very moment; refresh to see how.");
+        }
+
+        payment.ReceiptNo = PaymentService.ReceiptNumber(payment.Id, now);
+        db.PaymentBills.Add(new PaymentBill { PaymentId = payment.Id, BillId = bill.Id, AmountFen = bill.AmountFen });
+        await payments.PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, channel, now, ct);
+        db.Audit("payment.offline", nameof(Payment), payment.Id.ToString(CultureInfo.InvariantCulture),
+            new { billId = bill.Id, bill.AmountFen, channel = channel.ToString(), reference });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return payment;
+    }
+
+    public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, CancellationToken ct)
+    {
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new NotFoundException("Payment");
+        if (payment.Status is not (PaymentStatus.Paid or PaymentStatus.Refunded))
+        {
+            throw new ConflictException($"Only paid payments can be refunded; this one is {Payment.Wire(payment.Status)}.");
+        }
+
+        var share = await db.PaymentBills.AsNoTracking().SingleOrDefaultAsync(x => x.PaymentId == paymentId && x.BillId == billId, ct)
+            ?? throw new DomainValidationException("billId", "That bill is not part of this payment.");
+        if (amountFen <= 0)
+        {
+            throw new DomainValidationException("amountFen", "The refund must be at least 1 fen.");
+        }
+
+        var now = clock.StorableNow();
+        // The reservation: refunded + this amount may never exceed what the bill was paid.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var reserved = await db.Bills.Where(b => b.Id == billId && b.PaidByPaymentId == paymentId && b.RefundedFen + amountFen <= share.AmountFen)
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.RefundedFen, b => b.RefundedFen + amountFen)
+                .SetProperty(b => b.Status, b => b.RefundedFen + amountFen == share.AmountFen ? BillStatus.Refunded : BillStatus.Paid), ct);
+        if (reserved == 0)
+        {
+            var left = await db.Bills.Where(b => b.Id == billId).Select(b => share.AmountFen - b.RefundedFen).SingleAsync(ct);
+            throw new ConflictException($"At most {left} fen of this bill can still be refunded.");
+        }
+
+        await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u
+            .SetProperty(p => p.RefundedFen, p => p.RefundedFen + amountFen)
+            .SetProperty(p => p.Status, p => p.RefundedFen + amountFen == p.AmountFen ? PaymentStatus.Refunded : PaymentStatus.Paid), ct);
+        var refund = new Refund
+        {
+            PaymentId = paymentId,
+            BillId = billId,
+            AmountFen = amountFen,
+            OutRefundNo = "RF" + payment.OutTradeNo[Math.Min(2, payment.OutTradeNo.Length)..] + RandomNumberGenerator.GetString("0123456789", 6),
+            Status = payment.Channel == PaymentChannel.WeChat ? RefundStatus.Processing : RefundStatus.Succeeded,
+            Reason = reason,
+            RequestedBy = db.Scope.Value.ActorName,
+            CreatedAt = now,
+            CompletedAt = payment.Channel == PaymentChannel.WeChat ? null : now,
+        };
+        db.Refunds.Add(refund);
+        db.Audit("payment.refund", nameof(Payment), paymentId.ToString(CultureInfo.InvariantCulture), new { billId, amountFen, reason, refund.OutRefundNo });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+
+        if (payment.Channel != PaymentChannel.WeChat)
+        {
+            return refund; // cash goes back over the counter; the record is what matters
+        }
+
+        try
+        {
+            var answer = await wechat.RefundAsync(new RefundRequest(payment.OutTradeNo, refund.OutRefundNo, reason,
+                string.IsNullOrEmpty(options.Value.RefundNotifyUrl) ? null : options.Value.RefundNotifyUrl, new RefundAmount(amountFen, payment.AmountFen)), ct);
+            await ApplyRefundStateAsync(db, refund.OutRefundNo, answer.State, ct);
+        }
+        catch (Exception e) when (e is WeChatPayException or HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning(e, "Refund {OutRefundNo} refused by WeChat Pay; releasing its reservation", refund.OutRefundNo);
+            await ApplyRefundStateAsync(db, refund.OutRefundNo, "ABNORMAL", ct);
+            throw new ConflictException($"WeChat Pay refused the refund: {(e as WeChatPayException)?.Code ?? e.Message}. Nothing was refunded.");
+        }
+
+        return await db.Refunds.AsNoTracking().SingleAsync(r => r.Id == refund.Id, ct);
+    }
+
+    /// <summary>
+    /// Applies a refund's outcome once (answer, callback or query): SUCCESS completes it; ABNORMAL/CLOSED fail it and
+    /// give the reserved amount back to the bill and payment; PROCESSING waits.
+    /// </summary>
+    public async Task ApplyRefundStateAsync(NeighbourHubDbContext db, string outRefundNo, string state, CancellationToken ct)
+    {
+        var now = clock.StorableNow();
+        if (state == "SUCCESS")
+        {
+            await db.Refunds.Where(r => r.OutRefundNo == outRefundNo && r.Status == RefundStatus.Processing)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RefundStatus.Succeeded).SetProperty(r => r.CompletedAt, now), ct);
+            return;
+        }
+
+        if (state is not ("ABNORMAL" or "CLOSED"))
+        {
+            return;
+        }
+
+        var refund = await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.OutRefundNo == outRefundNo, ct);
+        if (refund is null)
+        {
+            return;
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var failed = await db.Refunds.Where(r => r.Id == refund.Id && r.Status == RefundStatus.Processing)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RefundStatus.Failed).SetProperty(r => r.CompletedAt, now), ct);
+        if (failed == 1)
+        {
+            await db.Bills.Where(b => b.Id == refund.BillId).ExecuteUpdateAsync(u => u
+                .SetProperty(b => b.RefundedFen, b => b.RefundedFen - refund.AmountFen).SetProperty(b => b.Status, BillStatus.Paid), ct);
+            await db.Payments.Where(p => p.Id == refund.PaymentId).ExecuteUpdateAsync(u => u
+                .SetProperty(p => p.RefundedFen, p => p.RefundedFen - refund.AmountFen).SetProperty(p => p.Status, PaymentStatus.Paid), ct);
+        }
+
+        await tx.CommitAsync(ct);
+    }
+}
