@@ -9,6 +9,8 @@ nh_ensure_packages() {
   command -v mariadbd >/dev/null 2>&1 || missing+=(mariadb-server mariadb-client)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-liberation fonts-noto-cjk)
+  # Node runs an independent WeChat Pay v3 implementation (npm) that checks our signing and encryption.
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing from Debian packages: ${missing[*]}"
     nh_sudo apt-get update -qq

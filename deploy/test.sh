@@ -16,6 +16,9 @@ nh_ensure_packages
 nh_start_servers
 trap nh_stop_servers EXIT
 
+echo "== npm: independent WeChat Pay implementation for the cross-check"
+npm ci --prefix tests/independent-wechatpay --no-audit --no-fund --loglevel=error >/dev/null
+
 echo "== build"
 dotnet tool restore >/dev/null
 dotnet build NeighbourHub.sln -c Release -warnaserror -nologo -clp:ErrorsOnly

@@ -34,6 +34,25 @@ public sealed class EmbeddedDefaultTests
         var firmEstates = await (await firm.GetAsync("/api/v1/admin/estates")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         Assert.Equal(new[] { "阳光花园" }, firmEstates.EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray());
         Assert.Equal("Healthy", (await (await app.CreateClient().GetAsync("/health/ready")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("status").GetString());
+
+        // The demo billed three months; the new resident pays one through the WeChat Pay sandbox, whose callback is
+        // signed and encrypted with generated keys and goes through the same verification as a real one.
+        var bills = await (await resident.GetAsync("/api/v1/bills?status=unpaid")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var unpaid = bills.GetArrayLength();
+        Assert.InRange(unpaid, 1, 3); // this month's at least; older ones the demo may have paid at the office
+        var pay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments") { Content = JsonContent.Create(new { billIds = new[] { bills[0].GetProperty("id").GetInt64() } }) };
+        pay.Headers.Add("Idempotency-Key", "embedded-1");
+        var created = await (await resident.SendAsync(pay)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var paymentId = created.GetProperty("paymentId").GetInt64();
+        var paid = await (await resident.PostAsync($"/api/v1/payments/{paymentId}/sandbox-pay", null)).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("paid", paid.GetProperty("status").GetString());
+        Assert.StartsWith("NH-", paid.GetProperty("receiptNo").GetString(), StringComparison.Ordinal);
+        Assert.Equal(unpaid - 1, (await (await resident.GetAsync("/api/v1/bills?status=unpaid")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetArrayLength());
+
+        // The demo's own payments: most older bills paid at the office, 张阿姨's in WeChat.
+        var collection = await (await firm.GetAsync("/api/v1/admin/billing/collection")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var rate = collection[0].GetProperty("rate").GetDouble();
+        Assert.InRange(rate, 0.1, 0.9);
     }
 
     [Fact]
@@ -43,13 +62,17 @@ public sealed class EmbeddedDefaultTests
         var error = Assert.ThrowsAny<Exception>(() => refused.CreateClient());
         Assert.Contains("WeChat:AppId", Flatten(error), StringComparison.Ordinal);
 
-        using var allowed = new ProductionFactory(sandbox: "true");
+        // The WeChat Pay sandbox needs its own explicit permission: a demo server must say so twice.
+        using var paySandboxRefused = new ProductionFactory(sandbox: "true");
+        Assert.Contains("WeChatPay:MchId", Flatten(Assert.ThrowsAny<Exception>(() => paySandboxRefused.CreateClient())), StringComparison.Ordinal);
+
+        using var allowed = new ProductionFactory(sandbox: "true", paySandbox: "true");
         Assert.Equal(HttpStatusCode.OK, (await allowed.CreateClient().GetAsync("/health/live")).StatusCode);
     }
 
     private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
 
-    private sealed class ProductionFactory(string? sandbox) : WebApplicationFactory<Program>
+    private sealed class ProductionFactory(string? sandbox, string? paySandbox = null) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -61,6 +84,11 @@ public sealed class EmbeddedDefaultTests
             if (sandbox is not null)
             {
                 builder.UseSetting("WeChat:Sandbox", sandbox);
+            }
+
+            if (paySandbox is not null)
+            {
+                builder.UseSetting("WeChatPay:AllowSandboxInProduction", paySandbox);
             }
         }
     }

@@ -34,12 +34,19 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
 
     public ConcurrentDictionary<string, Order> Orders { get; } = new();
     public ConcurrentDictionary<string, RefundRequest> Refunds { get; } = new();
-    public ConcurrentQueue<string> Requests { get; } = new();
+    /// <summary>Every request as it arrived (the independent check re-verifies their signatures).</summary>
+    public ConcurrentQueue<RawRequest> Requests { get; } = new();
+
+    public sealed record RawRequest(string Method, string PathAndQuery, string Authorization, string Body);
 
     /// <summary>What the refund endpoint answers in <c>status</c> (WeChat usually says PROCESSING first).</summary>
     public string RefundAnswerStatus { get; set; } = "PROCESSING";
 
     public RSA MerchantKey { get; } = RSA.Create(2048);
+
+    public string MerchantPublicKeyPem => MerchantKey.ExportSubjectPublicKeyInfoPem();
+
+    public string PlatformPrivateKeyPem => PlatformKey.ExportPkcs8PrivateKeyPem();
     public RSA PlatformKey { get; } = RSA.Create(2048);
     public string ApiV3Key { get; } = RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 32);
     public string BaseUrl { get; }
@@ -96,7 +103,7 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
         using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync();
         var pathAndQuery = http.Request.Path + http.Request.QueryString;
-        Requests.Enqueue($"{http.Request.Method} {pathAndQuery}");
+        Requests.Enqueue(new RawRequest(http.Request.Method, pathAndQuery, http.Request.Headers.Authorization.ToString(), body));
         var auth = WeChatPayCrypto.ParseAuthorization(http.Request.Headers.Authorization.ToString());
         var signedOk = auth.TryGetValue("mchid", out var mchid) && mchid == MchId
             && auth.TryGetValue("serial_no", out var serial) && serial == MerchantSerial

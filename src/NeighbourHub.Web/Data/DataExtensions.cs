@@ -49,7 +49,7 @@ public static class DataExtensions
         });
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants());
+        o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants()).AddInterceptors(SqlitePragmas.Instance);
 
     /// <summary>Resolves a relative SQLite file against the content root and makes sure its folder exists.</summary>
     internal static string SqliteConnectionString(string? configured, string contentRoot)
@@ -81,5 +81,31 @@ public static class DataExtensions
             db.Clock = clock;
             return db;
         }
+    }
+}
+
+/// <summary>
+/// The embedded default's SQLite settings on every connection: write-ahead logging (readers never wait for the
+/// writer), fsync at checkpoints rather than every commit (safe in WAL), and a busy timeout so concurrent
+/// writers queue instead of failing with "database is locked".
+/// </summary>
+internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -94,9 +94,15 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         var pendingLiu = Residence.Apply(liu.Id, households[^3].Id, households[^3].EstateId, ResidenceRelation.Owner, "刘德福", now.AddHours(-1));
         db.Residences.AddRange(approvedZhang, approvedWang, pendingLi, pendingLiu);
         await db.SaveChangesAsync(ct);
+        var timer = System.Diagnostics.Stopwatch.StartNew();
         await SeedEventsAsync(db, community, sunshine, [zhang, li, wang, liu], now, ct);
         await SeedTimeBankAsync(db, community, zhang, wang, ct);
+        var events = timer.Elapsed;
         await SeedRepairsAsync(db, sunshine, [(zhang, households[0]), (wang, households[40])], now, ct);
+        var repairs = timer.Elapsed - events;
+        await SeedBillingAsync(db, sunshine, oldQuarters, zhang, now, ct);
+        log.LogInformation("Demo activity seeded: events and time bank {Events:N1} s, repairs {Repairs:N1} s, billing {Billing:N1} s",
+            events.TotalSeconds, repairs.TotalSeconds, (timer.Elapsed - events - repairs).TotalSeconds);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
     }
 
@@ -301,6 +307,64 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
 
         db.Scope = system;
         db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Fees for both estates and three months of bills through the real bill run; most older bills paid at the
+    /// property office, and 张阿姨 pays last month's in WeChat (the sandbox), so arrears, collection rates,
+    /// receipts and a refundable payment are all there to look at.
+    /// </summary>
+    private async Task SeedBillingAsync(NeighbourHubDbContext db, Estate sunshine, Estate oldQuarters, Resident zhang, DateTimeOffset now, CancellationToken ct)
+    {
+        var thisMonth = Billing.BillingPeriod.Of(DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime));
+        var start = thisMonth.First.AddMonths(-2);
+        db.FeeItems.AddRange(
+            new Billing.FeeItem { EstateId = sunshine.Id, Name = "物业服务费", Kind = Billing.FeeKind.PerAreaMonthly, UnitPriceFen = 180, EffectiveFrom = start, DueDay = 15 },
+            new Billing.FeeItem { EstateId = oldQuarters.Id, Name = "物业服务费", Kind = Billing.FeeKind.PerAreaMonthly, UnitPriceFen = 60, EffectiveFrom = start, DueDay = 15 },
+            new Billing.FeeItem { EstateId = oldQuarters.Id, Name = "垃圾清运费", Kind = Billing.FeeKind.FixedMonthly, UnitPriceFen = 1000, EffectiveFrom = start, DueDay = 15 });
+        await db.SaveChangesAsync(ct);
+
+        var runner = services.GetRequiredService<Billing.BillingRunner>();
+        foreach (var estate in new[] { sunshine, oldQuarters })
+        {
+            for (var m = 0; m < 3; m++)
+            {
+                var run = await runner.StartAsync(db, estate.Id, Billing.BillingPeriod.Of(start.AddMonths(m)), ct);
+                await runner.RunAsync(run.Id, ct);
+            }
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var firmUser = await db.Users.Where(u => u.UserName == "firm").Select(u => u.Id).SingleAsync(ct);
+        var system = db.Scope;
+        db.Scope = CurrentScope.For(new AccessScope(ScopeKind.Admin, true, [], [], AdminUserId: firmUser, ActorName: "安居物业 前台"));
+        var staff = scope.ServiceProvider.GetRequiredService<Payments.StaffPayments>();
+        // Two months ago most paid at the office, last month fewer; this month is not yet due.
+        var older = await db.Bills.AsNoTracking().Where(b => b.Period != thisMonth.ToString()).OrderBy(b => b.Id).ToListAsync(ct);
+        var zhangHousehold = await db.Residences.IgnoreQueryFilters().Where(r => r.ResidentId == zhang.Id).Select(r => r.HouseholdId).FirstAsync(ct);
+        var random = new Random(4);
+        var paidShare = new Dictionary<string, double> { [start.ToString("yyyy-MM")] = 0.85, [start.AddMonths(1).ToString("yyyy-MM")] = 0.6 };
+        // Capped so the first start stays quick; enough for arrears and collection rates to look real.
+        foreach (var bill in older.Where(b => b.HouseholdId != zhangHousehold && random.NextDouble() < paidShare.GetValueOrDefault(b.Period)).Take(180))
+        {
+            await staff.RecordOfflineAsync(db, bill.Id, random.Next(3) == 0 ? Payments.PaymentChannel.Cash : Payments.PaymentChannel.BankTransfer,
+                $"DEMO-{bill.Id:D6}", ct);
+        }
+
+        db.Scope = system;
+
+        // 张阿姨 pays two months ago in WeChat; last month's is still open for the demo.
+        if (scope.ServiceProvider.GetRequiredService<NeighbourHub.WeChat.Pay.IWeChatPay>() is NeighbourHub.WeChat.Pay.SandboxWeChatPay sandbox)
+        {
+            var resolver = services.GetRequiredService<AccessScopeResolver>();
+            db.Scope = CurrentScope.For(await resolver.ForResidentAsync(db, zhang.Id, ct));
+            var bill = await db.Bills.AsNoTracking().Where(b => b.Period == start.ToString("yyyy-MM")).OrderBy(b => b.Id).FirstAsync(ct);
+            var payments = scope.ServiceProvider.GetRequiredService<Payments.PaymentService>();
+            var created = await payments.CreateAsync(db, zhang.Id, zhang.OpenId, [bill.Id], "demo-zhang-1", ct);
+            var (headers, body) = sandbox.Pay(created.OutTradeNo);
+            await scope.ServiceProvider.GetRequiredService<Payments.PaymentNotifications>().HandleAsync(db, headers, body, ct);
+            db.Scope = system;
+        }
     }
 
     /// <summary>A clock the demo sets back to each report's day, so timelines and KPIs look like real weeks.</summary>

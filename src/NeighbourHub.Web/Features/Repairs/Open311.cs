@@ -62,7 +62,11 @@ public static partial class Open311Api
     private const int MaxRows = 1000;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // Chinese as Chinese; still valid JSON
+    };
 
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
     {
