@@ -28,7 +28,10 @@ public sealed class IndependentWeChatPayTests(AppFixture fixture) : AppTest(fixt
             "Run deploy/test.sh (it runs `npm ci --prefix tests/independent-wechatpay`) before this test.");
         using var node = Process.Start(new ProcessStartInfo("node", "check.js")
         {
-            WorkingDirectory = checker, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+            WorkingDirectory = checker,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
         })!;
         await node.StandardInput.WriteAsync(JsonSerializer.Serialize(command));
         node.StandardInput.Close();
@@ -57,8 +60,13 @@ public sealed class IndependentWeChatPayTests(AppFixture fixture) : AppTest(fixt
         // 1. paySign, as the mini-program's wx.requestPayment will present it to WeChat.
         var paySign = await NodeAsync(new
         {
-            command = "verifyPaySign", appId = FakeWeChatPayServer.AppId, timeStamp = p.GetProperty("timeStamp").GetString(), nonceStr = p.GetProperty("nonceStr").GetString(),
-            package = p.GetProperty("package").GetString(), paySign = p.GetProperty("paySign").GetString(), merchantPublicKeyPem = Pay.MerchantPublicKeyPem,
+            command = "verifyPaySign",
+            appId = FakeWeChatPayServer.AppId,
+            timeStamp = p.GetProperty("timeStamp").GetString(),
+            nonceStr = p.GetProperty("nonceStr").GetString(),
+            package = p.GetProperty("package").GetString(),
+            paySign = p.GetProperty("paySign").GetString(),
+            merchantPublicKeyPem = Pay.MerchantPublicKeyPem,
         });
         Assert.True(paySign.GetProperty("ok").GetBoolean());
 
@@ -66,7 +74,11 @@ public sealed class IndependentWeChatPayTests(AppFixture fixture) : AppTest(fixt
         var sent = Pay.Requests.Last(r => r.PathAndQuery == "/v3/pay/transactions/jsapi" && r.Body.Contains(outTradeNo, StringComparison.Ordinal));
         var signed = await NodeAsync(new
         {
-            command = "verifyRequest", method = sent.Method, uri = sent.PathAndQuery, authorization = sent.Authorization, body = sent.Body,
+            command = "verifyRequest",
+            method = sent.Method,
+            uri = sent.PathAndQuery,
+            authorization = sent.Authorization,
+            body = sent.Body,
             merchantPublicKeyPem = Pay.MerchantPublicKeyPem,
         });
         Assert.True(signed.GetProperty("ok").GetBoolean());
@@ -77,12 +89,22 @@ public sealed class IndependentWeChatPayTests(AppFixture fixture) : AppTest(fixt
         var order = Pay.Orders[outTradeNo];
         var callback = await NodeAsync(new
         {
-            command = "buildCallback", platformPrivateKeyPem = Pay.PlatformPrivateKeyPem, serial = FakeWeChatPayServer.PlatformKeyId, apiV3Key = Pay.ApiV3Key,
+            command = "buildCallback",
+            platformPrivateKeyPem = Pay.PlatformPrivateKeyPem,
+            serial = FakeWeChatPayServer.PlatformKeyId,
+            apiV3Key = Pay.ApiV3Key,
             transaction = new
             {
-                mchid = FakeWeChatPayServer.MchId, appid = FakeWeChatPayServer.AppId, out_trade_no = outTradeNo, transaction_id = order.TransactionId,
-                trade_type = "JSAPI", trade_state = "SUCCESS", trade_state_desc = "支付成功", success_time = "2026-11-23T10:00:05+08:00",
-                payer = new { openid = "o-independent" }, amount = new { total = order.Request.Amount.Total, payer_total = order.Request.Amount.Total, currency = "CNY", payer_currency = "CNY" },
+                mchid = FakeWeChatPayServer.MchId,
+                appid = FakeWeChatPayServer.AppId,
+                out_trade_no = outTradeNo,
+                transaction_id = order.TransactionId,
+                trade_type = "JSAPI",
+                trade_state = "SUCCESS",
+                trade_state_desc = "支付成功",
+                success_time = "2026-11-23T10:00:05+08:00",
+                payer = new { openid = "o-independent" },
+                amount = new { total = order.Request.Amount.Total, payer_total = order.Request.Amount.Total, currency = "CNY", payer_currency = "CNY" },
             },
         });
         var headers = new SignatureHeaders(callback.GetProperty("timestamp").GetString(), callback.GetProperty("nonce").GetString(),

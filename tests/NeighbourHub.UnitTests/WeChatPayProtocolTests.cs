@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using NeighbourHub.WeChat.Pay;
 using NeighbourHub.Web.Features.Billing;
+using NeighbourHub.WeChat.Pay;
 
 namespace NeighbourHub.UnitTests;
 
