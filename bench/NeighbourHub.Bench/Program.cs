@@ -9,6 +9,8 @@ using NeighbourHub.Web.Features.Events;
 // Benchmarks that need the whole stack. Usage:
 //   bench/run.sh events-signup [residents] [seats] [concurrency]
 //   bench/run.sh repairs-list [repairs] [residents] [concurrency] [seconds]
+//   bench/run.sh billing-run [households]
+//   bench/run.sh payment-callbacks [payments] [concurrency]
 var scenario = args.FirstOrDefault() ?? "events-signup";
 
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
@@ -26,7 +28,9 @@ return scenario switch
         residents: ArgOr(1, 5000), seats: ArgOr(2, 200), concurrency: ArgOr(3, 64)),
     "repairs-list" => await RepairListBench.RunAsync(
         repairs: ArgOr(1, 1_000_000), residents: ArgOr(2, 2000), concurrency: ArgOr(3, 64), seconds: ArgOr(4, 10)),
-    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list"),
+    "billing-run" => await BillingBench.RunBillingAsync(households: ArgOr(1, 100_000)),
+    "payment-callbacks" => await BillingBench.RunCallbacksAsync(payments: ArgOr(1, 2000), concurrency: ArgOr(2, 32)),
+    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list, billing-run, payment-callbacks"),
 };
 
 int ArgOr(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;

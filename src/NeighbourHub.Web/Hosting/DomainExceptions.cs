@@ -25,3 +25,22 @@ public sealed class RequestValidationException(Validation validation) : Exceptio
 {
     public IDictionary<string, string[]> Errors { get; } = validation.Errors;
 }
+
+/// <summary>Database answers that mean "you collided with another transaction", not "something is broken".</summary>
+public static class DatabaseCollisions
+{
+    /// <summary>MariaDB deadlock (1213) or lock wait timeout (1205), SQLite busy/locked, anywhere in the chain.</summary>
+    public static bool IsCollision(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.LockDeadlock or MySqlConnector.MySqlErrorCode.LockWaitTimeout }
+                || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

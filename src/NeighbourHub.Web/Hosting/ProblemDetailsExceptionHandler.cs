@@ -22,6 +22,13 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
             ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
             UnauthorizedException u => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = u.Message },
+            // Nothing was written (the transaction rolled back); the same request again will go through.
+            _ when DatabaseCollisions.IsCollision(exception) => new ProblemDetails
+            {
+                Status = 409,
+                Title = "Conflict",
+                Detail = "This request collided with another one at the same moment and changed nothing; please try again.",
+            },
             BadHttpRequestException { InnerException: JsonException j } => JsonProblem(j),
             BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                 new ProblemDetails { Status = 413, Title = "The request body is too large.", Detail = b.Message },

@@ -104,9 +104,8 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
                 return Replay(first, billIdsKey);
             }
 
-            db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
-            await db.SaveChangesAsync(ct);
-            // The lock: every bill must still be unpaid and free, or nothing is locked.
+            // The lock comes first: every bill must still be unpaid and free, or nothing is locked. Taking the bills'
+            // row locks before anything else references them keeps racing payments from deadlocking each other.
             var lockedNow = await db.Bills.Where(b => ids.Contains(b.Id) && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, payment.Id), ct);
             if (lockedNow != ids.Count)
@@ -116,6 +115,8 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
                 throw new ConflictException("Someone is paying these bills at this moment; refresh to see their state.");
             }
 
+            db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
+            await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
 

@@ -159,6 +159,11 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             {
                 db.ChangeTracker.Clear();
             }
+            catch (Exception e) when (attempt < 2 && DatabaseCollisions.IsCollision(e))
+            {
+                // A deadlock rolled the whole transaction back; running it again is safe.
+                db.ChangeTracker.Clear();
+            }
             catch (InsufficientPointsException)
             {
                 db.ChangeTracker.Clear();
