@@ -28,7 +28,6 @@ internal static class BillingBench
             .EnsureSuccessStatusCode();
         (await admin.PostAsJsonAsync("/api/v1/admin/fee-items", new { estateId = org.EstateA1, name = "垃圾清运费", kind = "fixedMonthly", unitPriceFen = 1000, effectiveFrom = "2026-01-01" }))
             .EnsureSuccessStatusCode();
-        admin.Timeout = TimeSpan.FromMinutes(5);
 
         var first = Stopwatch.StartNew();
         var run = await (await admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = org.EstateA1, period = "2026-11" })).Content.ReadFromJsonAsync<JsonElement>();

@@ -69,6 +69,27 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task Arrears_are_listed_and_reminders_go_once_a_day_to_verified_residents()
+    {
+        var (_, residentId, bills) = await BilledResidentAsync("wx-pay-arrears"); // due 2026-11-15, so overdue from the 16th
+        var admin = await App.AdminClientAsync("adminA");
+        var arrears = await Json(await admin.GetAsync($"/api/v1/admin/billing/arrears?estateId={Org.EstateA1}"));
+        Assert.Equal(8, arrears.GetArrayLength()); // four households × two items
+        Assert.All(arrears.EnumerateArray(), a => Assert.True(a.GetProperty("daysOverdue").GetInt32() > 0));
+        var xlsx = await admin.GetAsync($"/admin/files/billing/arrears.xlsx?estateId={Org.EstateA1}");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+
+        Assert.Equal(1, (await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/reminders", new { estateId = Org.EstateA1 }))).GetProperty("reminded").GetInt32());
+        Assert.Equal(0, (await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/reminders", new { estateId = Org.EstateA1 }))).GetProperty("reminded").GetInt32());
+        await using var db = App.SystemDb();
+        var message = Assert.Single(await db.OutboxMessages.Where(m => m.Key.StartsWith("bill.overdue:")).ToListAsync());
+        Assert.Contains($"\"residentId\":{residentId}", message.Payload, StringComparison.Ordinal);
+        Assert.Contains(bills.Sum(b => b.GetProperty("amountFen").GetInt64()) / 100 + ".", message.Payload, StringComparison.Ordinal);
+        var adminB = await App.AdminClientAsync("adminB");
+        Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsJsonAsync("/api/v1/admin/billing/reminders", new { estateId = Org.EstateA1 })).StatusCode);
+    }
+
+    [Fact]
     public async Task Pay_with_a_signed_order_a_verified_callback_and_a_receipt()
     {
         var (resident, _, bills) = await BilledResidentAsync("wx-pay-happy");

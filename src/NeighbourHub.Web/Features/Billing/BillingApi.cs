@@ -13,6 +13,8 @@ public sealed record ExemptionBody(long? HouseholdId, string? Reason);
 
 public sealed record RunBody(long? EstateId, string? Period);
 
+public sealed record RemindBody(long? EstateId);
+
 public sealed record ArrearsRow(long BillId, string Building, string Unit, string Room, string FeeItem, string Period, long AmountFen, DateOnly DueDate, int DaysOverdue);
 
 public sealed record CollectionRow(string Key, string Name, int Bills, int PaidBills, long DueFen, long PaidFen, double? Rate);
@@ -33,6 +35,11 @@ public static class BillingApi
         staff.MapGet("/bills", ListBills);
         staff.MapGet("/billing/arrears", async (long? estateId, long? buildingId, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
             Results.Ok(await ArrearsAsync(db, estateId, buildingId, clock, ct)));
+        staff.MapPost("/billing/reminders", async (RemindBody? body, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var v = new Validation().Positive("estateId", body?.EstateId);
+            return v.IsValid ? Results.Ok(new { reminded = await RemindAsync(db, body!.EstateId!.Value, clock, ct) }) : v.Problem();
+        });
         staff.MapGet("/billing/collection", async (long? estateId, string? period, string? by, NeighbourHubDbContext db, CancellationToken ct) =>
             Results.Ok(await CollectionAsync(db, estateId, period, by == "building", ct)));
         app.MapGet("/admin/files/billing/arrears.xlsx", async (long? estateId, long? buildingId, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
@@ -169,6 +176,41 @@ public static class BillingApi
                           orderby b.DueDate, bu.Name, u.Name, h.Room
                           select new { b.Id, Building = bu.Name, Unit = u.Name, h.Room, b.FeeItemName, b.Period, b.AmountFen, b.DueDate }).Take(20_000).ToListAsync(ct);
         return rows.Select(r => new ArrearsRow(r.Id, r.Building, r.Unit, r.Room, r.FeeItemName, r.Period, r.AmountFen, r.DueDate, today.DayNumber - r.DueDate.DayNumber)).ToList();
+    }
+
+    /// <summary>
+    /// 催缴: a subscribe message to every verified resident of a household with overdue bills, through the outbox.
+    /// At most one per resident per day (the outbox key), however often staff press the button.
+    /// </summary>
+    public static async Task<int> RemindAsync(NeighbourHubDbContext db, long estateId, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
+        {
+            throw new NotFoundException("Estate");
+        }
+
+        var now = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var today = DateOnly.FromDateTime(now.DateTime);
+        var owed = await (from b in db.Bills
+                          where b.EstateId == estateId && b.Status == BillStatus.Unpaid && b.DueDate < today
+                          group b by b.HouseholdId into g
+                          select new { HouseholdId = g.Key, Fen = g.Sum(b => b.AmountFen), Bills = g.Count() }).ToListAsync(ct);
+        var households = owed.Select(o => o.HouseholdId).ToList();
+        var residents = await db.Residences.IgnoreQueryFilters()
+            .Where(r => households.Contains(r.HouseholdId) && r.Status == Residents.ResidenceStatus.Approved)
+            .Select(r => new { r.ResidentId, r.HouseholdId }).ToListAsync(ct);
+        foreach (var r in residents)
+        {
+            var debt = owed.First(o => o.HouseholdId == r.HouseholdId);
+            // Enqueue skips a key already stored: that is the once-a-day limit.
+            await Notifications.Outbox.EnqueueAsync(db, Notifications.OutboxTopics.SubscribeMessage, $"bill.overdue:{r.ResidentId}:{today:yyyyMMdd}",
+                new Notifications.SubscribeMessagePayload(r.ResidentId, "bill.overdue", "pages/bills/index",
+                    new Dictionary<string, string> { ["amount1"] = PaymentsApi.Yuan(debt.Fen) + "元", ["thing2"] = $"{debt.Bills} 笔物业费已逾期" }), clock, ct);
+        }
+
+        var count = db.ChangeTracker.Entries<Notifications.OutboxMessage>().Count(e => e.State == EntityState.Added);
+        await db.SaveChangesAsync(ct);
+        return count;
     }
 
     /// <summary>收缴率: paid ÷ billed, in fen and in bills, per estate (or per building), for one period or all.</summary>
