@@ -46,7 +46,7 @@ public sealed class BillingRunner(IDbContextFactory<NeighbourHubDbContext> conte
     public async Task<BillingRunResult> RunAsync(long runId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        db.Scope.Value = AccessScope.System; // the caller's scope was checked in StartAsync
+        db.Scope = CurrentScope.For(AccessScope.System); // the caller's scope was checked in StartAsync
         var run = await db.BillingRuns.SingleAsync(r => r.Id == runId, ct);
         try
         {

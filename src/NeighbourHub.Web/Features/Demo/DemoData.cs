@@ -362,7 +362,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
             var payments = scope.ServiceProvider.GetRequiredService<Payments.PaymentService>();
             var created = await payments.CreateAsync(db, zhang.Id, zhang.OpenId, [bill.Id], "demo-zhang-1", ct);
             var (headers, body) = sandbox.Pay(created.OutTradeNo);
-            await scope.ServiceProvider.GetRequiredService<Payments.PaymentNotifications>().HandleAsync(db, headers, body, ct);
+            await scope.ServiceProvider.GetRequiredService<Payments.PaymentNotifications>().HandleAsync(headers, body, ct);
             db.Scope = system;
         }
     }

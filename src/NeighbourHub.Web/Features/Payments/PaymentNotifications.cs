@@ -18,9 +18,12 @@ public sealed record NotifyAnswer(int Status, string? Message)
 /// and amount. Anything that fails changes nothing; a wrong amount is flagged for staff. Idempotent:
 /// duplicates, even concurrent ones, find the payment already paid.
 /// </summary>
-public sealed class PaymentNotifications(IWeChatPay wechat, PaymentService payments, StaffPayments staff, TimeProvider clock, ILogger<PaymentNotifications> log)
+public sealed class PaymentNotifications(
+    IWeChatPay wechat, PaymentService payments, StaffPayments staff, Microsoft.EntityFrameworkCore.IDbContextFactory<NeighbourHubDbContext> contexts, TimeProvider clock,
+    ILogger<PaymentNotifications> log)
 {
-    public async Task<NotifyAnswer> HandleAsync(NeighbourHubDbContext db, SignatureHeaders headers, string rawBody, CancellationToken ct)
+    /// <summary>Handles one callback in a context of its own: the signature, not any caller, is the authority here.</summary>
+    public async Task<NotifyAnswer> HandleAsync(SignatureHeaders headers, string rawBody, CancellationToken ct)
     {
         var opened = WeChatPayNotifications.Open(wechat.Keys, headers, rawBody, clock.GetUtcNow());
         if (!opened.Ok)
@@ -29,7 +32,8 @@ public sealed class PaymentNotifications(IWeChatPay wechat, PaymentService payme
             return new NotifyAnswer(opened.Check == SignatureCheck.Valid ? 400 : 401, opened.Error);
         }
 
-        db.Scope.Value = AccessScope.System; // the signature is the authentication here
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Scope = CurrentScope.For(AccessScope.System);
         var envelope = opened.Envelope!;
         try
         {
@@ -100,7 +104,7 @@ public sealed class PaymentReconciliationJob(IServiceScopeFactory scopes, Micros
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NeighbourHubDbContext>();
-        db.Scope.Value = AccessScope.System;
+        db.Scope = CurrentScope.For(AccessScope.System);
         var payments = scope.ServiceProvider.GetRequiredService<PaymentService>();
         var now = clock.GetUtcNow();
         var before = now.AddMinutes(-options.Value.QueryAfterMinutes);

@@ -121,17 +121,17 @@ public static class PaymentsApi
 
         var (headers, body) = sandbox.Pay(payment.OutTradeNo);
         // The very same path a real callback takes: signature, decryption, checks, apply once.
-        var answer = await notifications.HandleAsync(db, headers, body, ct);
+        var answer = await notifications.HandleAsync(headers, body, ct);
         return answer.Status == 204 ? Results.Ok(await ViewAsync(db, id, null, ct)) : Results.Problem(statusCode: 409, detail: answer.Message);
     }
 
     /// <summary>Reads the raw body exactly as sent (the signature covers those bytes) and answers as WeChat expects.</summary>
-    private static async Task<IResult> Notify(HttpRequest request, NeighbourHubDbContext db, PaymentNotifications notifications, CancellationToken ct)
+    private static async Task<IResult> Notify(HttpRequest request, PaymentNotifications notifications, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var raw = await reader.ReadToEndAsync(ct);
         var h = request.Headers;
-        var answer = await notifications.HandleAsync(db, new SignatureHeaders(h[SignatureHeaders.TimestampHeader], h[SignatureHeaders.NonceHeader],
+        var answer = await notifications.HandleAsync(new SignatureHeaders(h[SignatureHeaders.TimestampHeader], h[SignatureHeaders.NonceHeader],
             h[SignatureHeaders.SignatureHeader], h[SignatureHeaders.SerialHeader]), raw, ct);
         return answer.Status == 204
             ? Results.NoContent()

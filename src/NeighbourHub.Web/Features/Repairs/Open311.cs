@@ -120,7 +120,8 @@ public static partial class Open311Api
 
     private static async Task<IResult> Services(NeighbourHubDbContext db, CancellationToken ct)
     {
-        db.Scope.Value = AccessScope.System; // public feed: the query below is the whole of what it shows
+        // Public feed: this context alone sees everything, and the query below is the whole of what it shows.
+        db.Scope = CurrentScope.For(AccessScope.System);
         var rows = await (from c in db.RepairCategories
                           where c.IsPublicArea
                           join e in db.Estates on c.EstateId equals e.Id
@@ -198,7 +199,7 @@ public static partial class Open311Api
         }
 
         var f = await http.ReadFormAsync(ct);
-        db.Scope.Value = AccessScope.System;
+        db.Scope = CurrentScope.For(AccessScope.System); // the api_key, checked next, is the authority here
         var apiKey = (string?)f["api_key"];
         var key = string.IsNullOrEmpty(apiKey) ? null
             : await db.Open311ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.KeyHash == Open311ApiKey.Hash(apiKey) && k.RevokedAt == null, ct);
@@ -263,7 +264,7 @@ public static partial class Open311Api
 
     private static IQueryable<Row> PublicRequests(NeighbourHubDbContext db)
     {
-        db.Scope.Value = AccessScope.System; // public feed: filtered to public-area categories right here
+        db.Scope = CurrentScope.For(AccessScope.System); // public feed: filtered to public-area categories right here
         return from r in db.Repairs.AsNoTracking()
                join c in db.RepairCategories on r.CategoryId equals c.Id
                where c.IsPublicArea && r.Status != RepairStatus.Cancelled

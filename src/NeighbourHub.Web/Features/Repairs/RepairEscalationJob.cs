@@ -57,7 +57,7 @@ public sealed class RepairEscalationJob(
     {
         var now = clock.StorableNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
-        db.Scope.Value = AccessScope.System;
+        db.Scope = CurrentScope.For(AccessScope.System);
         var due = await db.Repairs.AsNoTracking()
             .Where(r => (r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress)
                         && r.DeadlineAt < now && r.EscalationLevel < 2)
