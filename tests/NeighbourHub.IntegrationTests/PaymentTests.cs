@@ -69,6 +69,26 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task Exempt_households_are_not_billed_and_an_ended_item_stops_billing()
+    {
+        var admin = await App.AdminClientAsync("firmF");
+        var item = await Json(await admin.PostAsJsonAsync("/api/v1/admin/fee-items", new { estateId = Org.EstateA1, name = "垃圾清运费", kind = "fixedMonthly", unitPriceFen = 1000, effectiveFrom = "2026-01-01" }));
+        var id = item.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/exemptions", new { householdId = Org.HouseholdsA1[1], reason = "物业用房" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/exemptions", new { householdId = Org.HouseholdsB1[0] })).StatusCode);
+        var run = await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = Org.EstateA1, period = "2026-11" }));
+        Assert.Equal((3, 3000L), (run.GetProperty("billsCreated").GetInt32(), run.GetProperty("totalFen").GetInt64()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/end", new { effectiveTo = "2025-12-31" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/end", new { effectiveTo = "2026-11-30" })).StatusCode);
+        var december = await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = Org.EstateA1, period = "2026-12" }));
+        Assert.Equal(0, december.GetProperty("billsCreated").GetInt32());
+        Assert.Contains("No fee item applies", december.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var adminB = await App.AdminClientAsync("adminB");
+        Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/end", new { effectiveTo = "2026-12-31" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Arrears_are_listed_and_reminders_go_once_a_day_to_verified_residents()
     {
         var (_, residentId, bills) = await BilledResidentAsync("wx-pay-arrears"); // due 2026-11-15, so overdue from the 16th

@@ -11,6 +11,8 @@ public sealed record FeeItemBody(long? EstateId, string? Name, string? Kind, lon
 
 public sealed record ExemptionBody(long? HouseholdId, string? Reason);
 
+public sealed record EndBody(DateOnly? EffectiveTo);
+
 public sealed record RunBody(long? EstateId, string? Period);
 
 public sealed record RemindBody(long? EstateId);
@@ -29,6 +31,7 @@ public static class BillingApi
             Results.Ok(await db.FeeItems.AsNoTracking().Where(f => estateId == null || f.EstateId == estateId).OrderBy(f => f.EstateId).ThenBy(f => f.Id).ToListAsync(ct)));
         staff.MapPost("/fee-items", CreateFeeItem);
         staff.MapPost("/fee-items/{id:long}/exemptions", AddExemption);
+        staff.MapPost("/fee-items/{id:long}/end", EndFeeItem);
         staff.MapPost("/billing/runs", Run);
         staff.MapGet("/billing/runs/{id:long}", async (long id, NeighbourHubDbContext db, CancellationToken ct) =>
             await db.BillingRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } run ? Results.Ok(run) : Results.NotFound());
@@ -131,6 +134,26 @@ public static class BillingApi
         }
 
         return Results.NoContent();
+    }
+
+    /// <summary>Stops a fee item after a date (bills already issued stay as they are).</summary>
+    private static async Task<IResult> EndFeeItem(long id, EndBody? body, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var item = await db.FeeItems.SingleOrDefaultAsync(f => f.Id == id, ct);
+        if (item is null)
+        {
+            return Results.NotFound();
+        }
+
+        var v = new Validation().Required("effectiveTo", body?.EffectiveTo).When(body?.EffectiveTo < item.EffectiveFrom, "effectiveTo", "effectiveTo must not be before effectiveFrom.");
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        item.EffectiveTo = body!.EffectiveTo;
+        await db.SaveChangesAsync(ct);
+        return Results.Ok(item);
     }
 
     private static async Task<IResult> Run(RunBody? body, NeighbourHubDbContext db, BillingRunner runner, CancellationToken ct)
