@@ -38,6 +38,13 @@ internal static class RepairListBench
             return request;
         }
 
+        HttpRequestMessage Me()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            request.Headers.Authorization = new("Bearer", people[random.Next(people.Count)].Token);
+            return request;
+        }
+
         HttpRequestMessage Raw() => new(HttpMethod.Get, $"/bench/raw-repair?id={ids[random.Next(ids.Count)]}");
 
         // Warm both paths (JIT, pools, buffer pool), then measure each for the same time.
@@ -45,10 +52,12 @@ internal static class RepairListBench
         await Load.RunAsync(http, Raw, concurrency, TimeSpan.FromSeconds(3));
         var list = await Load.RunAsync(http, List, concurrency, TimeSpan.FromSeconds(seconds));
         var raw = await Load.RunAsync(http, Raw, concurrency, TimeSpan.FromSeconds(seconds));
+        var me = await Load.RunAsync(http, Me, concurrency, TimeSpan.FromSeconds(seconds));
         Console.WriteLine($"  {concurrency} in flight, {seconds} s each, HTTP over loopback; app, MariaDB and load generator share the machine");
         Console.WriteLine($"  GET /api/v1/repairs (first page: 20 newest of ~{repairs / residents} each): {list}");
         Console.WriteLine($"  raw single-row PK query + JSON:          {raw}");
-        return list.Failures == 0 && raw.Failures == 0 ? 0 : 1;
+        Console.WriteLine($"  for scale, GET /api/v1/me (auth + scope, one small query): {me}");
+        return list.Failures == 0 && raw.Failures == 0 && me.Failures == 0 ? 0 : 1;
     }
 
     /// <summary>Bulk insert through a digits cross join inside MariaDB: a million rows in seconds, no client round trips.</summary>
