@@ -165,6 +165,8 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await PayAsync(stranger, ids)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/v1/payments/{paymentId}/receipt")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await resident.PostAsJsonAsync("/api/v1/payments", new { billIds = ids })).StatusCode); // no key
+        Assert.Equal(HttpStatusCode.BadRequest, (await resident.GetAsync("/api/v1/bills?status=owed")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PayAsync(resident, [])).StatusCode);
     }
 
     [Fact]
@@ -298,13 +300,28 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.Conflict, (await firm.PostAsJsonAsync($"/api/v1/admin/payments/{paymentId}/refund", new { billId, amountFen = amount, reason = "全退" })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await FakeWeChatPayServer.DeliverAsync(App.CreateClient(), Pay.RefundCallback(outRefundNo, "SUCCESS"), "/api/v1/payments/wechat/refund-notify")).StatusCode);
 
+        // A replayed Idempotency-Key answers the first refund and refunds nothing more.
+        async Task<JsonElement> KeyedRefundAsync(string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/admin/payments/{paymentId}/refund") { Content = JsonContent.Create(new { billId, amountFen = 100, reason = "多收" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await firm.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await Json(response);
+        }
+
+        var keyed = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => KeyedRefundAsync("refund-key-1")));
+        Assert.Single(keyed.Select(k => k.GetProperty("outRefundNo").GetString()).Distinct());
+        Assert.Equal(1100, (await Json(await firm.GetAsync($"/api/v1/admin/payments/{paymentId}"))).GetProperty("refundedFen").GetInt64());
+        amount -= 100;
+
         // Several racing refunds of the rest: exactly the remainder is refunded, never more.
         var racing = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             firm.PostAsJsonAsync($"/api/v1/admin/payments/{paymentId}/refund", new { billId, amountFen = amount - 1000, reason = "退房" })));
         Assert.Single(racing, r => r.StatusCode == HttpStatusCode.OK);
         var view = await Json(await firm.GetAsync($"/api/v1/admin/payments/{paymentId}"));
-        Assert.Equal(("refunded", amount), (view.GetProperty("status").GetString(), view.GetProperty("refundedFen").GetInt64()));
-        Assert.Equal(amount, Pay.Refunds.Values.Where(r => r.OutTradeNo == outTradeNo).Sum(r => r.Amount.Refund));
+        Assert.Equal(("refunded", amount + 100), (view.GetProperty("status").GetString(), view.GetProperty("refundedFen").GetInt64()));
+        Assert.Equal(amount + 100, Pay.Refunds.Values.Where(r => r.OutTradeNo == outTradeNo).Sum(r => r.Amount.Refund));
         Assert.Equal("refunded", (await Json(await resident.GetAsync("/api/v1/bills?status=refunded")))[0].GetProperty("status").GetString());
 
         // Cash at the property office: the bill is paid, with a receipt, once.
@@ -314,12 +331,23 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
         var offline = await Json(cash);
         Assert.Equal("cash", offline.GetProperty("channel").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await firm.PostAsJsonAsync($"/api/v1/admin/bills/{parkingId}/offline-payment", new { channel = "cash", reference = "x" })).StatusCode);
+        async Task<HttpResponseMessage> KeyedOfflineAsync(long bill)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/admin/bills/{bill}/offline-payment") { Content = JsonContent.Create(new { channel = "bankTransfer", reference = "流水 991" }) };
+            request.Headers.Add("Idempotency-Key", "offline-key-1");
+            return await firm.SendAsync(request);
+        }
+
+        var otherBill = (await Json(await firm.GetAsync($"/api/v1/admin/bills?estateId={Org.EstateA1}&householdId={Org.HouseholdsA1[1]}"))).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var twice = await Task.WhenAll(KeyedOfflineAsync(otherBill), KeyedOfflineAsync(otherBill));
+        Assert.All(twice, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single((await Task.WhenAll(twice.Select(async r => (await Json(r)).GetProperty("paymentId").GetInt64()))).Distinct());
         Assert.Equal(HttpStatusCode.BadRequest, (await firm.PostAsJsonAsync($"/api/v1/admin/bills/{parkingId}/offline-payment", new { channel = "alipay", reference = "x" })).StatusCode);
         var receipt = await Json(await firm.GetAsync($"/api/v1/admin/payments/{offline.GetProperty("paymentId").GetInt64()}/receipt"));
         Assert.Equal("现金收据 0012345", receipt.GetProperty("offlineReference").GetString());
         await using var db = App.SystemDb();
         Assert.True(await db.AuditLogs.AnyAsync(a => a.Action == "payment.offline"));
-        Assert.Equal(2, await db.OutboxMessages.CountAsync(m => m.Topic == PaymentService.CollectedTopic));
+        Assert.Equal(3, await db.OutboxMessages.CountAsync(m => m.Topic == PaymentService.CollectedTopic));
         var adminB = await App.AdminClientAsync("adminB");
         Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsJsonAsync($"/api/v1/admin/payments/{paymentId}/refund", new { billId, amountFen = 1, reason = "x" })).StatusCode);
     }

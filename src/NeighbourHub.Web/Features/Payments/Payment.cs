@@ -70,6 +70,8 @@ public sealed class Refund
     public RefundStatus Status { get; set; }
     public string Reason { get; set; } = "";
     public string RequestedBy { get; set; } = "";
+    /// <summary>The staff request's Idempotency-Key: a replay answers this refund instead of making another.</summary>
+    public string? IdempotencyKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
 }
@@ -117,8 +119,10 @@ internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>, 
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.Reason).HasMaxLength(80);
         b.Property(x => x.RequestedBy).HasMaxLength(64);
+        b.Property(x => x.IdempotencyKey).HasMaxLength(64);
         b.HasIndex(x => x.OutRefundNo).IsUnique();
         b.HasIndex(x => x.PaymentId);
+        b.HasIndex(x => new { x.PaymentId, x.IdempotencyKey }).IsUnique();
         b.HasOne<Payment>().WithMany().HasForeignKey(x => x.PaymentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Bill>().WithMany().HasForeignKey(x => x.BillId).OnDelete(DeleteBehavior.Restrict);
     }

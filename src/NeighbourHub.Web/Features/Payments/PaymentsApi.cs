@@ -65,10 +65,11 @@ public static class PaymentsApi
 
     private static async Task<IResult> MyBills(string? status, NeighbourHubDbContext db, CancellationToken ct)
     {
-        BillStatus? st = status switch { null or "" => null, "unpaid" => BillStatus.Unpaid, "paid" => BillStatus.Paid, "refunded" => BillStatus.Refunded, _ => (BillStatus)(-1) };
-        if (st == (BillStatus)(-1))
+        var v = new Validation();
+        var st = EnumQuery.Parse<BillStatus>("status", status, v); // unpaid, paid, refunded
+        if (!v.IsValid)
         {
-            return new Validation().Add("status", "status must be unpaid, paid or refunded.").Problem();
+            return v.Problem();
         }
 
         // The query filter limits bills to the caller's verified households.
@@ -138,29 +139,39 @@ public static class PaymentsApi
             : Results.Json(new { code = "FAIL", message = answer.Message }, statusCode: answer.Status);
     }
 
-    private static async Task<IResult> Offline(long id, OfflineBody? body, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
+    /// <summary>The optional Idempotency-Key of staff money steps (1–64 characters when sent).</summary>
+    private static string? StaffKey(HttpRequest request, Validation v)
+    {
+        var key = request.Headers[IdempotencyHeader].ToString();
+        v.When(key.Length > 64, IdempotencyHeader, "The Idempotency-Key must be at most 64 characters.");
+        return key.Length == 0 ? null : key;
+    }
+
+    private static async Task<IResult> Offline(long id, OfflineBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {
         var channel = body?.Channel switch { "cash" => PaymentChannel.Cash, "bankTransfer" => PaymentChannel.BankTransfer, _ => (PaymentChannel?)null };
         var v = new Validation().When(channel is null, "channel", "channel must be cash or bankTransfer.").Required("reference", body?.Reference, 64);
+        var key = StaffKey(request, v);
         if (!v.IsValid)
         {
             return v.Problem();
         }
 
-        var payment = await staff.RecordOfflineAsync(db, id, channel!.Value, body!.Reference!.Trim(), ct);
+        var payment = await staff.RecordOfflineAsync(db, id, channel!.Value, body!.Reference!.Trim(), ct, key);
         return Results.Ok(await ViewAsync(db, payment.Id, null, ct));
     }
 
-    private static async Task<IResult> RefundPayment(long id, RefundBody? body, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
+    private static async Task<IResult> RefundPayment(long id, RefundBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {
         var v = new Validation().Positive("billId", body?.BillId).When(body?.AmountFen is null or <= 0, "amountFen", "amountFen must be a positive number of fen.")
             .Required("reason", body?.Reason, 80);
+        var key = StaffKey(request, v);
         if (!v.IsValid)
         {
             return v.Problem();
         }
 
-        var refund = await staff.RefundAsync(db, id, body!.BillId!.Value, body.AmountFen!.Value, body.Reason!.Trim(), ct);
+        var refund = await staff.RefundAsync(db, id, body!.BillId!.Value, body.AmountFen!.Value, body.Reason!.Trim(), ct, key);
         return Results.Ok(new { refund.Id, refund.OutRefundNo, status = refund.Status.ToString().ToLowerInvariant(), refund.AmountFen, payment = await ViewAsync(db, id, null, ct) });
     }
 

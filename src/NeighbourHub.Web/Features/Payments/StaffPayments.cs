@@ -16,11 +16,22 @@ namespace NeighbourHub.Web.Features.Payments;
 /// </summary>
 public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<StaffPayments> log)
 {
-    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, CancellationToken ct)
+    /// <summary>
+    /// Records cash or a bank transfer for one bill. With an <paramref name="idempotencyKey"/>, a replay (a double
+    /// click, a retried request) answers the payment the first request recorded.
+    /// </summary>
+    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, CancellationToken ct,
+        string? idempotencyKey = null)
     {
         if (channel == PaymentChannel.WeChat)
         {
             throw new DomainValidationException("channel", "Offline payments are cash or bankTransfer.");
+        }
+
+        var key = idempotencyKey is null ? null : $"offline:{billId}:{idempotencyKey}";
+        if (key is not null && await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct) is { } first)
+        {
+            return first;
         }
 
         var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("Bill");
@@ -48,6 +59,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             PaidAt = now,
             OfflineReference = reference,
             RecordedBy = db.Scope.Value.ActorName,
+            IdempotencyKey = key,
         };
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Payments.Add(payment);
@@ -58,6 +70,12 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         {
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
+            // A replay that raced its first request: answer what the first one recorded.
+            if (key is not null && await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct) is { } raced)
+            {
+                return raced;
+            }
+
             throw new ConflictException("This bill was paid or locked at this very moment; refresh to see how.");
         }
 
@@ -71,9 +89,16 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         return payment;
     }
 
-    public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, CancellationToken ct)
+    /// <summary>Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.</summary>
+    public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, CancellationToken ct,
+        string? idempotencyKey = null)
     {
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new NotFoundException("Payment");
+        if (idempotencyKey is not null && await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId && r.IdempotencyKey == idempotencyKey, ct) is { } first)
+        {
+            return first;
+        }
+
         if (payment.Status is not (PaymentStatus.Paid or PaymentStatus.Refunded))
         {
             throw new ConflictException($"Only paid payments can be refunded; this one is {Payment.Wire(payment.Status)}.");
@@ -110,12 +135,24 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             Status = payment.Channel == PaymentChannel.WeChat ? RefundStatus.Processing : RefundStatus.Succeeded,
             Reason = reason,
             RequestedBy = db.Scope.Value.ActorName,
+            IdempotencyKey = idempotencyKey,
             CreatedAt = now,
             CompletedAt = payment.Channel == PaymentChannel.WeChat ? null : now,
         };
         db.Refunds.Add(refund);
         db.Audit("payment.refund", nameof(Payment), paymentId.ToString(CultureInfo.InvariantCulture), new { billId, amountFen, reason, refund.OutRefundNo });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // The same key raced in: its reservation rolls back with this transaction; answer the first refund.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return await db.Refunds.AsNoTracking().SingleAsync(r => r.PaymentId == paymentId && r.IdempotencyKey == idempotencyKey, ct);
+        }
+
         await tx.CommitAsync(ct);
 
         if (payment.Channel != PaymentChannel.WeChat)

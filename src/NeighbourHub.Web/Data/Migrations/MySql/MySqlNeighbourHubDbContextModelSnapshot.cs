@@ -1251,6 +1251,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<string>("OutRefundNo")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1282,6 +1286,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.HasIndex("PaymentId");
+
+                    b.HasIndex("PaymentId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.ToTable("Refunds", (string)null);
                 });

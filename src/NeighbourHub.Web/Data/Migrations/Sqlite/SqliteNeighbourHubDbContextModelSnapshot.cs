@@ -1192,6 +1192,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OutRefundNo")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1223,6 +1227,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("PaymentId");
+
+                    b.HasIndex("PaymentId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.ToTable("Refunds", (string)null);
                 });
