@@ -98,15 +98,24 @@ public sealed class EventRaceTests(TwoInstancesFixture fixture)
 
         var late = Clients(await fixture.InstanceA.CreateResidentsAsync("late", 120));
         using var start = new SemaphoreSlim(0);
+        // Cancellations begin once a queue has formed (20 late sign-ups answered), while the other 100 are still arriving.
+        var queueFormed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answered = 0;
         var signups = late.Select(async c =>
         {
             await start.WaitAsync();
-            return (await c.PostAsync($"/api/v1/events/{id}/signups", null)).StatusCode;
+            var code = (await c.PostAsync($"/api/v1/events/{id}/signups", null)).StatusCode;
+            if (Interlocked.Increment(ref answered) == 20)
+            {
+                queueFormed.SetResult();
+            }
+
+            return code;
         });
         var cancels = early.Take(6).Select(async c =>
         {
             await start.WaitAsync();
-            await Task.Delay(20);
+            await queueFormed.Task;
             return (await c.DeleteAsync($"/api/v1/events/{id}/signups/me")).StatusCode;
         });
         var all = signups.Concat(cancels).ToList();

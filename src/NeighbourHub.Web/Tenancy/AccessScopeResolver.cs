@@ -31,11 +31,13 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
 
     public async Task<AccessScope> ForResidentAsync(NeighbourHubDbContext db, long residentId, CancellationToken ct)
     {
-        var approvedEstates = await db.Residences
-            .Where(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved)
-            .Select(r => r.EstateId).Distinct().ToListAsync(ct);
-        var communities = await db.Estates.Where(e => approvedEstates.Contains(e.Id)).Select(e => e.CommunityId).Distinct().ToListAsync(ct);
-        return new AccessScope(ScopeKind.Resident, false, approvedEstates, communities, ResidentId: residentId, ActorName: $"resident:{residentId}");
+        // One round trip: this runs before every resident request.
+        var approved = await (from r in db.Residences
+                              where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
+                              join e in db.Estates on r.EstateId equals e.Id
+                              select new { r.EstateId, e.CommunityId }).Distinct().ToListAsync(ct);
+        return new AccessScope(ScopeKind.Resident, false, approved.Select(a => a.EstateId).Distinct().ToList(), approved.Select(a => a.CommunityId).Distinct().ToList(),
+            ResidentId: residentId, ActorName: $"resident:{residentId}");
     }
 
     public async Task<AccessScope> ForAdminAsync(NeighbourHubDbContext db, long adminId, CancellationToken ct)
