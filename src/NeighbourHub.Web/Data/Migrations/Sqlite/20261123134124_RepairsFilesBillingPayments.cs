@@ -6,11 +6,66 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class BillingAndPayments : Migration
+    public partial class RepairsFilesBillingPayments : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterColumn<long>(
+                name: "ReporterId",
+                table: "Repairs",
+                type: "INTEGER",
+                nullable: true,
+                oldClrType: typeof(long),
+                oldType: "INTEGER");
+
+            migrationBuilder.AddColumn<int>(
+                name: "EscalationLevel",
+                table: "Repairs",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ExternalContact",
+                table: "Repairs",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "LastEscalatedAt",
+                table: "Repairs",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<double>(
+                name: "Latitude",
+                table: "Repairs",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<double>(
+                name: "Longitude",
+                table: "Repairs",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Source",
+                table: "Repairs",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "MiniProgram");
+
+            migrationBuilder.AddColumn<long>(
+                name: "UpdatedAt",
+                table: "Repairs",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
             migrationBuilder.CreateTable(
                 name: "BillingRuns",
                 columns: table => new
@@ -66,6 +121,30 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Open311ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Label = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    KeyHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Open311ApiKeys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Open311ApiKeys_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Payments",
                 columns: table => new
                 {
@@ -108,6 +187,51 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         principalTable: "Residents",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RepairEscalations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RepairId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Level = table.Column<int>(type: "INTEGER", nullable: false),
+                    AdminUserId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairEscalations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairEscalations_AdminUsers_AdminUserId",
+                        column: x => x.AdminUserId,
+                        principalTable: "AdminUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_RepairEscalations_Repairs_RepairId",
+                        column: x => x.RepairId,
+                        principalTable: "Repairs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StoredFiles",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    UploadedByResidentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    UploadedByAdminId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StoredFiles", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -182,6 +306,33 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "RepairPhotos",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RepairId = table.Column<long>(type: "INTEGER", nullable: false),
+                    FileId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairPhotos", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RepairPhotos_Repairs_RepairId",
+                        column: x => x.RepairId,
+                        principalTable: "Repairs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_RepairPhotos_StoredFiles_FileId",
+                        column: x => x.FileId,
+                        principalTable: "StoredFiles",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PaymentBills",
                 columns: table => new
                 {
@@ -219,6 +370,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     Reason = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
                     RequestedBy = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     CompletedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
@@ -238,6 +390,16 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_EstateId_CreatedAt",
+                table: "Repairs",
+                columns: new[] { "EstateId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_Status_DeadlineAt",
+                table: "Repairs",
+                columns: new[] { "Status", "DeadlineAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_BillingRuns_EstateId_Period",
@@ -288,6 +450,17 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Open311ApiKeys_EstateId",
+                table: "Open311ApiKeys",
+                column: "EstateId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Open311ApiKeys_KeyHash",
+                table: "Open311ApiKeys",
+                column: "KeyHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PaymentBills_BillId",
                 table: "PaymentBills",
                 column: "BillId");
@@ -335,6 +508,43 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "IX_Refunds_PaymentId",
                 table: "Refunds",
                 column: "PaymentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Refunds_PaymentId_IdempotencyKey",
+                table: "Refunds",
+                columns: new[] { "PaymentId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairEscalations_AdminUserId",
+                table: "RepairEscalations",
+                column: "AdminUserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairEscalations_RepairId_Level_AdminUserId",
+                table: "RepairEscalations",
+                columns: new[] { "RepairId", "Level", "AdminUserId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairPhotos_FileId",
+                table: "RepairPhotos",
+                column: "FileId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RepairPhotos_RepairId",
+                table: "RepairPhotos",
+                column: "RepairId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StoredFiles_UploadedByResidentId",
+                table: "StoredFiles",
+                column: "UploadedByResidentId");
+
+            // Repairs from before this migration came from the mini-program (the Source default above); their
+            // UpdatedAt starts at their creation rather than at 0001-01-01.
+            migrationBuilder.Sql("UPDATE Repairs SET UpdatedAt = CreatedAt;");
         }
 
         /// <inheritdoc />
@@ -347,10 +557,19 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "FeeExemptions");
 
             migrationBuilder.DropTable(
+                name: "Open311ApiKeys");
+
+            migrationBuilder.DropTable(
                 name: "PaymentBills");
 
             migrationBuilder.DropTable(
                 name: "Refunds");
+
+            migrationBuilder.DropTable(
+                name: "RepairEscalations");
+
+            migrationBuilder.DropTable(
+                name: "RepairPhotos");
 
             migrationBuilder.DropTable(
                 name: "Bills");
@@ -359,7 +578,56 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "Payments");
 
             migrationBuilder.DropTable(
+                name: "StoredFiles");
+
+            migrationBuilder.DropTable(
                 name: "FeeItems");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Repairs_EstateId_CreatedAt",
+                table: "Repairs");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Repairs_Status_DeadlineAt",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "EscalationLevel",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "ExternalContact",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "LastEscalatedAt",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "Latitude",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "Longitude",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "Source",
+                table: "Repairs");
+
+            migrationBuilder.DropColumn(
+                name: "UpdatedAt",
+                table: "Repairs");
+
+            migrationBuilder.AlterColumn<long>(
+                name: "ReporterId",
+                table: "Repairs",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L,
+                oldClrType: typeof(long),
+                oldType: "INTEGER",
+                oldNullable: true);
         }
     }
 }

@@ -11,8 +11,8 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261123122356_BillingAndPayments")]
-    partial class BillingAndPayments
+    [Migration("20261123134124_RepairsFilesBillingPayments")]
+    partial class RepairsFilesBillingPayments
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1195,6 +1195,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("OutRefundNo")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1226,6 +1230,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("PaymentId");
+
+                    b.HasIndex("PaymentId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.ToTable("Refunds", (string)null);
                 });
