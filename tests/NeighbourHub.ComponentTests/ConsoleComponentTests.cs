@@ -49,6 +49,33 @@ public sealed class ConsoleComponentTests
         Assert.Contains("导入房屋", menu.Markup, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Billing_pages_are_offered_to_those_who_manage_billing_only()
+    {
+        await using (var grid = NewContext())
+        {
+            var auth = grid.AddAuthorization();
+            auth.SetAuthorized("grid");
+            auth.SetPolicies(Policies.Admin, Policies.VerifyResidents);
+            var menu = grid.Render<NavMenu>();
+            Assert.DoesNotContain("收费与开账", menu.Markup, StringComparison.Ordinal);
+            Assert.DoesNotContain("收款与退款", menu.Markup, StringComparison.Ordinal);
+            Assert.Contains("报修考核", menu.Markup, StringComparison.Ordinal);
+        }
+
+        await using var firm = NewContext();
+        var firmAuth = firm.AddAuthorization();
+        firmAuth.SetAuthorized("firm");
+        firmAuth.SetPolicies(Policies.Admin, Policies.VerifyResidents, Policies.ManageBilling);
+        var firmMenu = firm.Render<NavMenu>();
+        foreach (var page in new[] { "收费与开账", "账单与欠费", "收款与退款", "收缴率" })
+        {
+            Assert.Contains(page, firmMenu.Markup, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("Open311 接口", firmMenu.Markup, StringComparison.Ordinal); // keys are the community's to issue
+    }
+
     [Theory]
     [InlineData("locked", "已临时锁定")]
     [InlineData("invalid", "用户名或密码错误")]
