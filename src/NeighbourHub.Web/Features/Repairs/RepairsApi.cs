@@ -112,8 +112,8 @@ public static class RepairsApi
         var rows = await (from r in db.Repairs.AsNoTracking()
                           where r.ReporterId == scope.Value.ResidentId && (st == null || r.Status == st) && (before == null || r.Id < before)
                           join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
-                          // Ordering by both index columns lets MariaDB walk (ReporterId, Id) backwards and stop at the
-                          // limit; "ORDER BY Id" alone tempts it into scanning the primary key past everyone else's rows.
+                          // Ordering by both columns of the (ReporterId, Id) index lets the database read it backwards and
+                          // stop at the limit, whatever the table's size.
                           orderby r.ReporterId descending, r.Id descending
                           select new { r, c.Name }).Take(limit ?? 20).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(x => View(x.r, x.Name, now, null, null)).ToList());
