@@ -79,17 +79,14 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
 
     public static async Task<FakeWeChatPayServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         FakeWeChatPayServer? self = null;
-        app.MapPost("/v3/pay/transactions/jsapi", (HttpContext h) => self!.Handle(h, self.CreateOrder));
-        app.MapGet("/v3/pay/transactions/out-trade-no/{no}", (HttpContext h, string no) => self!.Handle(h, _ => self.Query(no)));
-        app.MapPost("/v3/pay/transactions/out-trade-no/{no}/close", (HttpContext h, string no) => self!.Handle(h, _ => self.Close(no)));
-        app.MapPost("/v3/refund/domestic/refunds", (HttpContext h) => self!.Handle(h, self.Refund));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var (app, address) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/v3/pay/transactions/jsapi", (HttpContext h) => self!.Handle(h, self.CreateOrder));
+            app.MapGet("/v3/pay/transactions/out-trade-no/{no}", (HttpContext h, string no) => self!.Handle(h, _ => self.Query(no)));
+            app.MapPost("/v3/pay/transactions/out-trade-no/{no}/close", (HttpContext h, string no) => self!.Handle(h, _ => self.Close(no)));
+            app.MapPost("/v3/refund/domestic/refunds", (HttpContext h) => self!.Handle(h, self.Refund));
+        });
         var directory = Directory.CreateTempSubdirectory("nh-fake-pay-").FullName;
         self = new FakeWeChatPayServer(app, address, directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "apiclient_key.pem"), self.MerchantKey.ExportPkcs8PrivateKeyPem());

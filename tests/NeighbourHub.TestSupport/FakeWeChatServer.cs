@@ -47,18 +47,15 @@ public sealed class FakeWeChatServer : IAsyncDisposable
 
     public static async Task<FakeWeChatServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
         FakeWeChatServer? self = null;
-        app.MapGet("/sns/jscode2session", (HttpRequest r) => self!.Session(r));
-        app.MapPost("/cgi-bin/stable_token", async (HttpRequest r) => await self!.StableToken(r));
-        app.MapPost("/wxa/business/getuserphonenumber", async (HttpRequest r) => await self!.WithToken(r, self.Phone));
-        app.MapPost("/cgi-bin/message/subscribe/send", async (HttpRequest r) => await self!.WithToken(r, self.Send));
-        app.MapPost("/wxa/msg_sec_check", async (HttpRequest r) => await self!.WithToken(r, SecCheck));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var (app, address) = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/sns/jscode2session", (HttpRequest r) => self!.Session(r));
+            app.MapPost("/cgi-bin/stable_token", async (HttpRequest r) => await self!.StableToken(r));
+            app.MapPost("/wxa/business/getuserphonenumber", async (HttpRequest r) => await self!.WithToken(r, self.Phone));
+            app.MapPost("/cgi-bin/message/subscribe/send", async (HttpRequest r) => await self!.WithToken(r, self.Send));
+            app.MapPost("/wxa/msg_sec_check", async (HttpRequest r) => await self!.WithToken(r, SecCheck));
+        });
         self = new FakeWeChatServer(app, address);
         return self;
     }

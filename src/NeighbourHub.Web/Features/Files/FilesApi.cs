@@ -34,6 +34,7 @@ public static class FilesApi
             return new Validation().Add("file", "Send the image as multipart/form-data in a field named 'file'.").Problem();
         }
 
+        // Refuse a body too big to hold one image before buffering it; FileService checks the image itself.
         if (request.ContentLength > ImageSniffer.MaxBytes + 64 * 1024)
         {
             throw new BadHttpRequestException("Images are limited to 5 MB.", StatusCodes.Status413PayloadTooLarge);
@@ -44,11 +45,6 @@ public static class FilesApi
         if (file is null)
         {
             return new Validation().Add("file", "Send the image as multipart/form-data in a field named 'file'.").Problem();
-        }
-
-        if (file.Length > ImageSniffer.MaxBytes)
-        {
-            throw new BadHttpRequestException("Images are limited to 5 MB.", StatusCodes.Status413PayloadTooLarge);
         }
 
         await using var content = file.OpenReadStream();

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Notifications;
@@ -43,40 +44,26 @@ public sealed class OutboxDispatcher(
     IEnumerable<IOutboxHandler> handlers,
     IOptions<OutboxOptions> options,
     TimeProvider clock,
-    ILogger<OutboxDispatcher> log) : BackgroundService
+    ILogger<OutboxDispatcher> log) : PeriodicJob(clock, log)
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
     private readonly string _instance = Truncate($"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}", 64);
     private readonly Dictionary<string, IOutboxHandler> _handlers = handlers.ToDictionary(h => h.Topic);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var poll = options.Value.PollSeconds;
-        if (poll <= 0)
-        {
-            return;
-        }
+    protected override double IntervalSeconds => options.Value.PollSeconds;
 
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(poll), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+    /// <summary>Drains everything due, batch after batch.</summary>
+    protected override async Task RunTickAsync(CancellationToken ct)
+    {
+        while (await DispatchOnceAsync(ct) > 0)
         {
-            try
-            {
-                while (await DispatchOnceAsync(stoppingToken) > 0)
-                {
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogError(e, "Outbox dispatch failed; trying again at the next tick");
-            }
         }
     }
 
     /// <summary>Processes one batch of due messages; returns how many were attempted.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var topics = _handlers.Keys.ToList();
         List<long> due;
         await using (var db = System())
@@ -90,7 +77,7 @@ public sealed class OutboxDispatcher(
         foreach (var id in due)
         {
             await using var db = System();
-            var leaseEnd = clock.GetUtcNow().Add(Lease);
+            var leaseEnd = Clock.GetUtcNow().Add(Lease);
             var claimed = await db.OutboxMessages
                 .Where(m => m.Id == id && m.ProcessedAt == null && (m.LockedUntil == null || m.LockedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, leaseEnd).SetProperty(m => m.LockedBy, _instance), ct);
@@ -105,13 +92,13 @@ public sealed class OutboxDispatcher(
             try
             {
                 message.Outcome = await _handlers[message.Topic].HandleAsync(message, ct);
-                message.ProcessedAt = clock.GetUtcNow();
+                message.ProcessedAt = Clock.GetUtcNow();
                 message.LastError = null;
             }
             catch (OutboxGiveUpException e)
             {
                 message.Outcome = e.Outcome;
-                message.ProcessedAt = clock.GetUtcNow();
+                message.ProcessedAt = Clock.GetUtcNow();
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -119,13 +106,13 @@ public sealed class OutboxDispatcher(
                 if (message.Attempts >= options.Value.MaxAttempts)
                 {
                     message.Outcome = "failed";
-                    message.ProcessedAt = clock.GetUtcNow();
+                    message.ProcessedAt = Clock.GetUtcNow();
                     log.LogError(e, "Outbox message {Id} ({Topic}) failed for good after {Attempts} attempts", message.Id, message.Topic, message.Attempts);
                 }
                 else
                 {
                     var delay = TimeSpan.FromSeconds(options.Value.FirstRetrySeconds * Math.Pow(2, message.Attempts - 1));
-                    message.AvailableAt = clock.GetUtcNow().Add(delay);
+                    message.AvailableAt = Clock.GetUtcNow().Add(delay);
                     log.LogWarning("Outbox message {Id} ({Topic}) attempt {Attempts} failed: {Error}; retry in {Delay}", message.Id, message.Topic, message.Attempts, e.Message, delay);
                 }
             }

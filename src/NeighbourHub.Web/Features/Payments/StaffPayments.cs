@@ -29,7 +29,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         }
 
         var key = idempotencyKey is null ? null : $"offline:{billId}:{idempotencyKey}";
-        if (key is not null && await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct) is { } first)
+        if (await RecordedUnderAsync(db, key, ct) is { } first)
         {
             return first;
         }
@@ -71,7 +71,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             // A replay that raced its first request: answer what the first one recorded.
-            if (key is not null && await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct) is { } raced)
+            if (await RecordedUnderAsync(db, key, ct) is { } raced)
             {
                 return raced;
             }
@@ -88,6 +88,10 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         await tx.CommitAsync(ct);
         return payment;
     }
+
+    /// <summary>The offline payment an earlier request recorded under this key, if any.</summary>
+    private static async Task<Payment?> RecordedUnderAsync(NeighbourHubDbContext db, string? key, CancellationToken ct) =>
+        key is null ? null : await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct);
 
     /// <summary>Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.</summary>
     public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, CancellationToken ct,

@@ -71,6 +71,13 @@ public static partial class Open311Api
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/open311/v2").WithTags("Open311 GeoReport v2").RequireRateLimiting(RateLimitPolicy).DisableAntiforgery();
+        // A public protocol: no caller's scope applies. Its handlers read with the system scope and restrict
+        // themselves — to public-area categories, and a POST to the estate of its api_key.
+        g.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.RequestServices.GetRequiredService<NeighbourHubDbContext>().Scope = CurrentScope.For(AccessScope.System);
+            return await next(context);
+        });
         g.MapGet("/services.json", Services);
         g.MapGet("/requests.json", Requests);
         g.MapGet("/requests/{id}.json", Request);
@@ -120,8 +127,6 @@ public static partial class Open311Api
 
     private static async Task<IResult> Services(NeighbourHubDbContext db, CancellationToken ct)
     {
-        // Public feed: this context alone sees everything, and the query below is the whole of what it shows.
-        db.Scope = CurrentScope.For(AccessScope.System);
         var rows = await (from c in db.RepairCategories
                           where c.IsPublicArea
                           join e in db.Estates on c.EstateId equals e.Id
@@ -199,7 +204,6 @@ public static partial class Open311Api
         }
 
         var f = await http.ReadFormAsync(ct);
-        db.Scope = CurrentScope.For(AccessScope.System); // the api_key, checked next, is the authority here
         var apiKey = (string?)f["api_key"];
         var key = string.IsNullOrEmpty(apiKey) ? null
             : await db.Open311ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.KeyHash == Open311ApiKey.Hash(apiKey) && k.RevokedAt == null, ct);
@@ -262,15 +266,13 @@ public static partial class Open311Api
         public required string Estate { get; init; }
     }
 
-    private static IQueryable<Row> PublicRequests(NeighbourHubDbContext db)
-    {
-        db.Scope = CurrentScope.For(AccessScope.System); // public feed: filtered to public-area categories right here
-        return from r in db.Repairs.AsNoTracking()
-               join c in db.RepairCategories on r.CategoryId equals c.Id
-               where c.IsPublicArea && r.Status != RepairStatus.Cancelled
-               join e in db.Estates on r.EstateId equals e.Id
-               select new Row { R = r, Category = c.Name, Estate = e.Name };
-    }
+    /// <summary>Everything the feed may ever show: public-area repairs that were not cancelled.</summary>
+    private static IQueryable<Row> PublicRequests(NeighbourHubDbContext db) =>
+        from r in db.Repairs.AsNoTracking()
+        join c in db.RepairCategories on r.CategoryId equals c.Id
+        where c.IsPublicArea && r.Status != RepairStatus.Cancelled
+        join e in db.Estates on r.EstateId equals e.Id
+        select new Row { R = r, Category = c.Name, Estate = e.Name };
 
     private static async Task<List<ServiceRequest>> ToViewsAsync(NeighbourHubDbContext db, List<Row> rows, TimeProvider clock, CancellationToken ct)
     {

@@ -29,33 +29,16 @@ public sealed class RepairEscalationJob(
     RepairService repairs,
     IOptions<RepairEscalationOptions> options,
     TimeProvider clock,
-    ILogger<RepairEscalationJob> log) : BackgroundService
+    ILogger<RepairEscalationJob> log) : PeriodicJob(clock, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (options.Value.PollSeconds <= 0)
-        {
-            return;
-        }
+    protected override double IntervalSeconds => options.Value.PollSeconds;
 
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PollSeconds), clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogError(e, "Repair escalation failed; trying again at the next tick");
-            }
-        }
-    }
+    protected override Task RunTickAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>Escalates everything due now; returns how many escalation steps were taken.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        var now = clock.StorableNow();
+        var now = Clock.StorableNow();
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Scope = CurrentScope.For(AccessScope.System);
         var due = await db.Repairs.AsNoTracking()
