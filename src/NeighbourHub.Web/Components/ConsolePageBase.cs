@@ -16,6 +16,23 @@ public abstract class ConsolePageBase : ComponentBase
 
     [Inject] protected ISnackbar Snackbar { get; set; } = default!;
 
+    private int _loadGeneration;
+
+    /// <summary>
+    /// Applies a filter change and reloads. Loads can overlap (a filter clicked while the first load still
+    /// runs); pages apply a load's results only if <see cref="IsLatest"/> says no newer load has started.
+    /// </summary>
+    protected async Task ReloadAsync(Action change, Func<Task> load)
+    {
+        change();
+        await load();
+    }
+
+    /// <summary>Marks the start of a load; pass the number to <see cref="IsLatest"/> before applying its results.</summary>
+    protected int BeginLoad() => ++_loadGeneration;
+
+    protected bool IsLatest(int load) => load == _loadGeneration;
+
     /// <summary>Runs <paramref name="action"/>, shows its message, then <paramref name="reload"/> whatever happened.</summary>
     protected async Task RunAsync(Func<NeighbourHubDbContext, Task<string>> action, Func<Task>? reload = null)
     {
