@@ -74,11 +74,25 @@ public sealed class ConsoleComponentTests
         }
 
         Assert.DoesNotContain("Open311 接口", firmMenu.Markup, StringComparison.Ordinal); // keys are the community's to issue
+        Assert.DoesNotContain("时间银行", firmMenu.Markup, StringComparison.Ordinal); // the time bank is the community office's
+        Assert.DoesNotContain("志愿服务", firmMenu.Markup, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_time_bank_is_offered_to_community_offices_only()
+    {
+        await using var ctx = NewContext();
+        var auth = ctx.AddAuthorization();
+        auth.SetAuthorized("community");
+        auth.SetPolicies(Policies.Admin, Policies.VerifyResidents, Policies.ManageOrganisation, Policies.ManageBilling, Policies.ManageTimeBank);
+        var menu = ctx.Render<NavMenu>();
+        Assert.Contains("时间银行", menu.Markup, StringComparison.Ordinal);
+        Assert.Contains("志愿服务", menu.Markup, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("locked", "已临时锁定")]
-    [InlineData("invalid", "用户名或密码错误")]
+    [InlineData("throttled", "登录尝试太频繁")]
+    [InlineData("invalid", "用户名或密码不正确")]
     public async Task Login_page_explains_why_sign_in_failed(string error, string expected)
     {
         await using var ctx = NewContext();

@@ -106,6 +106,81 @@ public sealed class BadInputTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task Unreadable_bodies_are_4xx_problems_on_every_kind_of_endpoint()
+    {
+        var resident = await App.ResidentClientAsync("wx-garbled");
+        // A charset JSON does not have: refused before any endpoint reads it.
+        var bogus = new StringContent("{}", Encoding.UTF8);
+        bogus.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=rb-bogus");
+        var charset = await resident.PostAsync("/api/v1/me/residences", bogus);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, charset.StatusCode);
+        Assert.Equal("application/problem+json", charset.Content.Headers.ContentType?.MediaType);
+
+        // Multipart bodies the framework cannot parse: no boundary, cut short, a broken header line, a NUL in a value.
+        var bodies = new (string ContentType, string Body)[]
+        {
+            ("multipart/form-data", "--x\r\n"),
+            ("multipart/form-data; boundary=abc", "--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nhalf"),
+            ("multipart/form-data; boundary=abc", "--abc\r\nthis is not a header\r\n\r\nhello\r\n--abc--\r\n"),
+            ("application/x-www-form-urlencoded", "api_key=a%00b&service_code=1"),
+        };
+        foreach (var (type, body) in bodies)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+            var upload = await resident.PostAsync("/api/v1/files", content);
+            Assert.True(upload.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"{type} {body}: {(int)upload.StatusCode}");
+            Assert.Equal("application/problem+json", upload.Content.Headers.ContentType?.MediaType);
+
+            var open311Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+            open311Content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+            var open311 = await App.CreateClient().PostAsync("/open311/v2/requests.json", open311Content);
+            Assert.Equal(HttpStatusCode.BadRequest, open311.StatusCode);
+            var errors = await Json(open311);
+            Assert.Equal(400, errors[0].GetProperty("code").GetInt32()); // GeoReport's own error shape
+        }
+
+        await using var db = App.SystemDb();
+        Assert.Equal(0, await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.StoredFiles));
+    }
+
+    [Fact]
+    public async Task Admin_api_routes_answer_401_and_403_never_a_redirect_to_the_console_login()
+    {
+        var anonymous = App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var resident = await App.ResidentClientAsync("wx-wanderer");
+        var committee = await App.AdminClientAsync("committeeA1");
+        foreach (var route in new[] { "/api/v1/admin/bills", "/api/v1/admin/fee-items", "/api/v1/admin/staff?estateId=1", "/api/v1/admin/files/abc" })
+        {
+            var none = await anonymous.GetAsync(route);
+            Assert.True(none.StatusCode == HttpStatusCode.Unauthorized, $"{route} without a token: {(int)none.StatusCode}");
+            Assert.Equal("application/problem+json", none.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await resident.GetAsync(route)).StatusCode);
+        }
+
+        var forbidden = await committee.GetAsync("/api/v1/admin/bills");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Out_of_range_paging_and_unbindable_values_are_field_errors_in_the_products_words()
+    {
+        var admin = await App.AdminClientAsync("platform");
+        var overflow = await admin.GetAsync("/api/v1/admin/residences?page=2147483647&pageSize=100");
+        Assert.Equal(HttpStatusCode.BadRequest, overflow.StatusCode);
+        Assert.True((await Json(overflow)).GetProperty("errors").TryGetProperty("page", out _));
+
+        var unbindable = await admin.GetAsync("/api/v1/admin/residences?page=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, unbindable.StatusCode);
+        var text = await unbindable.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Nullable", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Failed to bind", text, StringComparison.Ordinal);
+        Assert.True((await Json(unbindable)).GetProperty("errors").TryGetProperty("page", out _));
+        Assert.False(unbindable.Headers.Contains("Server"));
+    }
+
+    [Fact]
     public async Task Unknown_api_route_is_a_404_problem()
     {
         var client = App.CreateClient();

@@ -91,6 +91,52 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_time_bank_is_the_community_offices_estate_staff_see_none_of_it_and_foreign_ids_are_404()
+    {
+        var (resident, residentId) = await VerifiedResidentAsync("wx-tb-office", Org.HouseholdsA1[3]);
+        var adminA = await App.AdminClientAsync("adminA");
+        await adminA.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId, points = 40, memo = "敬老院陪护 机密备注" });
+        var rewardId = (await Json(await adminA.PostAsJsonAsync("/api/v1/admin/timebank/rewards",
+            new { communityId = Org.CommunityA, name = "洗车券", pointsCost = 10, stock = 5, perPersonLimit = 5 }))).GetProperty("id").GetInt64();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/timebank/redemptions") { Content = JsonContent.Create(new { rewardId, quantity = 1 }) };
+        request.Headers.Add("Idempotency-Key", "office-1");
+        var redemptionId = (await Json(await resident.SendAsync(request))).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.Created, (await resident.PostAsJsonAsync("/api/v1/me/volunteer", new { skills = new[] { "陪护" }, intro = "机密自我介绍" })).StatusCode);
+
+        // Firm, grid and committee staff of community A's estates: the time bank is not theirs at all.
+        foreach (var name in new[] { "firmF", "gridA2", "committeeA1" })
+        {
+            var staff = await App.AdminClientAsync(name);
+            foreach (var (method, route) in new[]
+                     {
+                         (HttpMethod.Get, "/api/v1/admin/timebank/ledger"), (HttpMethod.Get, "/api/v1/admin/timebank/accounts"),
+                         (HttpMethod.Get, "/api/v1/admin/timebank/ledger.xlsx"), (HttpMethod.Get, "/api/v1/admin/volunteers"),
+                         (HttpMethod.Get, "/api/v1/admin/service-orders"), (HttpMethod.Post, $"/api/v1/admin/timebank/redemptions/{redemptionId}/fulfil"),
+                         (HttpMethod.Post, $"/api/v1/admin/volunteers/{residentId}/approve"),
+                     })
+            {
+                var answer = await staff.SendAsync(new HttpRequestMessage(method, route));
+                Assert.True(answer.StatusCode == HttpStatusCode.Forbidden, $"{name} {method} {route}: {(int)answer.StatusCode}");
+                Assert.DoesNotContain("机密", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+        }
+
+        // Another community's office: ids of community A are simply not there — exactly like a missing id, never 409.
+        var adminB = await App.AdminClientAsync("adminB");
+        foreach (var route in new[] { $"/api/v1/admin/timebank/redemptions/{redemptionId}/fulfil", $"/api/v1/admin/timebank/redemptions/{redemptionId}/cancel",
+                     $"/api/v1/admin/volunteers/{residentId}/approve", "/api/v1/admin/timebank/redemptions/987654321/fulfil" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsync(route, null)).StatusCode);
+        }
+
+        Assert.DoesNotContain("机密", await (await adminB.GetAsync("/api/v1/admin/volunteers")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("机密", await (await adminB.GetAsync("/api/v1/admin/timebank/ledger")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await using var db = App.SystemDb();
+        Assert.Equal(RedemptionStatus.Pending, (await db.Redemptions.SingleAsync(r => r.Id == redemptionId)).Status);
+        Assert.Equal(VolunteerStatus.Pending, (await db.VolunteerProfiles.SingleAsync(p => p.ResidentId == residentId)).Status);
+    }
+
+    [Fact]
     public async Task Redeeming_moves_points_and_stock_together_and_staff_cancellation_restores_both()
     {
         var (resident, residentId) = await VerifiedResidentAsync("wx-tb-redeemer", Org.HouseholdsA1[2]);

@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,7 +45,13 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["WeChat:BaseUrl"] = wechat?.BaseUrl ?? "",
             ["Jwt:SigningKey"] = JwtKey,
             ["Demo:Seed"] = "false",
-            ["RateLimiting:LoginPermitsPerMinute"] = "100000",
+            // Tests sign in far more often than people do; SignInTests set tight limits on apps of their own.
+            ["RateLimiting:ResidentLoginPerAddressPerMinute"] = "100000",
+            ["RateLimiting:ResidentLoginPerCodePerMinute"] = "100000",
+            ["RateLimiting:ResidentLoginPerOpenIdPerMinute"] = "100000",
+            ["RateLimiting:RefreshPerAddressPerMinute"] = "100000",
+            ["RateLimiting:AdminLoginPerAddressPerMinute"] = "100000",
+            ["RateLimiting:AdminLoginPerAccountPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             // Tests drive the outbox themselves (DispatchOnceAsync) and retry at once.
             ["Outbox:PollSeconds"] = "0",
@@ -94,6 +102,7 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
     {
         Customize?.Invoke(builder);
         builder.UseEnvironment("Testing");
+        builder.ConfigureServices(s => s.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, TestPeerAddress>());
         // Blazor and MudBlazor scripts come from static web assets, served by default only in Development.
         builder.UseStaticWebAssets();
         foreach (var (k, v) in _settings)
@@ -177,3 +186,32 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
         return client;
     }
 }
+
+/// <summary>
+/// TestServer requests carry no client address. Give them one, as a real connection would: loopback, or
+/// the address in <see cref="Header"/>, so tests can play clients at different addresses (and an
+/// untrusted one spoofing X-Forwarded-For). Runs before the app's own middleware, forwarded headers included.
+/// </summary>
+public sealed class TestPeerAddress : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public const string Header = "X-Test-Peer";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((http, nextMiddleware) =>
+        {
+            if (http.Request.Headers.TryGetValue(Header, out var peer) && System.Net.IPAddress.TryParse(peer.ToString(), out var address))
+            {
+                http.Connection.RemoteIpAddress = address;
+            }
+            else
+            {
+                http.Connection.RemoteIpAddress ??= System.Net.IPAddress.Loopback;
+            }
+
+            return nextMiddleware(http);
+        });
+        next(app);
+    };
+}
+

@@ -35,6 +35,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     private bool ScopeIsAdmin => Scope.Value.Kind == ScopeKind.Admin;
     private long ScopeAdminUserId => Scope.Value.AdminUserId ?? -1;
     private bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
+    private IReadOnlyList<long> ScopeOfficeCommunityIds => Scope.Value.OfficeCommunityIds ?? [];
+    private IReadOnlyList<long> ScopeOfficeEstateIds => Scope.Value.OfficeEstateIds ?? [];
 
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Community> Communities => Set<Community>();
@@ -49,6 +51,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Resident> Residents => Set<Resident>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<AdminLoginLockout> AdminLoginLockouts => Set<AdminLoginLockout>();
     public DbSet<Residence> Residences => Set<Residence>();
     public DbSet<InviteCode> InviteCodes => Set<InviteCode>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
@@ -111,20 +114,26 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         // A resident sees their own sign-ups; staff those of events they see.
         builder.Entity<Features.Events.EventSignup>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && Events.Any(e => e.Id == x.EventId)));
-        // Time bank: a resident sees their own account; staff the pools of their communities and the
-        // accounts of residents living in their estates. Transactions and postings follow the accounts.
+        // Time bank — the community office's (see AccessScope.OfficeCommunityIds). A resident sees their own
+        // account, redemptions, volunteer profile and orders, the rewards of their communities and the open
+        // orders there (to help); on the staff side only the offices of the community (and platform admins)
+        // see any of it: pools, a resident's account where the resident lives, rewards, redemptions,
+        // volunteers, orders. Firm, grid and committee staff see none. Transactions and postings follow the accounts.
         builder.Entity<Features.TimeBank.TimeBankAccount>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (ScopeIsAdmin && (x.CommunityId != null
-                ? ScopeCommunityIds.Contains(x.CommunityId.Value)
-                : Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved))));
+            || (x.CommunityId != null
+                ? ScopeOfficeCommunityIds.Contains(x.CommunityId.Value)
+                : Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved && ScopeOfficeEstateIds.Contains(r.EstateId))));
         builder.Entity<Features.TimeBank.LedgerPosting>().HasQueryFilter(x => ScopeUnrestricted || TimeBankAccounts.Any(a => a.Id == x.AccountId));
         builder.Entity<Features.TimeBank.LedgerTransaction>().HasQueryFilter(x => ScopeUnrestricted || LedgerPostings.Any(p => p.TransactionId == x.Id));
-        builder.Entity<Features.TimeBank.Reward>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.CommunityId));
+        builder.Entity<Features.TimeBank.Reward>().HasQueryFilter(x => ScopeUnrestricted
+            || (ScopeIsResident && ScopeCommunityIds.Contains(x.CommunityId)) || ScopeOfficeCommunityIds.Contains(x.CommunityId));
         builder.Entity<Features.TimeBank.VolunteerProfile>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
-        // Service orders: residents see those of their communities (to help) and their own; staff those of their communities.
+            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
         builder.Entity<Features.TimeBank.ServiceOrder>().HasQueryFilter(x => ScopeUnrestricted || x.RequesterId == ScopeResidentId
-            || x.VolunteerId == ScopeResidentId || ScopeCommunityIds.Contains(x.CommunityId));
+            || x.VolunteerId == ScopeResidentId || (ScopeIsResident && ScopeCommunityIds.Contains(x.CommunityId))
+            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
+        builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
+            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
         // Repairs: a resident sees their own reports (and the categories of their estates); staff those of their estates.
         builder.Entity<Features.Repairs.RepairCategory>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
         builder.Entity<Features.Repairs.Repair>().HasQueryFilter(x => ScopeUnrestricted || x.ReporterId == ScopeResidentId
@@ -146,8 +155,6 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         // Files: the uploader sees their own; anyone else only through a repair photo they can see (FileService checks).
         builder.Entity<Features.Files.StoredFile>().HasQueryFilter(x => ScopeUnrestricted || x.UploadedByResidentId == ScopeResidentId
             || (ScopeIsAdmin && x.UploadedByAdminId == ScopeAdminUserId) || RepairPhotos.Any(p => p.FileId == x.Id));
-        builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (ScopeIsAdmin && ScopeCommunityIds.Contains(x.CommunityId)));
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

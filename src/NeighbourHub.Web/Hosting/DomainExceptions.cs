@@ -20,6 +20,9 @@ public sealed class ForbiddenException(string message) : Exception(message);
 /// <summary>The credentials presented are not (or no longer) valid (401).</summary>
 public sealed class UnauthorizedException(string message) : Exception(message);
 
+/// <summary>The caller is asking too often; they may try again later (429).</summary>
+public sealed class TooManyRequestsException(string message) : Exception(message);
+
 /// <summary>Per-field errors found by a shared rule (not a single field), reported like any validation problem (400).</summary>
 public sealed class RequestValidationException(Validation validation) : Exception("The request is not valid.")
 {

@@ -15,7 +15,6 @@ public static class HostingExtensions
     /// <summary>JSON request bodies larger than this are refused with 413 (uploads have their own limit).</summary>
     public const long MaxJsonBodyBytes = 256 * 1024;
 
-    public const string LoginRateLimit = "login";
 
     public static WebApplicationBuilder AddHosting(this WebApplicationBuilder builder)
     {
@@ -34,31 +33,48 @@ public static class HostingExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            // Residents read these: the framework's English reason phrases become the product's words.
+            if (ProblemTexts.IsDefaultTitle(ctx.ProblemDetails.Title))
+            {
+                ctx.ProblemDetails.Title = ProblemTexts.TitleFor(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode);
+            }
+
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ConfigureJson(o.JsonSerializerOptions));
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 6 * 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = 6 * 1024 * 1024;
+            k.AddServerHeader = false; // nothing to gain from naming the server to a scanner
+        });
 
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        var forwarding = builder.Configuration.GetSection("ForwardedHeaders");
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            // Behind the reverse proxy of deploy/: trust its X-Forwarded-* headers.
+            // X-Forwarded-* is believed only from the proxies we run (deploy/'s nginx): loopback by default
+            // (ASP.NET's own default), plus ForwardedHeaders:KnownProxies / KnownNetworks. From anyone else
+            // the header is ignored, so it cannot dodge a per-address limit or frame another address.
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            o.KnownIPNetworks.Clear();
-            o.KnownProxies.Clear();
+            foreach (var proxy in ConfiguredList(forwarding.GetSection("KnownProxies")))
+            {
+                o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in ConfiguredList(forwarding.GetSection("KnownNetworks")))
+            {
+                o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
         });
 
-        var loginPermits = builder.Configuration.GetValue("RateLimiting:LoginPermitsPerMinute", 10);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "local",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = loginPermits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            Features.Identity.SignInLimits.AddSignInRateLimits(o, builder.Configuration);
             // Open311 is public: enough for a city platform polling, not for scraping at full speed.
             o.AddPolicy(Features.Repairs.Open311Api.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "local",
@@ -69,12 +85,17 @@ public static class HostingExtensions
                 await problems.WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = ctx.HttpContext,
-                    ProblemDetails = { Status = 429, Title = "Too many attempts.", Detail = "Wait a minute before trying again." },
+                    ProblemDetails = { Status = 429, Detail = "请一分钟后再试。" },
                 });
             };
         });
         return builder;
     }
+
+    /// <summary>A list from configuration: an array section (appsettings) or one comma-separated value (an environment variable).</summary>
+    private static IEnumerable<string> ConfiguredList(IConfigurationSection section) =>
+        (section.Value is { } single ? single.Split(',') : section.GetChildren().Select(c => c.Value ?? ""))
+            .Select(v => v.Trim()).Where(v => v.Length > 0);
 
     public static void ConfigureJson(JsonSerializerOptions o)
     {
@@ -129,9 +150,17 @@ public static class HostingExtensions
     {
         if (http.Request.HasJsonContentType())
         {
+            // JSON is UTF-8 (RFC 8259 §8.1). Any other charset — or one nobody knows — is refused here for
+            // every endpoint at once, before a reader would fail on it deep inside the framework.
+            var charset = Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type) ? type.Charset : default;
+            if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new BadHttpRequestException(ProblemTexts.JsonOnlyUtf8, StatusCodes.Status415UnsupportedMediaType);
+            }
+
             if (http.Request.ContentLength > MaxJsonBodyBytes)
             {
-                throw new BadHttpRequestException($"JSON bodies are limited to {MaxJsonBodyBytes / 1024} KB.", StatusCodes.Status413PayloadTooLarge);
+                throw new BadHttpRequestException($"JSON 请求体最大 {MaxJsonBodyBytes / 1024} KB。", StatusCodes.Status413PayloadTooLarge);
             }
 
             // Also catches chunked bodies that carry no Content-Length.

@@ -8,12 +8,18 @@ public static class Paging
     public const int MaxPageSize = 100;
     public const int DefaultPageSize = 20;
 
+    /// <summary>
+    /// Far beyond any real list, and small enough that (page - 1) * pageSize can never overflow:
+    /// page=2147483647 is a 400, not a silent page 1 (SQLite) or a database error (MariaDB).
+    /// </summary>
+    public const int MaxPage = 1_000_000;
+
     public static (int Page, int PageSize) Normalize(int? page, int? pageSize, Validation v)
     {
         var p = page ?? 1;
         var s = pageSize ?? DefaultPageSize;
-        v.When(p < 1, "page", "page starts at 1.");
-        v.When(s is < 1 or > MaxPageSize, "pageSize", $"pageSize must be between 1 and {MaxPageSize}.");
+        v.When(p is < 1 or > MaxPage, "page", $"页码应在 1 到 {MaxPage} 之间。");
+        v.When(s is < 1 or > MaxPageSize, "pageSize", $"每页条数应在 1 到 {MaxPageSize} 之间。");
         return (p, s);
     }
 

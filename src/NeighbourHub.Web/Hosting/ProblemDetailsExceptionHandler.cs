@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Mvc;
 namespace NeighbourHub.Web.Hosting;
 
 /// <summary>
-/// The single translation from exceptions to RFC 7807. Bad JSON (syntax, wrong types, unknown fields,
-/// unknown enum values) and oversize bodies are the client's fault and say so; anything unexpected is
-/// a 500 whose details stay in the log, found by the trace id.
+/// The single translation from exceptions to RFC 7807 (GeoReport errors under /open311). Bad JSON (syntax,
+/// wrong types, unknown fields, unknown enum values), malformed forms and multipart bodies, values that do
+/// not bind and oversize bodies are the client's fault and say so in Chinese; anything unexpected is a 500
+/// whose details stay in the log, found by the trace id. Titles left empty here come from
+/// <see cref="ProblemTexts.TitleFor"/> (see AddHosting).
 /// </summary>
 internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> log)
     : IExceptionHandler
@@ -16,27 +18,27 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
     {
         ProblemDetails problem = exception switch
         {
-            DomainValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = "The request is not valid.", Detail = v.Message },
-            RequestValidationException r => new HttpValidationProblemDetails(r.Errors) { Status = 400, Title = "The request is not valid." },
-            ConflictException c => new ProblemDetails { Status = 409, Title = "Conflict", Detail = c.Message },
-            NotFoundException n => new ProblemDetails { Status = 404, Title = "Not found", Detail = n.Message },
-            ForbiddenException f => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = f.Message },
-            UnauthorizedException u => new ProblemDetails { Status = 401, Title = "Unauthorized", Detail = u.Message },
+            DomainValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = ProblemTexts.InvalidRequest, Detail = v.Message },
+            RequestValidationException r => new HttpValidationProblemDetails(r.Errors) { Status = 400, Title = ProblemTexts.InvalidRequest },
+            ConflictException c => new ProblemDetails { Status = 409, Detail = c.Message },
+            NotFoundException n => new ProblemDetails { Status = 404, Detail = n.Message },
+            ForbiddenException f => new ProblemDetails { Status = 403, Detail = f.Message },
+            UnauthorizedException u => new ProblemDetails { Status = 401, Detail = u.Message },
+            TooManyRequestsException t => new ProblemDetails { Status = 429, Detail = t.Message },
             // Nothing was written (the transaction rolled back); the same request again will go through.
             _ when DatabaseCollisions.IsCollision(exception) => new ProblemDetails
             {
                 Status = 409,
-                Title = "Conflict",
-                Detail = "This request collided with another one at the same moment and changed nothing; please try again.",
+                Detail = "这次操作与另一项同时进行的操作冲突，没有做任何改动，请重试。",
             },
             BadHttpRequestException { InnerException: JsonException j } => JsonProblem(j),
             BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
-                new ProblemDetails { Status = 413, Title = "The request body is too large.", Detail = b.Message },
-            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "The request could not be read.", Detail = b.Message },
+                new ProblemDetails { Status = 413, Detail = b.Message },
+            BadHttpRequestException b => BinderProblem(b),
             JsonException j => JsonProblem(j),
-            OperationCanceledException when http.RequestAborted.IsCancellationRequested =>
-                new ProblemDetails { Status = 499, Title = "The client closed the request." },
-            _ => new ProblemDetails { Status = 500, Title = "An unexpected error occurred.", Detail = "The error has been logged with this trace id." },
+            _ when IsMalformedBody(exception) => new ProblemDetails { Status = 400, Title = ProblemTexts.UnreadableBody },
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => new ProblemDetails { Status = 499 },
+            _ => new ProblemDetails { Status = 500, Detail = "错误已记录，请把追踪号（traceId）告诉管理员。" },
         };
 
         if (problem.Status >= 500)
@@ -49,18 +51,51 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         }
 
         http.Response.StatusCode = problem.Status ?? 500;
+        if (http.Request.Path.StartsWithSegments("/open311"))
+        {
+            // GeoReport v2 clients expect their own error shape, not RFC 7807.
+            await http.Response.WriteAsJsonAsync(new[] { new { code = http.Response.StatusCode, description = problem.Title ?? problem.Detail ?? ProblemTexts.TitleFor(http.Response.StatusCode) } }, ct);
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>
+    /// ASP.NET Core's form and multipart readers (Microsoft.AspNetCore.WebUtilities, the form feature) throw
+    /// InvalidDataException for a missing boundary, a broken header line, a NUL in a value or too many parts,
+    /// and IOException for a body cut short: all of them the client's malformed body, never our fault.
+    /// </summary>
+    private static bool IsMalformedBody(Exception exception) =>
+        exception is InvalidDataException
+        || (exception is IOException && new System.Diagnostics.StackTrace(exception).GetFrames()
+            .Any(f => f.GetMethod()?.DeclaringType?.Namespace?.StartsWith("Microsoft.AspNetCore.WebUtilities", StringComparison.Ordinal) == true));
+
+    /// <summary>Binder failures name the field in the product's words; the framework's text names .NET types.</summary>
+    private static ProblemDetails BinderProblem(BadHttpRequestException b)
+    {
+        if (ProblemTexts.ForBinderMessage(b.Message) is var (field, message))
+        {
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            {
+                Status = 400,
+                Title = ProblemTexts.InvalidRequest,
+            };
+        }
+
+        return b.StatusCode == StatusCodes.Status415UnsupportedMediaType
+            ? new ProblemDetails { Status = 415, Detail = b.Message == ProblemTexts.JsonOnlyUtf8 ? b.Message : "请以 application/json（UTF-8）发送请求体。" }
+            : new ProblemDetails { Status = b.StatusCode, Title = ProblemTexts.UnreadableBody };
     }
 
     /// <summary>JSON errors name the field by its JSON path ($.relation → relation).</summary>
     private static HttpValidationProblemDetails JsonProblem(JsonException j)
     {
-        var field = string.IsNullOrEmpty(j.Path) || j.Path == "$" ? "body" : j.Path.TrimStart('$', '.');
-        var message = j.Message.Split(" Path:", 2)[0];
+        var (field, message) = ProblemTexts.ForJson(j);
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {
             Status = 400,
-            Title = "The request body is not valid JSON for this endpoint.",
+            Title = "请求体不是此接口可接受的 JSON。",
         };
     }
 }

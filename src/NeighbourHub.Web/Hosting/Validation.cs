@@ -25,26 +25,26 @@ public sealed class Validation
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return Add(field, $"{field} is required.");
+            return Add(field, "必须填写。");
         }
 
-        return value.Length > maxLength ? Add(field, $"{field} must be at most {maxLength} characters.") : this;
+        return value.Length > maxLength ? Add(field, $"最多 {maxLength} 个字。") : this;
     }
 
     public Validation Required<T>(string field, T? value) where T : struct =>
-        value is null ? Add(field, $"{field} is required.") : this;
+        value is null ? Add(field, "必须填写。") : this;
 
     public Validation MaxLength(string field, string? value, int maxLength) =>
-        value is not null && value.Length > maxLength ? Add(field, $"{field} must be at most {maxLength} characters.") : this;
+        value is not null && value.Length > maxLength ? Add(field, $"最多 {maxLength} 个字。") : this;
 
     public Validation Positive(string field, long? value) =>
-        value is null ? Add(field, $"{field} is required.") : value <= 0 ? Add(field, $"{field} must be a positive id.") : this;
+        value is null ? Add(field, "必须填写。") : value <= 0 ? Add(field, "编号必须是正整数。") : this;
 
     public Validation When(bool failed, string field, string message) => failed ? Add(field, message) : this;
 
     public IDictionary<string, string[]> Errors => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 
-    public Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Problem() => TypedResults.ValidationProblem(Errors, title: "The request is not valid.");
+    public Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Problem() => TypedResults.ValidationProblem(Errors, title: ProblemTexts.InvalidRequest);
 }
 
 /// <summary>Enum values in query strings, spelt as in JSON (camelCase), with a field error for anything else.</summary>
@@ -60,7 +60,7 @@ public static class EnumQuery
         if (!value.All(char.IsAsciiLetter) || !Enum.TryParse<T>(value, ignoreCase: true, out var parsed))
         {
             var allowed = string.Join(", ", Enum.GetNames<T>().Select(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName));
-            v.Add(field, $"{field} must be one of: {allowed}.");
+            v.Add(field, $"只能是以下之一：{allowed}。");
             return null;
         }
 

@@ -15,6 +15,15 @@ public enum ScopeKind
 /// DbContext's query filters. Every tenant-owned row carries EstateId (or CommunityId), so visibility
 /// is one set membership test.
 /// </summary>
+/// <param name="EstateIds">Estates whose rows the caller sees: a resident's approved homes; staff's estates by role.</param>
+/// <param name="CommunityIds">Communities those estates lie in (plus those a community admin runs).</param>
+/// <param name="OfficeCommunityIds">
+/// Communities whose office (居委会) the caller staffs as community admin. What belongs to the community
+/// office rather than to an estate — the time bank: its accounts, ledger, rewards, redemptions, volunteers
+/// and service orders — is seen and run by these staff only (and by platform admins), never by the firm,
+/// grid or committee staff who merely see some estates of the community.
+/// </param>
+/// <param name="OfficeEstateIds">The estates of <paramref name="OfficeCommunityIds"/>.</param>
 public sealed record AccessScope(
     ScopeKind Kind,
     bool Unrestricted,
@@ -23,7 +32,9 @@ public sealed record AccessScope(
     long? ResidentId = null,
     long? AdminUserId = null,
     string ActorName = "",
-    IReadOnlyList<Features.Identity.AdminRole>? Roles = null)
+    IReadOnlyList<Features.Identity.AdminRole>? Roles = null,
+    IReadOnlyList<long>? OfficeCommunityIds = null,
+    IReadOnlyList<long>? OfficeEstateIds = null)
 {
     public static readonly AccessScope Nothing = new(ScopeKind.Nothing, false, [], []);
     public static readonly AccessScope System = new(ScopeKind.System, true, [], [], ActorName: "system");
@@ -33,6 +44,9 @@ public sealed record AccessScope(
     public bool Has(params Features.Identity.AdminRole[] roles) => AdminRoles.Any(roles.Contains);
 
     public bool CanSeeEstate(long estateId) => Unrestricted || EstateIds.Contains(estateId);
+
+    /// <summary>Whether the caller runs this community's office (see <see cref="OfficeCommunityIds"/>).</summary>
+    public bool RunsOfficeOf(long communityId) => Unrestricted || (OfficeCommunityIds?.Contains(communityId) ?? false);
 }
 
 /// <summary>The scope of the current request or circuit; a mutable holder the DbContext reads at query time.</summary>

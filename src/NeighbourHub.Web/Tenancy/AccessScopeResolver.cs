@@ -61,9 +61,11 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
         var gridIds = assignments.Where(a => a.Role == AdminRole.GridWorker).Select(a => a.GridId!.Value).ToList();
         var estateIds = assignments.Where(a => a.Role == AdminRole.CommitteeMember).Select(a => a.EstateId!.Value).ToHashSet();
 
+        List<long> officeEstateIds = [];
         if (communityIds.Count > 0)
         {
-            estateIds.UnionWith(await db.Estates.Where(e => communityIds.Contains(e.CommunityId)).Select(e => e.Id).ToListAsync(ct));
+            officeEstateIds = await db.Estates.Where(e => communityIds.Contains(e.CommunityId)).Select(e => e.Id).ToListAsync(ct);
+            estateIds.UnionWith(officeEstateIds);
         }
 
         if (firmIds.Count > 0)
@@ -87,6 +89,7 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
         var estates = estateIds.ToList();
         var visibleCommunities = await db.Estates.Where(e => estates.Contains(e.Id)).Select(e => e.CommunityId).Distinct().ToListAsync(ct);
         visibleCommunities = visibleCommunities.Union(communityIds).ToList();
-        return new AccessScope(ScopeKind.Admin, false, estates, visibleCommunities, AdminUserId: adminId, ActorName: admin.UserName ?? "", Roles: roles);
+        return new AccessScope(ScopeKind.Admin, false, estates, visibleCommunities, AdminUserId: adminId, ActorName: admin.UserName ?? "", Roles: roles,
+            OfficeCommunityIds: communityIds.Distinct().ToList(), OfficeEstateIds: officeEstateIds);
     }
 }

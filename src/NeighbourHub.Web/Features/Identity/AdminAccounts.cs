@@ -79,11 +79,13 @@ public sealed class AdminAccounts(TimeProvider clock)
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Lifts every sign-in lockout of the account, from every address (audited like any admin change).</summary>
     public async Task UnlockAsync(NeighbourHubDbContext db, long adminUserId, CancellationToken ct)
     {
-        var u = await db.Users.SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("Admin account");
-        u.LockoutEnd = null;
-        u.AccessFailedCount = 0;
+        var u = await db.Users.AsNoTracking().SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("Admin account");
+        var name = AdminSignIn.Normalize(u.UserName ?? "");
+        var rows = await db.AdminLoginLockouts.Where(l => l.UserName == name).ToListAsync(ct);
+        db.AdminLoginLockouts.RemoveRange(rows);
         await db.SaveChangesAsync(ct);
     }
 
@@ -91,9 +93,10 @@ public sealed class AdminAccounts(TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var users = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        var locked = (await db.AdminLoginLockouts.AsNoTracking().Where(l => l.LockedUntil > now).Select(l => l.UserName).ToListAsync(ct)).ToHashSet();
         var assignments = await db.RoleAssignments.AsNoTracking().ToListAsync(ct);
         var names = await ScopeNamesAsync(db, ct);
-        return users.Select(u => new AdminAccountRow(u.Id, u.UserName ?? "", u.DisplayName, u.IsDisabled, u.LockoutEnd > now,
+        return users.Select(u => new AdminAccountRow(u.Id, u.UserName ?? "", u.DisplayName, u.IsDisabled, locked.Contains(AdminSignIn.Normalize(u.UserName ?? "")),
             assignments.Where(a => a.AdminUserId == u.Id)
                 .Select(a => new RoleAssignmentRow(a.Id, a.Role, a.ScopeId, a.ScopeId is { } id && names.TryGetValue((a.Role, id), out var n) ? n : "全部"))
                 .ToList())).ToList();

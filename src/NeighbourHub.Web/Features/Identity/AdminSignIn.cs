@@ -8,37 +8,78 @@ using NeighbourHub.Web.Tenancy;
 namespace NeighbourHub.Web.Features.Identity;
 
 /// <summary>
-/// Checks an admin's password with lockout (Identity counts failures and locks the account) and
-/// builds the identity both the console cookie and the API token carry.
+/// Checks an admin's password and builds the identity both the console cookie and the API token carry.
+/// Failures are counted per (account name, client address) in <see cref="AdminLoginLockout"/>: after
+/// <c>Admin:MaxFailedLogins</c> failures within <c>Admin:LockoutMinutes</c> that name is refused from that
+/// address for <c>Admin:LockoutMinutes</c>, shared by every instance and lifted early from the console.
+/// A wrong password, an unknown or disabled name and a locked one all answer <see cref="Outcome.Invalid"/>
+/// after the same work (a password hash is always checked), so nobody learns which names exist.
 /// </summary>
-public sealed class AdminSignIn(UserManager<AdminUser> users, NeighbourHubDbContext db, ILogger<AdminSignIn> log)
+public sealed class AdminSignIn(
+    UserManager<AdminUser> users, NeighbourHubDbContext db, SignInLimits limits, IConfiguration config, TimeProvider clock, ILogger<AdminSignIn> log)
 {
-    public enum Outcome { Success, Invalid, LockedOut }
+    public enum Outcome { Success, Invalid, Throttled }
 
-    public async Task<(Outcome Outcome, ClaimsIdentity? Identity)> CheckAsync(string userName, string password, string authenticationType)
+    /// <summary>The one answer to a wrong password, an unknown name and a locked one.</summary>
+    public const string InvalidText = "用户名或密码不正确。连续失败多次后，该账号在此网络上会暂停登录一段时间；如需立即恢复，请联系平台管理员解锁。";
+
+    public const string ThrottledText = "登录尝试太频繁，请一分钟后再试。";
+
+    /// <summary>Compared against when the name is unknown, so that answer takes as long as a wrong password.</summary>
+    private static readonly Lazy<(AdminUser User, string Hash)> Decoy = new(() =>
     {
-        var user = await users.FindByNameAsync(userName);
-        if (user is null || user.IsDisabled)
+        var user = new AdminUser { UserName = "decoy" };
+        return (user, new PasswordHasher<AdminUser>().HashPassword(user, Guid.NewGuid().ToString()));
+    });
+
+    private int MaxFailures => config.GetValue("Admin:MaxFailedLogins", 5);
+
+    private TimeSpan LockoutPeriod => TimeSpan.FromMinutes(config.GetValue("Admin:LockoutMinutes", 15));
+
+    public async Task<(Outcome Outcome, ClaimsIdentity? Identity)> CheckAsync(string userName, string password, string clientAddress, string authenticationType)
+    {
+        var name = Normalize(userName);
+        if (!limits.TryAdminAccount(name))
         {
+            return (Outcome.Throttled, null);
+        }
+
+        var now = clock.GetUtcNow();
+        var lockout = await db.AdminLoginLockouts.AsNoTracking()
+            .SingleOrDefaultAsync(l => l.UserName == name && l.ClientAddress == clientAddress);
+        if (lockout?.LockedUntil > now)
+        {
+            log.LogWarning("Admin login for {UserName} from {Address} refused: locked until {Until}", userName, clientAddress, lockout.LockedUntil);
             return (Outcome.Invalid, null);
         }
 
-        if (await users.IsLockedOutAsync(user))
+        var user = await users.FindByNameAsync(userName);
+        bool passwordOk;
+        if (user is null || user.IsDisabled)
         {
-            return (Outcome.LockedOut, null);
+            _ = users.PasswordHasher.VerifyHashedPassword(Decoy.Value.User, Decoy.Value.Hash, password);
+            passwordOk = false;
+        }
+        else
+        {
+            passwordOk = await users.CheckPasswordAsync(user, password);
         }
 
-        if (!await users.CheckPasswordAsync(user, password))
+        if (!passwordOk)
         {
-            await users.AccessFailedAsync(user);
-            log.LogWarning("Failed admin login for {UserName}", userName);
-            return await users.IsLockedOutAsync(user) ? (Outcome.LockedOut, null) : (Outcome.Invalid, null);
+            await CountFailureAsync(name, clientAddress, lockout, now);
+            log.LogWarning("Failed admin login for {UserName} from {Address}", userName, clientAddress);
+            return (Outcome.Invalid, null);
         }
 
-        await users.ResetAccessFailedCountAsync(user);
-        var roles = await db.RoleAssignments.Where(a => a.AdminUserId == user.Id).Select(a => a.Role).Distinct().ToListAsync();
+        if (lockout is not null)
+        {
+            await db.AdminLoginLockouts.Where(l => l.Id == lockout.Id).ExecuteDeleteAsync();
+        }
+
+        var roles = await db.RoleAssignments.Where(a => a.AdminUserId == user!.Id).Select(a => a.Role).Distinct().ToListAsync();
         var identity = new ClaimsIdentity(authenticationType, AuthClaims.Name, AuthClaims.Role);
-        identity.AddClaim(new Claim(AuthClaims.Subject, user.Id.ToString(CultureInfo.InvariantCulture)));
+        identity.AddClaim(new Claim(AuthClaims.Subject, user!.Id.ToString(CultureInfo.InvariantCulture)));
         identity.AddClaim(new Claim(AuthClaims.Kind, AuthClaims.AdminKind));
         identity.AddClaim(new Claim(AuthClaims.Name, user.UserName ?? ""));
         identity.AddClaim(new Claim("nh:display", string.IsNullOrEmpty(user.DisplayName) ? user.UserName ?? "" : user.DisplayName));
@@ -48,5 +89,48 @@ public sealed class AdminSignIn(UserManager<AdminUser> users, NeighbourHubDbCont
         db.Audit("admin.login", nameof(AdminUser), user.Id.ToString(CultureInfo.InvariantCulture), new { via = authenticationType });
         await db.SaveChangesAsync();
         return (Outcome.Success, identity);
+    }
+
+    /// <summary>Identity's normalisation (upper-case), trimmed and cut to the column's length.</summary>
+    public static string Normalize(string userName)
+    {
+        var name = userName.Trim().ToUpperInvariant();
+        return name.Length <= 64 ? name : name[..64];
+    }
+
+    /// <summary>
+    /// One more failure for (name, address). The increment is a single conditional UPDATE, so racing
+    /// attempts are all counted; a window that lapsed (or a lock that expired) starts again at one.
+    /// </summary>
+    private async Task CountFailureAsync(string name, string address, AdminLoginLockout? row, DateTimeOffset now)
+    {
+        var max = MaxFailures;
+        var until = now + LockoutPeriod;
+        if (row is null)
+        {
+            db.AdminLoginLockouts.Add(new AdminLoginLockout { UserName = name, ClientAddress = address, Failures = 1, FirstFailureAt = now, LockedUntil = max <= 1 ? until : null });
+            try
+            {
+                await db.SaveChangesAsync();
+                return;
+            }
+            catch (DbUpdateException)
+            {
+                // Another attempt created the row at the same moment: count on it below.
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        var windowStart = now - LockoutPeriod;
+        var restarted = await db.AdminLoginLockouts
+            .Where(l => l.UserName == name && l.ClientAddress == address && (l.FirstFailureAt < windowStart || l.LockedUntil != null && l.LockedUntil <= now))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 1).SetProperty(l => l.FirstFailureAt, now).SetProperty(l => l.LockedUntil, (DateTimeOffset?)null));
+        if (restarted == 0)
+        {
+            await db.AdminLoginLockouts.Where(l => l.UserName == name && l.ClientAddress == address)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(l => l.LockedUntil, l => l.Failures + 1 >= max ? until : l.LockedUntil)
+                    .SetProperty(l => l.Failures, l => l.Failures + 1));
+        }
     }
 }

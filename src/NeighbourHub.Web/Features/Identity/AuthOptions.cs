@@ -55,4 +55,6 @@ public static class Policies
     public const string ReadAuditLog = "Admin.ReadAuditLog";
     /// <summary>Fee items, bill runs, offline payments and refunds: the property firm and the community.</summary>
     public const string ManageBilling = "Admin.ManageBilling";
+    /// <summary>The time bank — points, rewards, volunteers, service orders — is the community office's (ADR 0004).</summary>
+    public const string ManageTimeBank = "Admin.ManageTimeBank";
 }

@@ -31,18 +31,18 @@ public static class IdentityApi
     public static IEndpointRouteBuilder MapIdentityApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").WithTags("Identity");
-        auth.MapPost("/wechat/login", Login).AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
-        auth.MapPost("/refresh", Refresh).AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+        auth.MapPost("/wechat/login", Login).AllowAnonymous().RequireRateLimiting(SignInLimits.ResidentLoginPolicy);
+        auth.MapPost("/refresh", Refresh).AllowAnonymous().RequireRateLimiting(SignInLimits.RefreshPolicy);
         auth.MapPost("/wechat/phone", BindPhone).RequireAuthorization(Policies.Resident);
 
         app.MapGet("/api/v1/me", Me).WithTags("Identity").RequireAuthorization(Policies.Resident);
 
         app.MapPost("/api/v1/admin/auth/login", AdminLogin).WithTags("Admin identity")
-            .AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+            .AllowAnonymous().RequireRateLimiting(SignInLimits.AdminLoginPolicy);
 
         // The console signs in with a plain HTML form post, so the cookie is set by a real HTTP response.
         app.MapPost("/admin/account/login", ConsoleLogin).ExcludeFromDescription()
-            .AllowAnonymous().RequireRateLimiting(HostingExtensions.LoginRateLimit);
+            .AllowAnonymous().RequireRateLimiting(SignInLimits.AdminLoginPolicy);
         app.MapPost("/admin/account/logout", ConsoleLogout).ExcludeFromDescription();
         return app;
     }
@@ -115,7 +115,7 @@ public static class IdentityApi
     }
 
     private static async Task<Results<Ok<AdminLoginAnswer>, ValidationProblem, ProblemHttpResult>> AdminLogin(
-        AdminLoginRequest? body, AdminSignIn signIn, TokenService tokens)
+        AdminLoginRequest? body, AdminSignIn signIn, TokenService tokens, HttpContext http)
     {
         var v = new Validation().Required("userName", body?.UserName, 64).Required("password", body?.Password, 128);
         if (!v.IsValid)
@@ -123,13 +123,12 @@ public static class IdentityApi
             return v.Problem();
         }
 
-        var (outcome, identity) = await signIn.CheckAsync(body!.UserName!, body.Password!, AuthSchemes.Admin);
+        var (outcome, identity) = await signIn.CheckAsync(body!.UserName!, body.Password!, SignInLimits.ClientAddress(http), AuthSchemes.Admin);
         return outcome switch
         {
             AdminSignIn.Outcome.Success => TypedResults.Ok(ToAnswer(tokens.ForAdmin(identity!))),
-            AdminSignIn.Outcome.LockedOut => TypedResults.Problem(statusCode: 423, title: "Account locked",
-                detail: "Too many failed attempts. Try again later or ask a platform admin."),
-            _ => TypedResults.Problem(statusCode: 401, title: "Unauthorized", detail: "User name or password is wrong."),
+            AdminSignIn.Outcome.Throttled => TypedResults.Problem(statusCode: 429, detail: AdminSignIn.ThrottledText),
+            _ => TypedResults.Problem(statusCode: 401, title: "登录失败", detail: AdminSignIn.InvalidText),
         };
 
         static AdminLoginAnswer ToAnswer((string Token, int ExpiresIn) t) => new(t.Token, t.ExpiresIn);
@@ -143,10 +142,10 @@ public static class IdentityApi
             return TypedResults.Redirect("/admin/login?error=missing");
         }
 
-        var (outcome, identity) = await signIn.CheckAsync(userName, password, AuthSchemes.AdminCookie);
+        var (outcome, identity) = await signIn.CheckAsync(userName, password, SignInLimits.ClientAddress(http), AuthSchemes.AdminCookie);
         if (outcome != AdminSignIn.Outcome.Success)
         {
-            return TypedResults.Redirect($"/admin/login?error={(outcome == AdminSignIn.Outcome.LockedOut ? "locked" : "invalid")}");
+            return TypedResults.Redirect($"/admin/login?error={(outcome == AdminSignIn.Outcome.Throttled ? "throttled" : "invalid")}");
         }
 
         await http.SignInAsync(AuthSchemes.AdminCookie, new ClaimsPrincipal(identity!));

@@ -21,12 +21,12 @@ public static class IdentityExtensions
         services.AddScoped<ResidentSessions>();
         services.AddSingleton<AccessScopeResolver>();
         services.AddScoped<AdminSignIn>();
+        services.AddSingleton<SignInLimits>();
 
         services.AddIdentityCore<AdminUser>(o =>
             {
-                o.Lockout.MaxFailedAccessAttempts = builder.Configuration.GetValue("Admin:MaxFailedLogins", 5);
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(builder.Configuration.GetValue("Admin:LockoutMinutes", 15));
-                o.Lockout.AllowedForNewUsers = true;
+                // Lockout is ours, per account name and client address (AdminSignIn), never Identity's per-account one.
+                o.Lockout.AllowedForNewUsers = false;
                 o.Password.RequiredLength = 8;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
@@ -58,6 +58,10 @@ public static class IdentityExtensions
                 o.AccessDeniedPath = "/admin/denied";
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
+                // Console pages redirect to the login page; an API answers 401/403 problem details instead
+                // (UseStatusCodePages writes the body), whichever scheme the policy challenged last.
+                o.Events.OnRedirectToLogin = ctx => ApiStatusOrRedirect(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiStatusOrRedirect(ctx, StatusCodes.Status403Forbidden);
             });
 
         services.AddAuthorizationBuilder()
@@ -68,10 +72,25 @@ public static class IdentityExtensions
             .AddPolicy(Policies.ReadAuditLog, p => AdminPolicy(p, AdminRole.PlatformAdmin))
             .AddPolicy(Policies.ManageOrganisation, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
             .AddPolicy(Policies.ManageBilling, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff))
+            .AddPolicy(Policies.ManageTimeBank, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
             .AddPolicy(Policies.VerifyResidents, p => AdminPolicy(p,
                 AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.GridWorker, AdminRole.FirmStaff));
         services.AddCascadingAuthenticationState();
         return builder;
+    }
+
+    private static Task ApiStatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+        }
+        else
+        {
+            ctx.Response.Redirect(ctx.RedirectUri);
+        }
+
+        return Task.CompletedTask;
     }
 
     private static AuthorizationPolicyBuilder AdminPolicy(AuthorizationPolicyBuilder p, params AdminRole[] roles)

@@ -18,10 +18,17 @@ public sealed class ResidentSessions(
     TokenService tokens,
     IOptions<JwtOptions> options,
     TimeProvider clock,
+    SignInLimits limits,
     ILogger<ResidentSessions> log)
 {
     public async Task<LoginAnswer> LoginAsync(string code, CancellationToken ct)
     {
+        // A code works once at WeChat; replaying one fast is a script, not a person.
+        if (!limits.TryWeChatCode(code))
+        {
+            throw new TooManyRequestsException("登录太频繁，请稍后再试。");
+        }
+
         WeChatSession session;
         try
         {
@@ -34,6 +41,11 @@ public sealed class ResidentSessions(
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.RiskyUser)
         {
             throw new ForbiddenException("WeChat has restricted this account.");
+        }
+
+        if (!limits.TryOpenId(session.OpenId))
+        {
+            throw new TooManyRequestsException("登录太频繁，请稍后再试。");
         }
 
         await using var db = System();

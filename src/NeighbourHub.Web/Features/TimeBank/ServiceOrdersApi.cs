@@ -50,7 +50,7 @@ public static class ServiceOrdersApi
             TypedResults.Ok(View(await so.CancelAsync(db, id, s.Value.ResidentId!.Value, ct))));
         residents.MapPost("/service-orders/{id:long}/dispute", Dispute);
 
-        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin service orders").RequireAuthorization(Policies.Admin);
+        var admin = app.MapGroup("/api/v1/admin").WithTags("Admin service orders").RequireAuthorization(Policies.ManageTimeBank);
         admin.MapGet("/volunteers", Volunteers);
         admin.MapPost("/volunteers/{residentId:long}/approve", async (long residentId, NeighbourHubDbContext db, ServiceOrderService so, CancellationToken ct) =>
             TypedResults.Ok(VolunteerView(await so.DecideVolunteerAsync(db, residentId, approve: true, ct))));
@@ -197,8 +197,8 @@ public static class ServiceOrdersApi
             return v.Problem();
         }
 
-        // Staff may only mark residents who live in their scope.
-        if (!await db.Residences.AnyAsync(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved, ct))
+        // Staff may only mark residents who live in a community whose office they run.
+        if (!await TimeBankService.LivesInMyOfficeAsync(db, residentId, ct))
         {
             return TypedResults.NotFound();
         }
@@ -247,7 +247,7 @@ public static class ServiceOrdersApi
             return v.Problem();
         }
 
-        if (!await db.Communities.AnyAsync(c => c.Id == communityId, ct))
+        if (!db.Scope.Value.RunsOfficeOf(communityId!.Value) || !await db.Communities.AnyAsync(c => c.Id == communityId, ct))
         {
             return TypedResults.NotFound();
         }

@@ -39,7 +39,7 @@ public static class TimeBankApi
         residents.MapGet("/redemptions", MyRedemptions);
         residents.MapPost("/transfers", Transfer);
 
-        var admin = app.MapGroup("/api/v1/admin/timebank").WithTags("Admin time bank").RequireAuthorization(Policies.Admin);
+        var admin = app.MapGroup("/api/v1/admin/timebank").WithTags("Admin time bank").RequireAuthorization(Policies.ManageTimeBank);
         admin.MapPost("/rewards", CreateReward);
         admin.MapPost("/grants", Grant);
         admin.MapGet("/accounts", Accounts);
@@ -49,7 +49,7 @@ public static class TimeBankApi
             TypedResults.Ok(ToView(await tb.FulfilAsync(db, id, ct), "")));
         admin.MapPost("/redemptions/{id:long}/cancel", async (long id, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct) =>
             TypedResults.Ok(ToView(await tb.CancelRedemptionAsync(db, id, ct), "")));
-        app.MapGet("/admin/files/timebank/ledger.xlsx", ExportLedger).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
+        app.MapGet("/admin/files/timebank/ledger.xlsx", ExportLedger).RequireAuthorization(Policies.ManageTimeBank).ExcludeFromDescription();
         admin.MapGet("/ledger.xlsx", ExportLedger);
         admin.MapPost("/verify", async (NeighbourHubDbContext db, CancellationToken ct) => TypedResults.Ok(await TimeBankLedger.VerifyAsync(db, ct)))
             .RequireAuthorization(Policies.ReadAuditLog);
@@ -145,7 +145,7 @@ public static class TimeBankApi
             return v.Problem();
         }
 
-        if (!await db.Communities.AnyAsync(c => c.Id == body!.CommunityId, ct))
+        if (!db.Scope.Value.RunsOfficeOf(body!.CommunityId!.Value) || !await db.Communities.AnyAsync(c => c.Id == body.CommunityId, ct))
         {
             return v.Add("communityId", "No such community in your scope.").Problem();
         }

@@ -19,11 +19,8 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         string? idempotencyKey, CancellationToken ct)
     {
         var adminId = db.Scope.Value.AdminUserId ?? throw new ForbiddenException("Only staff grant points.");
-        // The pool that pays is the community where this admin sees the resident living.
-        var communityId = await (from r in db.Residences
-                                 where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
-                                 join e in db.Estates on r.EstateId equals e.Id
-                                 select (long?)e.CommunityId).FirstOrDefaultAsync(ct)
+        // The pool that pays is that of a community whose office this admin runs and where the resident lives.
+        var communityId = await OfficeCommunitiesOf(db, residentId).Select(c => (long?)c).FirstOrDefaultAsync(ct)
             ?? throw new NotFoundException("Resident");
         var pool = await ledger.PoolAsync(db, communityId, ct);
         var account = await ledger.ResidentAccountAsync(db, residentId, ct);
@@ -34,6 +31,22 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                 [new Movement(pool.Id, -points), new Movement(account.Id, points)], ct);
             return tx;
         }, ct);
+    }
+
+    /// <summary>Whether the resident has an approved home in a community whose office the caller runs (AccessScope.OfficeCommunityIds).</summary>
+    public static Task<bool> LivesInMyOfficeAsync(NeighbourHubDbContext db, long residentId, CancellationToken ct) =>
+        OfficeCommunitiesOf(db, residentId).AnyAsync(ct);
+
+    /// <summary>The communities (oldest residence first) where the resident lives and whose office the caller runs.</summary>
+    private static IQueryable<long> OfficeCommunitiesOf(NeighbourHubDbContext db, long residentId)
+    {
+        var scope = db.Scope.Value;
+        var office = scope.OfficeEstateIds ?? [];
+        return from r in db.Residences
+               where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved && (scope.Unrestricted || office.Contains(r.EstateId))
+               join e in db.Estates on r.EstateId equals e.Id
+               orderby r.Id
+               select e.CommunityId;
     }
 
     /// <summary>Points for attending a volunteer event, from the community pool, once per event and resident.</summary>

@@ -1,0 +1,36 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace NeighbourHub.Web.Features.Identity;
+
+/// <summary>
+/// Failed console sign-ins for one account name from one client address. Counted per (name, address),
+/// never per account alone: a stranger who knows an admin's name can lock that name out of their own
+/// address only, not out of the office. Unknown names are counted the same way, so a locked name and an
+/// unknown one answer alike and account names cannot be enumerated.
+/// </summary>
+public sealed class AdminLoginLockout
+{
+    public long Id { get; set; }
+
+    /// <summary>The user name as typed, normalised like Identity's (upper-case, trimmed, at most 64 characters).</summary>
+    public string UserName { get; set; } = "";
+
+    public string ClientAddress { get; set; } = "";
+
+    public int Failures { get; set; }
+
+    public DateTimeOffset FirstFailureAt { get; set; }
+
+    public DateTimeOffset? LockedUntil { get; set; }
+}
+
+internal sealed class AdminLoginLockoutConfiguration : IEntityTypeConfiguration<AdminLoginLockout>
+{
+    public void Configure(EntityTypeBuilder<AdminLoginLockout> b)
+    {
+        b.Property(x => x.UserName).HasMaxLength(64);
+        b.Property(x => x.ClientAddress).HasMaxLength(45);
+        b.HasIndex(x => new { x.UserName, x.ClientAddress }).IsUnique();
+    }
+}
