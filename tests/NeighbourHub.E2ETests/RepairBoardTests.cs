@@ -41,8 +41,7 @@ public sealed class RepairBoardTests(BrowserFixture fixture)
         await firmRow.GetByText("开始处理").ClickAsync();
         await firmRow.Locator("input:not([type=file])").Last.FillAsync("更换了水管接头");
         // A photo of the fix, through the browser's file input (checked from its bytes like the API's uploads).
-        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 1, 2, 3];
-        await firmRow.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "fix.png", MimeType = "image/png", Buffer = png });
+        await firmRow.Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "fix.png", MimeType = "image/png", Buffer = TestImages.Png });
         await Assertions.Expect(firmRow.GetByText("已上传 1 张照片")).ToBeVisibleAsync();
         await firmRow.GetByText("办结").ClickAsync();
         await Assertions.Expect(firm.GetByText("已办结，等待居民评价。")).ToBeVisibleAsync();
@@ -54,7 +53,7 @@ public sealed class RepairBoardTests(BrowserFixture fixture)
         Assert.Contains(detail.GetProperty("timeline").EnumerateArray(), e => e.GetProperty("note").GetString() == "更换了水管接头");
         var photo = Assert.Single(detail.GetProperty("photos").EnumerateArray());
         Assert.Equal("resolution", photo.GetProperty("stage").GetString());
-        Assert.Equal(png, await resident.GetByteArrayAsync(photo.GetProperty("url").GetString()));
+        Assert.Equal(TestImages.Png, await resident.GetByteArrayAsync(photo.GetProperty("url").GetString()));
 
         // The KPI page counts it; one repair is shown but not ranked.
         await board.GotoAsync("/admin/repairs/kpis");

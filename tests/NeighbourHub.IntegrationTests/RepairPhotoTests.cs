@@ -1,15 +1,16 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using NeighbourHub.TestSupport;
 
 namespace NeighbourHub.IntegrationTests;
 
 /// <summary>Photo uploads: type from the bytes, 5 MB, and read only by those who may see the repair.</summary>
 public sealed class RepairPhotoTests(AppFixture fixture) : AppTest(fixture)
 {
-    internal static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 1, 2, 3];
-    internal static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3];
-    internal static readonly byte[] Webp = [.. "RIFF"u8, 20, 0, 0, 0, .. "WEBPVP8 "u8, 1, 2, 3, 4];
+    internal static readonly byte[] Png = TestImages.Png;
+    internal static readonly byte[] Jpeg = TestImages.Jpeg;
+    internal static readonly byte[] Webp = TestImages.Webp;
 
     internal static MultipartFormDataContent Form(byte[] bytes, string fileName, string contentType, string field = "file")
     {
@@ -35,6 +36,7 @@ public sealed class RepairPhotoTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.Created, png.StatusCode);
         var body = await Json(png);
         Assert.Equal("image/png", body.GetProperty("contentType").GetString());
+        Assert.Equal((TestImages.Width, TestImages.Height), (body.GetProperty("width").GetInt32(), body.GetProperty("height").GetInt32()));
         var read = await resident.GetAsync(body.GetProperty("url").GetString());
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("image/png", read.Content.Headers.ContentType!.MediaType);

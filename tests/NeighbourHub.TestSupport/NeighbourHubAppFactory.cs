@@ -63,6 +63,8 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["WeChatPay:Reconciliation:PollSeconds"] = "0",
             ["WeChatPay:Reconciliation:QueryAfterMinutes"] = "0",
             ["Files:Directory"] = Path.Combine(Path.GetTempPath(), $"nh-test-files-{Guid.NewGuid():N}"),
+            // Tests run the cleanup of unused uploads themselves with a fake clock.
+            ["Files:Cleanup:PollSeconds"] = "0",
             ["WeChat:Templates:event.promoted"] = "tpl-promoted",
             ["WeChat:Templates:event.cancelled"] = "no-quota",
             ["WeChat:Templates:busy"] = "busy-template",

@@ -38,7 +38,11 @@ public static class FeatureRegistration
         s.AddOptions<Files.FileStorageOptions>().BindConfiguration(Files.FileStorageOptions.SectionName);
         s.AddSingleton<Files.IFileStorage>(sp => new Files.LocalDiskFileStorage(
             Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Files.FileStorageOptions>>().Value.Directory)));
+        s.AddOptions<Files.FileUploadOptions>().BindConfiguration(Files.FileUploadOptions.SectionName);
         s.AddSingleton<Files.FileService>();
+        s.AddOptions<Files.FileCleanupOptions>().BindConfiguration(Files.FileCleanupOptions.SectionName);
+        s.AddSingleton<Files.UnattachedFileCleanupJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Files.UnattachedFileCleanupJob>());
         s.AddSingleton<Billing.BillingRunner>();
         // Scoped: they hold the WeChat Pay typed HttpClient, which must not be captured for the app's lifetime.
         s.AddScoped<Payments.PaymentService>();

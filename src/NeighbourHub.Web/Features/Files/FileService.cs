@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
 
@@ -32,15 +33,44 @@ public static class ImageSniffer
     }
 }
 
-public sealed record UploadedFile(string Id, string Url, string ContentType, long SizeBytes);
+public sealed record UploadedFile(string Id, string Url, string ContentType, long SizeBytes, int Width, int Height);
+
+public sealed class FileUploadOptions
+{
+    public const string SectionName = "Files";
+
+    /// <summary>Neither width nor height may exceed this many pixels.</summary>
+    public int MaxImageSidePixels { get; set; } = 12000;
+
+    /// <summary>Width × height may not exceed this many million pixels.</summary>
+    public int MaxImageMegapixels { get; set; } = 100;
+
+    /// <summary>Uploads one person may have made in the last hour that nothing uses yet; zero turns the limit off.</summary>
+    public int MaxUnattachedPerHour { get; set; } = 20;
+
+    /// <summary>Uploads still unused after this many hours are deleted by <see cref="UnattachedFileCleanupJob"/>.</summary>
+    public double UnattachedRetentionHours { get; set; } = 24;
+}
+
+/// <summary>Too many unused uploads in the last hour (429); nothing of this upload was kept.</summary>
+public sealed class UploadLimitExceededException(int limit, TimeSpan retryAfter)
+    : Exception($"上传太频繁：一小时内最多上传 {limit} 张未使用的图片，请先提交已上传的图片。")
+{
+    public const string Title = "上传太频繁";
+
+    /// <summary>When the oldest counted upload leaves the hour, so one more would be accepted.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
 
 /// <summary>
-/// Uploads and reads images. An upload is checked (size, type from the bytes) before anything is stored;
-/// a read is allowed to the uploader and to whoever can see the repair the photo is attached to (the
-/// query filter on <see cref="StoredFile"/> expresses both).
+/// Uploads and reads images. An upload is checked (size, type and dimensions from the bytes, the uploader's
+/// hourly allowance of unused uploads) before anything is stored; a read is allowed to the uploader and to
+/// whoever can see the repair the photo is attached to (the query filter on <see cref="StoredFile"/> expresses both).
 /// </summary>
-public sealed class FileService(IFileStorage storage, TimeProvider clock)
+public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptions<FileUploadOptions> options)
 {
+    private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
     public async Task<UploadedFile> UploadAsync(NeighbourHubDbContext db, Stream content, string urlPrefix, CancellationToken ct)
     {
         // Read at most one byte past the limit: enough to know it is too big without buffering a huge body.
@@ -61,19 +91,32 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock)
             throw new DomainValidationException("file", "The file is empty.");
         }
 
-        var contentType = ImageSniffer.ContentTypeOf(buffer.GetBuffer().AsSpan(0, (int)Math.Min(16, buffer.Length)))
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var contentType = ImageSniffer.ContentTypeOf(bytes[..(int)Math.Min(16, buffer.Length)])
             ?? throw new DomainValidationException("file", "Only JPEG, PNG and WebP images are accepted (checked from the file's content, not its name).");
+        var size = ImageHeader.Check(contentType, bytes, options.Value);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
         var scope = db.Scope.Value;
+        var now = clock.StorableNow();
+        var limit = options.Value.MaxUnattachedPerHour;
+        var limited = limit > 0 && (scope.ResidentId ?? scope.AdminUserId) is not null;
+        if (limited && await CountUnattachedAsync(db, scope.ResidentId, scope.AdminUserId, now, ct) >= limit)
+        {
+            throw await LimitExceededAsync(db, scope.ResidentId, scope.AdminUserId, now, limit, ct);
+        }
+
         var file = new StoredFile
         {
             Id = Guid.NewGuid().ToString("N"),
             ContentType = contentType,
             SizeBytes = buffer.Length,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))),
+            Sha256 = sha256,
+            Width = (int)size.Width,
+            Height = (int)size.Height,
             UploadedByResidentId = scope.ResidentId,
             UploadedByAdminId = scope.ResidentId is null ? scope.AdminUserId : null,
-            CreatedAt = clock.StorableNow(),
+            CreatedAt = now,
         };
 
         // Bytes first, row second: a row never points at missing bytes; an orphaned blob is harmless.
@@ -81,7 +124,64 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock)
         await storage.SaveAsync(file.Id, buffer, ct);
         db.StoredFiles.Add(file);
         await db.SaveChangesAsync(ct);
-        return new UploadedFile(file.Id, $"{urlPrefix}/{file.Id}", contentType, file.SizeBytes);
+
+        // The count above and the insert are not atomic: uploads sent at the same moment (a script firing 100
+        // at once) could all pass it. So, now that this row is committed, count again and withdraw this upload
+        // if the hour holds more than the limit. Of uploads racing each other, the one that counts last sees
+        // all their rows, so the hour never keeps more than the limit; at worst several withdraw (the person
+        // was at the limit anyway). A crash before the withdrawal leaves an unused row the cleanup job deletes.
+        if (limited && await CountUnattachedAsync(db, scope.ResidentId, scope.AdminUserId, now, ct) > limit)
+        {
+            await DeleteIfUnattachedAsync(db, storage, file.Id, ct);
+            throw await LimitExceededAsync(db, scope.ResidentId, scope.AdminUserId, now, limit, ct);
+        }
+
+        return new UploadedFile(file.Id, $"{urlPrefix}/{file.Id}", contentType, file.SizeBytes, file.Width, file.Height);
+    }
+
+    /// <summary>
+    /// Uploads by this person (resident, or staff member when no resident) in the hour up to
+    /// <paramref name="now"/> that no repair uses: the index (uploader, CreatedAt) finds them, the unique
+    /// index on RepairPhotos.FileId answers "attached?".
+    /// </summary>
+    private static Task<int> CountUnattachedAsync(NeighbourHubDbContext db, long? residentId, long? adminId, DateTimeOffset now, CancellationToken ct) =>
+        UnattachedBy(db, residentId, adminId, now - Window).CountAsync(ct);
+
+    private static async Task<UploadLimitExceededException> LimitExceededAsync(
+        NeighbourHubDbContext db, long? residentId, long? adminId, DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        var oldest = await UnattachedBy(db, residentId, adminId, now - Window).OrderBy(f => f.CreatedAt).Select(f => (DateTimeOffset?)f.CreatedAt).FirstOrDefaultAsync(ct);
+        var wait = (oldest ?? now) + Window - now;
+        return new UploadLimitExceededException(limit, wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait);
+    }
+
+    private static IQueryable<StoredFile> UnattachedBy(NeighbourHubDbContext db, long? residentId, long? adminId, DateTimeOffset since)
+    {
+        // Attachments of any repair count, visible to the uploader or not: hence no query filters.
+        var files = db.StoredFiles.IgnoreQueryFilters().Where(f => f.CreatedAt > since && !db.RepairPhotos.Any(p => p.FileId == f.Id));
+        return residentId is { } r
+            ? files.Where(f => f.UploadedByResidentId == r)
+            : files.Where(f => f.UploadedByAdminId == adminId);
+    }
+
+    /// <summary>
+    /// Deletes an upload unless a repair uses it, in one conditional statement (so a photo attached a moment
+    /// ago is never lost); then its bytes. Row first: a crash in between leaves unreferenced bytes, never a
+    /// row pointing at missing ones. Returns false when the row was attached or already gone (another
+    /// instance deleted it: then that instance deletes the bytes).
+    /// </summary>
+    public static async Task<bool> DeleteIfUnattachedAsync(NeighbourHubDbContext db, IFileStorage storage, string id, CancellationToken ct)
+    {
+        var deleted = await db.StoredFiles.IgnoreQueryFilters()
+            .Where(f => f.Id == id && !db.RepairPhotos.Any(p => p.FileId == f.Id))
+            .ExecuteDeleteAsync(ct);
+        if (deleted == 0)
+        {
+            return false;
+        }
+
+        await storage.DeleteAsync(id, ct);
+        return true;
     }
 
     /// <summary>The file and its bytes, if the caller may see it; otherwise null (callers answer 404, never 403).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Net.Http.Headers;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
@@ -11,16 +12,19 @@ namespace NeighbourHub.Web.Features.Files;
 /// </summary>
 public static class FilesApi
 {
+    private const string UploadDescription = "multipart/form-data with the image in the field 'file' (JPEG, PNG or WebP, at most 5 MB and "
+        + "Files:MaxImageSidePixels per side). 429 when the caller already has Files:MaxUnattachedPerHour uploads of the last hour that nothing uses.";
+
     public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/files", (HttpRequest r, NeighbourHubDbContext db, FileService f, CancellationToken ct) => Upload(r, db, f, "/api/v1/files", ct))
             .RequireAuthorization(Policies.Resident).DisableAntiforgery().WithTags("Files")
-            .Produces<UploadedFile>(StatusCodes.Status201Created).WithDescription("multipart/form-data with the image in the field 'file' (JPEG, PNG or WebP, at most 5 MB).");
+            .Produces<UploadedFile>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests).WithDescription(UploadDescription);
         app.MapGet("/api/v1/files/{id}", Read).RequireAuthorization(Policies.Resident).WithTags("Files");
 
         app.MapPost("/api/v1/admin/files", (HttpRequest r, NeighbourHubDbContext db, FileService f, CancellationToken ct) => Upload(r, db, f, "/api/v1/admin/files", ct))
             .RequireAuthorization(Policies.Admin).DisableAntiforgery().WithTags("Files")
-            .Produces<UploadedFile>(StatusCodes.Status201Created).WithDescription("multipart/form-data with the image in the field 'file' (JPEG, PNG or WebP, at most 5 MB).");
+            .Produces<UploadedFile>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status429TooManyRequests).WithDescription(UploadDescription);
         app.MapGet("/api/v1/admin/files/{id}", Read).RequireAuthorization(Policies.Admin).WithTags("Files");
         app.MapGet("/admin/files/photos/{id}", Read).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
@@ -48,8 +52,17 @@ public static class FilesApi
         }
 
         await using var content = file.OpenReadStream();
-        var uploaded = await files.UploadAsync(db, content, urlPrefix, ct);
-        return TypedResults.Created(uploaded.Url, uploaded);
+        try
+        {
+            var uploaded = await files.UploadAsync(db, content, urlPrefix, ct);
+            return TypedResults.Created(uploaded.Url, uploaded);
+        }
+        catch (UploadLimitExceededException e)
+        {
+            // Answered here rather than by the shared exception handler: residents read this title.
+            request.HttpContext.Response.Headers[HeaderNames.RetryAfter] = ((long)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: UploadLimitExceededException.Title, detail: e.Message);
+        }
     }
 
     private static async Task<IResult> Read(string id, HttpContext http, NeighbourHubDbContext db, FileService files, CancellationToken ct)

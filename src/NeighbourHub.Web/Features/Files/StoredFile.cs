@@ -14,6 +14,10 @@ public sealed class StoredFile
     public required string ContentType { get; set; }
     public long SizeBytes { get; set; }
     public required string Sha256 { get; set; }
+
+    /// <summary>Pixels, read from the image's header at upload (0 on rows stored before this was recorded).</summary>
+    public int Width { get; set; }
+    public int Height { get; set; }
     public long? UploadedByResidentId { get; set; }
     public long? UploadedByAdminId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -27,6 +31,10 @@ internal sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredF
         b.Property(x => x.Id).HasMaxLength(32);
         b.Property(x => x.ContentType).HasMaxLength(32);
         b.Property(x => x.Sha256).HasMaxLength(64);
-        b.HasIndex(x => x.UploadedByResidentId);
+        // Each person's recent uploads (the hourly limit of unused ones); the resident one also serves "by resident".
+        b.HasIndex(x => new { x.UploadedByResidentId, x.CreatedAt });
+        b.HasIndex(x => new { x.UploadedByAdminId, x.CreatedAt });
+        // The cleanup job's scan for old uploads nothing uses.
+        b.HasIndex(x => x.CreatedAt);
     }
 }

@@ -570,6 +570,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<int>("Height")
+                        .HasColumnType("int");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -584,9 +587,16 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long?>("UploadedByResidentId")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("Width")
+                        .HasColumnType("int");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadedByResidentId");
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("UploadedByAdminId", "CreatedAt");
+
+                    b.HasIndex("UploadedByResidentId", "CreatedAt");
 
                     b.ToTable("StoredFiles", (string)null);
                 });

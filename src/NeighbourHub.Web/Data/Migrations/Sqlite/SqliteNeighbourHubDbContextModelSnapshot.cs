@@ -543,6 +543,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -557,9 +560,16 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("UploadedByResidentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("UploadedByResidentId");
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("UploadedByAdminId", "CreatedAt");
+
+                    b.HasIndex("UploadedByResidentId", "CreatedAt");
 
                     b.ToTable("StoredFiles", (string)null);
                 });
