@@ -45,7 +45,8 @@ public abstract class ConsolePageBase : ComponentBase
         {
             Snackbar.Add(string.Join(" ", e.Errors.SelectMany(kv => kv.Value)), Severity.Error);
         }
-        catch (Exception e) when (e is DomainValidationException or ConflictException or NotFoundException or ForbiddenException)
+        catch (Exception e) when (e is DomainValidationException or ConflictException or NotFoundException or ForbiddenException
+                                       or Features.Files.UploadLimitExceededException)
         {
             Snackbar.Add(e.Message, Severity.Error);
         }

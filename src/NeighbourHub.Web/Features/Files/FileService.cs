@@ -82,18 +82,18 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
             buffer.Write(chunk, 0, read);
             if (buffer.Length > ImageSniffer.MaxBytes)
             {
-                throw new BadHttpRequestException("Images are limited to 5 MB.", StatusCodes.Status413PayloadTooLarge);
+                throw new BadHttpRequestException("图片不能超过 5 MB。", StatusCodes.Status413PayloadTooLarge);
             }
         }
 
         if (buffer.Length == 0)
         {
-            throw new DomainValidationException("file", "The file is empty.");
+            throw new DomainValidationException("file", "文件是空的，请重新选择图片。");
         }
 
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
         var contentType = ImageSniffer.ContentTypeOf(bytes[..(int)Math.Min(16, buffer.Length)])
-            ?? throw new DomainValidationException("file", "Only JPEG, PNG and WebP images are accepted (checked from the file's content, not its name).");
+            ?? throw new DomainValidationException("file", "只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，而不是文件名）。");
         var size = ImageHeader.Check(contentType, bytes, options.Value);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -222,7 +222,7 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
         var bad = distinct.Where(id => !own.Contains(id) || used.Contains(id)).ToList();
         if (bad.Count > 0)
         {
-            throw new DomainValidationException("photoIds", $"Upload these photos yourself first (POST files); unknown or already used: {string.Join(", ", bad)}.");
+            throw new DomainValidationException("photoIds", $"这些照片不存在、不是您上传的或已被使用：{string.Join("、", bad)}。请先上传照片。");
         }
 
         return distinct;

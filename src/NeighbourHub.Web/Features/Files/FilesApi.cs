@@ -35,20 +35,20 @@ public static class FilesApi
     {
         if (!request.HasFormContentType)
         {
-            return new Validation().Add("file", "Send the image as multipart/form-data in a field named 'file'.").Problem();
+            return new Validation().Add("file", "请以 multipart/form-data 上传，图片放在名为 file 的字段中。").Problem();
         }
 
         // Refuse a body too big to hold one image before buffering it; FileService checks the image itself.
         if (request.ContentLength > ImageSniffer.MaxBytes + 64 * 1024)
         {
-            throw new BadHttpRequestException("Images are limited to 5 MB.", StatusCodes.Status413PayloadTooLarge);
+            throw new BadHttpRequestException("图片不能超过 5 MB。", StatusCodes.Status413PayloadTooLarge);
         }
 
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file");
         if (file is null)
         {
-            return new Validation().Add("file", "Send the image as multipart/form-data in a field named 'file'.").Problem();
+            return new Validation().Add("file", "请以 multipart/form-data 上传，图片放在名为 file 的字段中。").Problem();
         }
 
         await using var content = file.OpenReadStream();

@@ -601,6 +601,41 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("StoredFiles", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminLoginLockout", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .HasMaxLength(45)
+                        .HasColumnType("varchar(45)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("int");
+
+                    b.Property<DateTimeOffset>("FirstFailureAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserName", "ClientAddress")
+                        .IsUnique();
+
+                    b.ToTable("AdminLoginLockouts");
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>
                 {
                     b.Property<long>("Id")
