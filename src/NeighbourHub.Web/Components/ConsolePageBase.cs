@@ -19,8 +19,10 @@ public abstract class ConsolePageBase : ComponentBase
     private int _loadGeneration;
 
     /// <summary>
-    /// Applies a filter change and reloads. Loads can overlap (a filter clicked while the first load still
-    /// runs); pages apply a load's results only if <see cref="IsLatest"/> says no newer load has started.
+    /// Applies a filter change, then runs the page's load. Loads can overlap (a filter clicked while the
+    /// first load still runs), so each load guards its own results: it takes a number from
+    /// <see cref="BeginLoad"/> before reading and applies what it read only if <see cref="IsLatest"/> still
+    /// holds. This method cannot do that for the page — only the load knows where its results go.
     /// </summary>
     protected async Task ReloadAsync(Action change, Func<Task> load)
     {

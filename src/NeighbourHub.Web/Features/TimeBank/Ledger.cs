@@ -38,7 +38,10 @@ public sealed class TimeBankAccount
     public int SpentTotal { get; set; }
     /// <summary>The lowest balance allowed: 0 for residents; configurable (negative) for pools.</summary>
     public int Floor { get; set; }
-    /// <summary>"R:{residentId}" or "P:{communityId}": unique, so an account is created once even under races.</summary>
+    /// <summary>
+    /// "R:{residentId}" (a resident), "P:{communityId}" (the community's pool) or "E:{communityId}" (its
+    /// escrow, holding service-order points until the order settles): unique, so an account is created once even under races.
+    /// </summary>
     public required string OwnerKey { get; set; }
 
     public static string ResidentKey(long residentId) => $"R:{residentId}";

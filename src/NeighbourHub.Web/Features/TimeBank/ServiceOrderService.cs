@@ -113,15 +113,25 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         }
 
         var now = clock.GetUtcNow();
-        var taken = await db.ServiceOrders.Where(o => o.Id == orderId && o.Status == ServiceOrderStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, ServiceOrderStatus.Claimed).SetProperty(o => o.VolunteerId, volunteerId)
-                .SetProperty(o => o.ClaimedAt, now).SetProperty(o => o.Dispatched, dispatched), ct);
-        if (taken == 0)
+        return await TimeBankLedger.InTransactionAsync(db, async () =>
         {
-            throw new ConflictException("Someone else took this order first.");
-        }
+            var taken = await db.ServiceOrders.Where(o => o.Id == orderId && o.Status == ServiceOrderStatus.Open)
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, ServiceOrderStatus.Claimed).SetProperty(o => o.VolunteerId, volunteerId)
+                    .SetProperty(o => o.ClaimedAt, now).SetProperty(o => o.Dispatched, dispatched), ct);
+            if (taken == 0)
+            {
+                throw new ConflictException("Someone else took this order first.");
+            }
 
-        return await db.ServiceOrders.AsNoTracking().SingleAsync(o => o.Id == orderId, ct);
+            if (dispatched)
+            {
+                // A conditional update bypasses the change tracker's audit: staff dispatch is recorded explicitly, in the same transaction.
+                db.Audit("service-order.dispatch", nameof(ServiceOrder), orderId.ToString(System.Globalization.CultureInfo.InvariantCulture), new { volunteerId });
+                await db.SaveChangesAsync(ct);
+            }
+
+            return await db.ServiceOrders.AsNoTracking().SingleAsync(o => o.Id == orderId, ct);
+        }, ct);
     }
 
     public async Task<ServiceOrder> CompleteAsync(NeighbourHubDbContext db, long orderId, long volunteerId, CancellationToken ct)

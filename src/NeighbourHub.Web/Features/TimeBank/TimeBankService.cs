@@ -189,6 +189,9 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                 throw new ConflictException("Only a pending redemption can be cancelled.");
             }
 
+            // The conditional update bypasses the change tracker's audit; the ledger's save below writes this row with it.
+            db.Audit("redemption.cancel", nameof(Redemption), redemptionId.ToString(System.Globalization.CultureInfo.InvariantCulture), new { found.Points, found.Quantity });
+
             await db.Rewards.IgnoreQueryFilters().Where(x => x.Id == found.RewardId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Stock, x => x.Stock + found.Quantity), ct);
             var (refund, _) = await ledger.PostAsync(db, $"redeem-refund:{found.Id}", LedgerCategory.RedemptionRefund, found.CommunityId,
