@@ -21,14 +21,15 @@ public sealed class Validation
         return this;
     }
 
-    public Validation Required(string field, string? value, int maxLength = 200)
+    /// <param name="label">The field's Chinese name, for messages read outside the field's own box (console notices).</param>
+    public Validation Required(string field, string? value, int maxLength = 200, string? label = null)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            return Add(field, "必须填写。");
+            return Add(field, $"{label}必须填写。");
         }
 
-        return value.Length > maxLength ? Add(field, $"最多 {maxLength} 个字。") : this;
+        return value.Length > maxLength ? Add(field, $"{label}最多 {maxLength} 个字。") : this;
     }
 
     public Validation Required<T>(string field, T? value) where T : struct =>

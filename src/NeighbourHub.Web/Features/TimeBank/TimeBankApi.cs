@@ -131,37 +131,9 @@ public static class TimeBankApi
         return TypedResults.Created($"/api/v1/timebank/account", answer);
     }
 
-    private static async Task<Results<Created<CreatedIdAnswer>, ValidationProblem>> CreateReward(RewardRequest? body, NeighbourHubDbContext db, CancellationToken ct)
+    private static async Task<Created<CreatedIdAnswer>> CreateReward(RewardRequest? body, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct)
     {
-        var v = new Validation()
-            .Positive("communityId", body?.CommunityId)
-            .Required("name", body?.Name, 100)
-            .When(body?.PointsCost is null or < 1 or > TimeBankService.MaxPointsPerOperation, "pointsCost", "pointsCost must be a positive number of points.")
-            .When(body?.Stock is null or < 0, "stock", "stock must be 0 or more.")
-            .When(body?.PerPersonLimit is < 0, "perPersonLimit", "perPersonLimit must be 0 (no limit) or more.")
-            .When(body?.ActiveFrom is { } f && body.ActiveTo is { } t && t <= f, "activeTo", "activeTo must be after activeFrom.");
-        if (!v.IsValid)
-        {
-            return v.Problem();
-        }
-
-        if (!db.Scope.Value.RunsOfficeOf(body!.CommunityId!.Value) || !await db.Communities.AnyAsync(c => c.Id == body.CommunityId, ct))
-        {
-            return v.Add("communityId", "No such community in your scope.").Problem();
-        }
-
-        var reward = new Reward
-        {
-            CommunityId = body!.CommunityId!.Value,
-            Name = body.Name!.Trim(),
-            PointsCost = body.PointsCost!.Value,
-            Stock = body.Stock!.Value,
-            PerPersonLimit = body.PerPersonLimit ?? 0,
-            ActiveFrom = body.ActiveFrom,
-            ActiveTo = body.ActiveTo,
-        };
-        db.Rewards.Add(reward);
-        await db.SaveChangesAsync(ct);
+        var reward = await tb.CreateRewardAsync(db, body, ct);
         return TypedResults.Created($"/api/v1/admin/timebank/rewards/{reward.Id}", new CreatedIdAnswer(reward.Id));
     }
 
