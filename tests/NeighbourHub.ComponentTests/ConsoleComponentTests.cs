@@ -92,7 +92,7 @@ public sealed class ConsoleComponentTests
 
     [Theory]
     [InlineData("throttled", "登录尝试太频繁")]
-    [InlineData("invalid", "用户名或密码不正确")]
+    [InlineData("invalid", "用户名或密码错误")]
     public async Task Login_page_explains_why_sign_in_failed(string error, string expected)
     {
         await using var ctx = NewContext();

@@ -35,7 +35,7 @@ public sealed class AdminLockoutTests(AppFixture fixture) : AppTest(fixture)
 
         Assert.All(wrong.Append(locked).Concat(unknown), answer => Assert.Equal(wrong[0], answer));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong[0].Item1);
-        Assert.Contains("用户名或密码不正确", wrong[0].Item2, StringComparison.Ordinal);
+        Assert.Contains("用户名或密码错误", wrong[0].Item2, StringComparison.Ordinal);
 
         // The real admin, at the office, is not locked out by any of it.
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync("adminB", TestOrg.Password, Office)).Item1);

@@ -137,6 +137,32 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_console_and_the_api_create_rewards_through_one_door_with_the_same_rules()
+    {
+        var adminA = await App.AdminClientAsync("adminA");
+        var bad = new { communityId = Org.CommunityA, name = "  ", pointsCost = 0, stock = -1, perPersonLimit = -1 };
+        var api = await adminA.PostAsJsonAsync("/api/v1/admin/timebank/rewards", bad);
+        Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+        var apiFields = (await Json(api)).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ToList();
+
+        // The console calls the service directly, with the community admin's scope: the same fields are refused.
+        await using var db = App.SystemDb();
+        var adminId = db.Users.Single(u => u.UserName == "adminA").Id;
+        db.Scope = Web.Tenancy.CurrentScope.For(await App.Services.GetRequiredService<Web.Tenancy.AccessScopeResolver>().ForAdminAsync(db, adminId, default));
+        var service = App.Services.GetRequiredService<TimeBankService>();
+        var refused = await Assert.ThrowsAsync<Web.Hosting.RequestValidationException>(() => service.CreateRewardAsync(db,
+            new RewardRequest(Org.CommunityA, "  ", 0, -1, -1, null, null), default));
+        Assert.Equal(apiFields, refused.Errors.Keys.Order().ToList());
+        // Another community's catalogue is not this office's to fill, through either door.
+        var foreign = await Assert.ThrowsAsync<Web.Hosting.RequestValidationException>(() => service.CreateRewardAsync(db,
+            new RewardRequest(Org.CommunityB, "洗衣券", 10, 5, 1, null, null), default));
+        Assert.Contains("communityId", foreign.Errors.Keys);
+        Assert.Equal(HttpStatusCode.BadRequest, (await adminA.PostAsJsonAsync("/api/v1/admin/timebank/rewards",
+            new { communityId = Org.CommunityB, name = "洗衣券", pointsCost = 10, stock = 5, perPersonLimit = 1 })).StatusCode);
+        Assert.Equal(0, await db.Rewards.IgnoreQueryFilters().CountAsync());
+    }
+
+    [Fact]
     public async Task Redeeming_moves_points_and_stock_together_and_staff_cancellation_restores_both()
     {
         var (resident, residentId) = await VerifiedResidentAsync("wx-tb-redeemer", Org.HouseholdsA1[2]);

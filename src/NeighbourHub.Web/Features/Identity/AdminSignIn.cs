@@ -21,7 +21,7 @@ public sealed class AdminSignIn(
     public enum Outcome { Success, Invalid, Throttled }
 
     /// <summary>The one answer to a wrong password, an unknown name and a locked one.</summary>
-    public const string InvalidText = "用户名或密码不正确。连续失败多次后，该账号在此网络上会暂停登录一段时间；如需立即恢复，请联系平台管理员解锁。";
+    public const string InvalidText = "用户名或密码错误。连续失败多次后，该账号在此网络上会暂停登录一段时间；如需立即恢复，请联系平台管理员解锁。";
 
     public const string ThrottledText = "登录尝试太频繁，请一分钟后再试。";
 
