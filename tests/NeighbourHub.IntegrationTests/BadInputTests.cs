@@ -158,6 +158,13 @@ public sealed class BadInputTests(AppFixture fixture) : AppTest(fixture)
             Assert.Equal(HttpStatusCode.Unauthorized, (await resident.GetAsync(route)).StatusCode);
         }
 
+        // Whatever the client says it accepts, an API problem is JSON.
+        var html = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+        html.Headers.Accept.ParseAdd("text/html");
+        var htmlAnswer = await anonymous.SendAsync(html);
+        Assert.Equal(HttpStatusCode.Unauthorized, htmlAnswer.StatusCode);
+        Assert.Equal("application/problem+json", htmlAnswer.Content.Headers.ContentType?.MediaType);
+
         var forbidden = await committee.GetAsync("/api/v1/admin/bills");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);

@@ -104,6 +104,9 @@ public sealed class ServiceOrderTests(AppFixture fixture) : AppTest(fixture)
 
         var orderId = (await Json(await requester.PostAsJsonAsync("/api/v1/service-orders", new { title = "搬家具", points = 20 }))).GetProperty("id").GetInt64();
         Assert.Equal(HttpStatusCode.Forbidden, (await unapproved.PostAsync($"/api/v1/service-orders/{orderId}/claim", null)).StatusCode);
+        // Neighbours who are no volunteers do not browse others' orders (their text can hold health details).
+        Assert.Empty((await Json(await unapproved.GetAsync("/api/v1/service-orders?open=true"))).EnumerateArray());
+        Assert.Contains((await Json(await volunteer.GetAsync("/api/v1/service-orders?open=true"))).EnumerateArray(), o => o.GetProperty("id").GetInt64() == orderId);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync($"/api/v1/admin/service-orders/{orderId}/dispatch", new { volunteerId = unapprovedId })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/v1/admin/service-orders/{orderId}/dispatch", new { volunteerId })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await volunteer.PostAsync($"/api/v1/service-orders/{orderId}/complete", null)).StatusCode);

@@ -137,6 +137,34 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task Points_are_given_only_to_verified_neighbours_of_the_givers_community()
+    {
+        var (giver, giverId) = await VerifiedResidentAsync("wx-tb-giver", Org.HouseholdsA1[0]);
+        var adminA = await App.AdminClientAsync("adminA");
+        await adminA.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId = giverId, points = 20, memo = "志愿服务" });
+        var stranger = await App.ResidentClientAsync("wx-tb-stranger");
+        var strangerId = (await Json(await stranger.GetAsync("/api/v1/me"))).GetProperty("id").GetInt64();
+        var (_, neighbourId) = await VerifiedResidentAsync("wx-tb-neighbour", Org.HouseholdsA2[0]);
+
+        async Task<HttpResponseMessage> Give(long to, string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/timebank/transfers") { Content = JsonContent.Create(new { toResidentId = to, points = 5, memo = "谢谢" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await giver.SendAsync(request);
+        }
+
+        // A resident with no verified home, and an id nobody has: the same answer, and nothing moves.
+        var toStranger = await Give(strangerId, "g1");
+        var toNobody = await Give(987654321, "g2");
+        Assert.Equal(HttpStatusCode.BadRequest, toStranger.StatusCode);
+        Assert.Equal((await Json(toStranger)).GetProperty("errors").ToString(), (await Json(toNobody)).GetProperty("errors").ToString());
+        Assert.Equal(20, (await Json(await giver.GetAsync("/api/v1/timebank/account"))).GetProperty("balance").GetInt32());
+        // A verified neighbour of the same community (another estate) receives them.
+        Assert.Equal(HttpStatusCode.Created, (await Give(neighbourId, "g3")).StatusCode);
+        await AssertLedgerBalancedAsync();
+    }
+
+    [Fact]
     public async Task The_console_and_the_api_create_rewards_through_one_door_with_the_same_rules()
     {
         var adminA = await App.AdminClientAsync("adminA");

@@ -51,7 +51,7 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["RateLimiting:ResidentLoginPerOpenIdPerMinute"] = "100000",
             ["RateLimiting:RefreshPerAddressPerMinute"] = "100000",
             ["RateLimiting:AdminLoginPerAddressPerMinute"] = "100000",
-            ["RateLimiting:AdminLoginPerAccountPerMinute"] = "100000",
+            ["RateLimiting:AdminLoginFailuresPerAccountPerMinute"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             // Tests drive the outbox themselves (DispatchOnceAsync) and retry at once.
             ["Outbox:PollSeconds"] = "0",

@@ -51,7 +51,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Resident> Residents => Set<Resident>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
-    public DbSet<AdminLoginLockout> AdminLoginLockouts => Set<AdminLoginLockout>();
+    public DbSet<AdminSignInAddress> AdminSignInAddresses => Set<AdminSignInAddress>();
     public DbSet<Residence> Residences => Set<Residence>();
     public DbSet<InviteCode> InviteCodes => Set<InviteCode>();
     public DbSet<AuditLog> AuditLogs => Set<AuditLog>();
@@ -115,8 +115,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<Features.Events.EventSignup>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || (ScopeIsAdmin && Events.Any(e => e.Id == x.EventId)));
         // Time bank — the community office's (see AccessScope.OfficeCommunityIds). A resident sees their own
-        // account, redemptions, volunteer profile and orders, the rewards of their communities and the open
-        // orders there (to help); on the staff side only the offices of the community (and platform admins)
+        // account, redemptions, volunteer profile and orders, the rewards of their communities and, as an
+        // approved volunteer, the orders there (to help); on the staff side only the offices of the community (and platform admins)
         // see any of it: pools, a resident's account where the resident lives, rewards, redemptions,
         // volunteers, orders. Firm, grid and committee staff see none. Transactions and postings follow the accounts.
         builder.Entity<Features.TimeBank.TimeBankAccount>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
@@ -129,8 +129,12 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
             || (ScopeIsResident && ScopeCommunityIds.Contains(x.CommunityId)) || ScopeOfficeCommunityIds.Contains(x.CommunityId));
         builder.Entity<Features.TimeBank.VolunteerProfile>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || ScopeOfficeCommunityIds.Contains(x.CommunityId));
+        // A community's orders are shown to its approved volunteers only (their text can hold health details);
+        // they see every state, so a volunteer who lost a race to take one hears 409 "taken", not 404.
         builder.Entity<Features.TimeBank.ServiceOrder>().HasQueryFilter(x => ScopeUnrestricted || x.RequesterId == ScopeResidentId
-            || x.VolunteerId == ScopeResidentId || (ScopeIsResident && ScopeCommunityIds.Contains(x.CommunityId))
+            || x.VolunteerId == ScopeResidentId
+            || (ScopeIsResident
+                && VolunteerProfiles.Any(p => p.ResidentId == ScopeResidentId && p.CommunityId == x.CommunityId && p.Status == Features.TimeBank.VolunteerStatus.Approved))
             || ScopeOfficeCommunityIds.Contains(x.CommunityId));
         builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
             || ScopeOfficeCommunityIds.Contains(x.CommunityId));

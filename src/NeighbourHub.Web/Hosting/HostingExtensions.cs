@@ -110,7 +110,7 @@ public static class HostingExtensions
     {
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(WriteStatusProblem);
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
@@ -133,6 +133,43 @@ public static class HostingExtensions
         });
         app.MapGet("/", () => Results.Redirect("/admin")).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>A bodiless 4xx/5xx (from authentication, routing, or a handler answering a bare status) gets a problem-details body.</summary>
+    private static Task WriteStatusProblem(Microsoft.AspNetCore.Diagnostics.StatusCodeContext ctx) =>
+        WriteProblemAsync(ctx.HttpContext, new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = ctx.HttpContext.Response.StatusCode });
+
+    /// <summary>
+    /// Writes a problem through the problem-details service (which applies the product's titles and the trace
+    /// id). That service declines when the client's Accept excludes JSON; under /api the answer is JSON
+    /// anyway — the mini-program and scripts read JSON, and "Status Code: 401; Unauthorized" in text/plain
+    /// helps nobody. Elsewhere (console pages and files) a short Chinese text.
+    /// </summary>
+    public static async Task WriteProblemAsync(HttpContext http, Microsoft.AspNetCore.Mvc.ProblemDetails problem, Exception? exception = null)
+    {
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception }))
+        {
+            return;
+        }
+
+        var status = problem.Status ?? http.Response.StatusCode;
+        if (ProblemTexts.IsDefaultTitle(problem.Title))
+        {
+            problem.Title = ProblemTexts.TitleFor(status);
+        }
+
+        if (http.Request.Path.StartsWithSegments("/api"))
+        {
+            problem.Instance ??= http.Request.Path;
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+            await http.Response.WriteAsJsonAsync(problem, problem.GetType(), (JsonSerializerOptions?)null, "application/problem+json");
+        }
+        else
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync($"{status} {problem.Title} {problem.Detail}".Trim());
+        }
     }
 
     private static Task SecurityHeaders(HttpContext http, Func<Task> next)

@@ -11,7 +11,7 @@ namespace NeighbourHub.Web.Hosting;
 /// whose details stay in the log, found by the trace id. Titles left empty here come from
 /// <see cref="ProblemTexts.TitleFor"/> (see AddHosting).
 /// </summary>
-internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> log)
+internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExceptionHandler> log)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
@@ -58,7 +58,8 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
             return true;
         }
 
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        await HostingExtensions.WriteProblemAsync(http, problem, exception);
+        return true;
     }
 
     /// <summary>

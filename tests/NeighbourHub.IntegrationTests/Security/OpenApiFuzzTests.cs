@@ -307,6 +307,7 @@ public sealed class OpenApiFuzzTests(AppFixture fixture, ITestOutputHelper outpu
                     {
                         values.Add(("impossible date", "\"2026-13-45T25:61:00+08:00\""));
                         values.Add(("year 9999", "\"9999-12-31T23:59:59+14:00\""));
+                        values.Add(("year 1", "\"0001-01-01T00:00:00-14:00\""));
                     }
 
                     return values;
@@ -320,7 +321,7 @@ public sealed class OpenApiFuzzTests(AppFixture fixture, ITestOutputHelper outpu
         ValueKind.Integer or ValueKind.Number =>
             [("abc", "abc"), ("20 digits", "99999999999999999999"), ("long.MaxValue", "9223372036854775807"), ("-1", "-1"), ("1e308", "1e308"), ("empty", "")],
         ValueKind.Boolean => [("maybe", "maybe"), ("2", "2")],
-        _ when format is "date" or "date-time" => [("not a date", "yesterday"), ("impossible date", "2026-13-45"), ("year 9999", "9999-12-31T23:59:59%2B14:00")],
+        _ when format is "date" or "date-time" => [("not a date", "yesterday"), ("impossible date", "2026-13-45"), ("year 9999", "9999-12-31T23:59:59%2B14:00"), ("year 1", "0001-01-01"), ("first instant", "0001-01-01T00:00:00-14:00")],
         _ => [("unknown value", "no-such-value"), ("10,000 chars", Uri.EscapeDataString(TenThousand)), ("%00", "a%00b"), ("invalid UTF-8", "%ED%A0%80"), ("-1", "-1")],
     };
 

@@ -84,8 +84,13 @@ public sealed class AdminAccounts(TimeProvider clock)
     {
         var u = await db.Users.AsNoTracking().SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("Admin account");
         var name = AdminSignIn.Normalize(u.UserName ?? "");
-        var rows = await db.AdminLoginLockouts.Where(l => l.UserName == name).ToListAsync(ct);
-        db.AdminLoginLockouts.RemoveRange(rows);
+        var rows = await db.AdminSignInAddresses.Where(l => l.UserName == name && l.LockedUntil != null).ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            row.LockedUntil = null;
+            row.Failures = 0;
+        }
+
         await db.SaveChangesAsync(ct);
     }
 
@@ -93,7 +98,7 @@ public sealed class AdminAccounts(TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var users = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
-        var locked = (await db.AdminLoginLockouts.AsNoTracking().Where(l => l.LockedUntil > now).Select(l => l.UserName).ToListAsync(ct)).ToHashSet();
+        var locked = (await db.AdminSignInAddresses.AsNoTracking().Where(l => l.LockedUntil > now).Select(l => l.UserName).ToListAsync(ct)).ToHashSet();
         var assignments = await db.RoleAssignments.AsNoTracking().ToListAsync(ct);
         var names = await ScopeNamesAsync(db, ct);
         return users.Select(u => new AdminAccountRow(u.Id, u.UserName ?? "", u.DisplayName, u.IsDisabled, locked.Contains(AdminSignIn.Normalize(u.UserName ?? "")),

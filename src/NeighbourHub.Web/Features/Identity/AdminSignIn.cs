@@ -9,7 +9,7 @@ namespace NeighbourHub.Web.Features.Identity;
 
 /// <summary>
 /// Checks an admin's password and builds the identity both the console cookie and the API token carry.
-/// Failures are counted per (account name, client address) in <see cref="AdminLoginLockout"/>: after
+/// Failures are counted per (account name, client address) in <see cref="AdminSignInAddress"/>: after
 /// <c>Admin:MaxFailedLogins</c> failures within <c>Admin:LockoutMinutes</c> that name is refused from that
 /// address for <c>Admin:LockoutMinutes</c>, shared by every instance and lifted early from the console.
 /// A wrong password, an unknown or disabled name and a locked one all answer <see cref="Outcome.Invalid"/>
@@ -36,21 +36,28 @@ public sealed class AdminSignIn(
 
     private TimeSpan LockoutPeriod => TimeSpan.FromMinutes(config.GetValue("Admin:LockoutMinutes", 15));
 
+    /// <summary>How long a successful sign-in makes an address "known" for the name.</summary>
+    private static readonly TimeSpan KnownAddressPeriod = TimeSpan.FromDays(30);
+
     public async Task<(Outcome Outcome, ClaimsIdentity? Identity)> CheckAsync(string userName, string password, string clientAddress, string authenticationType)
     {
         var name = Normalize(userName);
-        if (!limits.TryAdminAccount(name))
+        var now = clock.GetUtcNow();
+        var record = await db.AdminSignInAddresses.AsNoTracking()
+            .SingleOrDefaultAsync(l => l.UserName == name && l.ClientAddress == clientAddress);
+        if (record?.LockedUntil > now)
         {
-            return (Outcome.Throttled, null);
+            log.LogWarning("Admin login for {UserName} from {Address} refused: locked until {Until}", userName, clientAddress, record.LockedUntil);
+            return (Outcome.Invalid, null);
         }
 
-        var now = clock.GetUtcNow();
-        var lockout = await db.AdminLoginLockouts.AsNoTracking()
-            .SingleOrDefaultAsync(l => l.UserName == name && l.ClientAddress == clientAddress);
-        if (lockout?.LockedUntil > now)
+        // Guessed at from many addresses this minute: only addresses the name signed in from lately get through,
+        // so the attack slows to a crawl without keeping the admin out of their usual office or phone.
+        var known = record?.LastSucceededAt > now - KnownAddressPeriod;
+        if (!known && limits.AdminAccountUnderAttack(name))
         {
-            log.LogWarning("Admin login for {UserName} from {Address} refused: locked until {Until}", userName, clientAddress, lockout.LockedUntil);
-            return (Outcome.Invalid, null);
+            log.LogWarning("Admin login for {UserName} from unknown address {Address} refused: the account is under attack", userName, clientAddress);
+            return (Outcome.Throttled, null);
         }
 
         var user = await users.FindByNameAsync(userName);
@@ -67,16 +74,13 @@ public sealed class AdminSignIn(
 
         if (!passwordOk)
         {
-            await CountFailureAsync(name, clientAddress, lockout, now);
+            limits.CountAdminAccountFailure(name);
+            await CountFailureAsync(name, clientAddress, record, now);
             log.LogWarning("Failed admin login for {UserName} from {Address}", userName, clientAddress);
             return (Outcome.Invalid, null);
         }
 
-        if (lockout is not null)
-        {
-            await db.AdminLoginLockouts.Where(l => l.Id == lockout.Id).ExecuteDeleteAsync();
-        }
-
+        await RememberSuccessAsync(name, clientAddress, record, now);
         var roles = await db.RoleAssignments.Where(a => a.AdminUserId == user!.Id).Select(a => a.Role).Distinct().ToListAsync();
         var identity = new ClaimsIdentity(authenticationType, AuthClaims.Name, AuthClaims.Role);
         identity.AddClaim(new Claim(AuthClaims.Subject, user!.Id.ToString(CultureInfo.InvariantCulture)));
@@ -98,17 +102,38 @@ public sealed class AdminSignIn(
         return name.Length <= 64 ? name : name[..64];
     }
 
+    /// <summary>A success clears the address's failures and makes it known for the name.</summary>
+    private async Task RememberSuccessAsync(string name, string address, AdminSignInAddress? record, DateTimeOffset now)
+    {
+        if (record is null)
+        {
+            db.AdminSignInAddresses.Add(new AdminSignInAddress { UserName = name, ClientAddress = address, FirstFailureAt = now, LastSucceededAt = now });
+            try
+            {
+                await db.SaveChangesAsync();
+                return;
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear(); // a racing attempt created it: update that one
+            }
+        }
+
+        await db.AdminSignInAddresses.Where(l => l.UserName == name && l.ClientAddress == address)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 0).SetProperty(l => l.LockedUntil, (DateTimeOffset?)null).SetProperty(l => l.LastSucceededAt, now));
+    }
+
     /// <summary>
     /// One more failure for (name, address). The increment is a single conditional UPDATE, so racing
     /// attempts are all counted; a window that lapsed (or a lock that expired) starts again at one.
     /// </summary>
-    private async Task CountFailureAsync(string name, string address, AdminLoginLockout? row, DateTimeOffset now)
+    private async Task CountFailureAsync(string name, string address, AdminSignInAddress? row, DateTimeOffset now)
     {
         var max = MaxFailures;
         var until = now + LockoutPeriod;
         if (row is null)
         {
-            db.AdminLoginLockouts.Add(new AdminLoginLockout { UserName = name, ClientAddress = address, Failures = 1, FirstFailureAt = now, LockedUntil = max <= 1 ? until : null });
+            db.AdminSignInAddresses.Add(new AdminSignInAddress { UserName = name, ClientAddress = address, Failures = 1, FirstFailureAt = now, LockedUntil = max <= 1 ? until : null });
             try
             {
                 await db.SaveChangesAsync();
@@ -122,12 +147,12 @@ public sealed class AdminSignIn(
         }
 
         var windowStart = now - LockoutPeriod;
-        var restarted = await db.AdminLoginLockouts
+        var restarted = await db.AdminSignInAddresses
             .Where(l => l.UserName == name && l.ClientAddress == address && (l.FirstFailureAt < windowStart || l.LockedUntil != null && l.LockedUntil <= now))
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, 1).SetProperty(l => l.FirstFailureAt, now).SetProperty(l => l.LockedUntil, (DateTimeOffset?)null));
         if (restarted == 0)
         {
-            await db.AdminLoginLockouts.Where(l => l.UserName == name && l.ClientAddress == address)
+            await db.AdminSignInAddresses.Where(l => l.UserName == name && l.ClientAddress == address)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(l => l.LockedUntil, l => l.Failures + 1 >= max ? until : l.LockedUntil)
                     .SetProperty(l => l.Failures, l => l.Failures + 1));

@@ -9,7 +9,9 @@ namespace NeighbourHub.Web.Features.Identity;
 /// code, an openid, an admin account name — need the request body, so the handlers ask this class.
 /// Resident logins are generous per address (a carrier NAT, or a hundred neighbours on the community
 /// hall's Wi-Fi at an event, share one) and strict per code and openid; admin logins are strict per
-/// address and per account. Each kind has its own bucket, so residents never use up the staff's.
+/// address, and failures are counted per account name too — a name guessed at from many addresses then
+/// signs in only from addresses it used lately (<see cref="AdminSignIn"/>), so the limit cannot be turned
+/// into a denial of service. Each kind has its own bucket, so residents never use up the staff's.
 /// Counters live in each instance's memory: with N instances a subject gets at most N times its limit
 /// per minute, which still stops guessing; lockout itself is shared (<see cref="AdminSignIn"/>).
 /// </summary>
@@ -21,19 +23,24 @@ public sealed class SignInLimits(IConfiguration config) : IDisposable
 
     private readonly PartitionedRateLimiter<string> _perWeChatCode = PerMinute(config.GetValue("RateLimiting:ResidentLoginPerCodePerMinute", 5));
     private readonly PartitionedRateLimiter<string> _perOpenId = PerMinute(config.GetValue("RateLimiting:ResidentLoginPerOpenIdPerMinute", 10));
-    private readonly PartitionedRateLimiter<string> _perAdminAccount = PerMinute(config.GetValue("RateLimiting:AdminLoginPerAccountPerMinute", 30));
+    private readonly PartitionedRateLimiter<string> _failuresPerAdminAccount = PerMinute(config.GetValue("RateLimiting:AdminLoginFailuresPerAccountPerMinute", 30));
 
     public bool TryWeChatCode(string code) => Try(_perWeChatCode, code);
 
     public bool TryOpenId(string openId) => Try(_perOpenId, openId);
 
-    public bool TryAdminAccount(string normalizedUserName) => Try(_perAdminAccount, normalizedUserName);
+    /// <summary>Counts one failed sign-in for the account name, from any address.</summary>
+    public void CountAdminAccountFailure(string normalizedUserName) => Try(_failuresPerAdminAccount, normalizedUserName);
+
+    /// <summary>Whether the name has used up its failures for this minute (<see cref="AdminSignIn"/> then admits known addresses only).</summary>
+    public bool AdminAccountUnderAttack(string normalizedUserName) =>
+        _failuresPerAdminAccount.GetStatistics(normalizedUserName)?.CurrentAvailablePermits == 0;
 
     public void Dispose()
     {
         _perWeChatCode.Dispose();
         _perOpenId.Dispose();
-        _perAdminAccount.Dispose();
+        _failuresPerAdminAccount.Dispose();
     }
 
     /// <summary>The per-address policies, each its own bucket.</summary>

@@ -222,11 +222,20 @@ public static class RepairsApi
     {
         var v = new Validation();
         var grouping = EnumQuery.Parse<KpiGrouping>("by", by, v) ?? KpiGrouping.Estate;
+        v.When(from is { } f && !Plausible(f), "from", "日期超出范围。").When(to is { } t && !Plausible(t), "to", "日期超出范围。");
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
         var end = to ?? clock.GetUtcNow();
         var start = from ?? end.AddDays(-30);
-        v.When(end <= start || end - start > RepairKpis.MaxPeriod, "to", "Choose a period of at most 366 days, with from before to.");
+        v.When(end <= start || end - start > RepairKpis.MaxPeriod, "to", "统计期间最长 366 天，且开始日期须早于结束日期。");
         return v.IsValid ? TypedResults.Ok(await kpis.ComputeAsync(db, start, end, grouping, estateId, ct)) : v.Problem();
     }
+
+    /// <summary>Repairs exist between these years; anything else is a typo, and arithmetic near the calendar's ends would overflow.</summary>
+    private static bool Plausible(DateTimeOffset at) => at.Year is >= 2000 and <= 2100;
 
     internal static async Task<RepairView> ViewAsync(NeighbourHubDbContext db, Repair r, TimeProvider clock, string filesPrefix, CancellationToken ct)
     {

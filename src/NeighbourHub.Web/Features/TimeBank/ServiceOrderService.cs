@@ -96,6 +96,13 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
     /// <summary>An approved volunteer takes an open order (接单), or staff dispatch it to one (派单). One claim wins.</summary>
     public async Task<ServiceOrder> ClaimAsync(NeighbourHubDbContext db, long orderId, long volunteerId, bool dispatched, CancellationToken ct)
     {
+        // Someone who is no approved volunteer anywhere hears so first, whatever the id (so the id reveals nothing);
+        // orders are visible to approved volunteers of their community only.
+        if (!dispatched && !await db.VolunteerProfiles.AnyAsync(p => p.ResidentId == volunteerId && p.Status == VolunteerStatus.Approved, ct))
+        {
+            throw new ForbiddenException("Only approved volunteers of this community take service orders. Apply under 志愿者 first.");
+        }
+
         var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new NotFoundException("Service order");
         order.EnsureCan(ServiceOrderStatus.Claimed);
         if (order.RequesterId == volunteerId)

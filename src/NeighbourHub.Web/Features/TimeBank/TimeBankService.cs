@@ -108,9 +108,17 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
             throw new DomainValidationException("toResidentId", "You cannot donate points to yourself.");
         }
 
-        if (!await db.Residents.AnyAsync(r => r.Id == toResidentId, ct))
+        // Points stay inside the community: the receiver must be a verified resident of a community where the
+        // giver is verified too. A missing id and a stranger's get the same answer, so ids cannot be probed.
+        var giverCommunities = db.Scope.Value.CommunityIds;
+        var neighbour = await (from r in db.Residences.IgnoreQueryFilters()
+                               where r.ResidentId == toResidentId && r.Status == ResidenceStatus.Approved
+                               join e in db.Estates.IgnoreQueryFilters() on r.EstateId equals e.Id
+                               where giverCommunities.Contains(e.CommunityId)
+                               select r.Id).AnyAsync(ct);
+        if (!neighbour)
         {
-            throw new DomainValidationException("toResidentId", "No such resident.");
+            throw new DomainValidationException("toResidentId", "找不到这位邻居：积分只能赠送给同一社区已认证的居民。");
         }
 
         var from = await ledger.ResidentAccountAsync(db, fromResidentId, ct);

@@ -601,7 +601,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("StoredFiles", (string)null);
                 });
 
-            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminLoginLockout", b =>
+            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminSignInAddress", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -620,6 +620,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset>("FirstFailureAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<DateTimeOffset?>("LastSucceededAt")
+                        .HasColumnType("datetime(6)");
+
                     b.Property<DateTimeOffset?>("LockedUntil")
                         .HasColumnType("datetime(6)");
 
@@ -633,7 +636,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("UserName", "ClientAddress")
                         .IsUnique();
 
-                    b.ToTable("AdminLoginLockouts");
+                    b.ToTable("AdminSignInAddresses");
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>

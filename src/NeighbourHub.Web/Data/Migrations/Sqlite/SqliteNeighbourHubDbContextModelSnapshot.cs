@@ -574,7 +574,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("StoredFiles", (string)null);
                 });
 
-            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminLoginLockout", b =>
+            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminSignInAddress", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -591,6 +591,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("FirstFailureAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastSucceededAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
@@ -604,7 +607,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("UserName", "ClientAddress")
                         .IsUnique();
 
-                    b.ToTable("AdminLoginLockouts");
+                    b.ToTable("AdminSignInAddresses");
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>

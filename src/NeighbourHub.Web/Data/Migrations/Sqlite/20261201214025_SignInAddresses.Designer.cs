@@ -11,8 +11,8 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261201211330_SignInLockouts")]
-    partial class SignInLockouts
+    [Migration("20261201214025_SignInAddresses")]
+    partial class SignInAddresses
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -577,7 +577,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("StoredFiles", (string)null);
                 });
 
-            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminLoginLockout", b =>
+            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminSignInAddress", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -594,6 +594,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("FirstFailureAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastSucceededAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LockedUntil")
                         .HasColumnType("INTEGER");
 
@@ -607,7 +610,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("UserName", "ClientAddress")
                         .IsUnique();
 
-                    b.ToTable("AdminLoginLockouts");
+                    b.ToTable("AdminSignInAddresses");
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>

@@ -12,8 +12,8 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     [DbContext(typeof(MySqlNeighbourHubDbContext))]
-    [Migration("20261201211334_SignInLockouts")]
-    partial class SignInLockouts
+    [Migration("20261201214035_SignInAddresses")]
+    partial class SignInAddresses
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -604,7 +604,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("StoredFiles", (string)null);
                 });
 
-            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminLoginLockout", b =>
+            modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminSignInAddress", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -623,6 +623,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset>("FirstFailureAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<DateTimeOffset?>("LastSucceededAt")
+                        .HasColumnType("datetime(6)");
+
                     b.Property<DateTimeOffset?>("LockedUntil")
                         .HasColumnType("datetime(6)");
 
@@ -636,7 +639,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("UserName", "ClientAddress")
                         .IsUnique();
 
-                    b.ToTable("AdminLoginLockouts");
+                    b.ToTable("AdminSignInAddresses");
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Identity.AdminUser", b =>

@@ -7,13 +7,13 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     /// <inheritdoc />
-    public partial class SignInLockouts : Migration
+    public partial class SignInAddresses : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "AdminLoginLockouts",
+                name: "AdminSignInAddresses",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
@@ -24,18 +24,19 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .Annotation("MySql:CharSet", "utf8mb4"),
                     Failures = table.Column<int>(type: "int", nullable: false),
                     FirstFailureAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: false),
-                    LockedUntil = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true)
+                    LockedUntil = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true),
+                    LastSucceededAt = table.Column<DateTimeOffset>(type: "datetime(6)", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AdminLoginLockouts", x => x.Id);
+                    table.PrimaryKey("PK_AdminSignInAddresses", x => x.Id);
                 })
                 .Annotation("MySql:CharSet", "utf8mb4")
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
 
             migrationBuilder.CreateIndex(
-                name: "IX_AdminLoginLockouts_UserName_ClientAddress",
-                table: "AdminLoginLockouts",
+                name: "IX_AdminSignInAddresses_UserName_ClientAddress",
+                table: "AdminSignInAddresses",
                 columns: new[] { "UserName", "ClientAddress" },
                 unique: true);
         }
@@ -44,7 +45,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "AdminLoginLockouts");
+                name: "AdminSignInAddresses");
         }
     }
 }

@@ -5,13 +5,13 @@
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class SignInLockouts : Migration
+    public partial class SignInAddresses : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "AdminLoginLockouts",
+                name: "AdminSignInAddresses",
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "INTEGER", nullable: false)
@@ -20,16 +20,17 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     ClientAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: false),
                     Failures = table.Column<int>(type: "INTEGER", nullable: false),
                     FirstFailureAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastSucceededAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AdminLoginLockouts", x => x.Id);
+                    table.PrimaryKey("PK_AdminSignInAddresses", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AdminLoginLockouts_UserName_ClientAddress",
-                table: "AdminLoginLockouts",
+                name: "IX_AdminSignInAddresses_UserName_ClientAddress",
+                table: "AdminSignInAddresses",
                 columns: new[] { "UserName", "ClientAddress" },
                 unique: true);
         }
@@ -38,7 +39,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "AdminLoginLockouts");
+                name: "AdminSignInAddresses");
         }
     }
 }
