@@ -56,7 +56,7 @@ public enum BillStatus { Unpaid, Paid, Refunded }
 /// <summary>
 /// One household's charge for one fee item in one month. Unique on (household, item, period), which is what
 /// makes bill runs idempotent. <see cref="LockedByPaymentId"/> ties an unpaid bill to the one payment in
-/// progress; it is set and cleared only by conditional updates.
+/// progress. Only <see cref="BillLedger"/> changes a bill, each step a conditional update (ADR 0005).
 /// </summary>
 public sealed class Bill
 {

@@ -43,7 +43,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         }
 
         // The query filter shows a resident only the bills of their verified households: others are "not found".
-        var bills = await db.Bills.Where(b => ids.Contains(b.Id)).ToListAsync(ct);
+        var bills = await db.Bills.AsNoTracking().Where(b => ids.Contains(b.Id)).ToListAsync(ct);
         if (bills.Count != ids.Count)
         {
             throw new NotFoundException("Bill");
@@ -106,9 +106,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
             // The lock comes first: every bill must still be unpaid and free, or nothing is locked. Taking the bills'
             // row locks before anything else references them keeps racing payments from deadlocking each other.
-            var lockedNow = await db.Bills.Where(b => ids.Contains(b.Id) && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, payment.Id), ct);
-            if (lockedNow != ids.Count)
+            if (!await BillLedger.LockForPaymentAsync(db, ids, payment.Id, ct))
             {
                 await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
@@ -208,9 +206,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             return ApplyOutcome.AlreadyApplied; // a duplicate delivery got here first
         }
 
-        await db.Bills.Where(b => b.LockedByPaymentId == payment.Id && b.Status == BillStatus.Unpaid).ExecuteUpdateAsync(u => u
-            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, paidAt)
-            .SetProperty(b => b.PaidByPaymentId, payment.Id).SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
+        await BillLedger.SettleAsync(db, payment.Id, paidAt, ct);
         await PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -241,7 +237,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             return false;
         }
 
-        await db.Bills.Where(b => b.LockedByPaymentId == paymentId).ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
+        await BillLedger.ReleaseAsync(db, paymentId, ct);
         await tx.CommitAsync(ct);
         return true;
     }

@@ -64,9 +64,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Payments.Add(payment);
         await db.SaveChangesAsync(ct);
-        var taken = await db.Bills.Where(b => b.Id == bill.Id && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null).ExecuteUpdateAsync(u => u
-            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, now).SetProperty(b => b.PaidByPaymentId, payment.Id), ct);
-        if (taken == 0)
+        if (!await BillLedger.MarkPaidAsync(db, bill.Id, payment.Id, now, ct))
         {
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
@@ -118,12 +116,9 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         var now = clock.StorableNow();
         // The reservation: refunded + this amount may never exceed what the bill was paid.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var reserved = await db.Bills.Where(b => b.Id == billId && b.PaidByPaymentId == paymentId && b.RefundedFen + amountFen <= share.AmountFen)
-            .ExecuteUpdateAsync(u => u.SetProperty(b => b.RefundedFen, b => b.RefundedFen + amountFen)
-                .SetProperty(b => b.Status, b => b.RefundedFen + amountFen == share.AmountFen ? BillStatus.Refunded : BillStatus.Paid), ct);
-        if (reserved == 0)
+        if (!await BillLedger.ReserveRefundAsync(db, billId, paymentId, amountFen, share.AmountFen, ct))
         {
-            var left = await db.Bills.Where(b => b.Id == billId).Select(b => share.AmountFen - b.RefundedFen).SingleAsync(ct);
+            var left = await BillLedger.RefundableFenAsync(db, billId, share.AmountFen, ct);
             throw new ConflictException($"At most {left} fen of this bill can still be refunded.");
         }
 
@@ -210,8 +205,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RefundStatus.Failed).SetProperty(r => r.CompletedAt, now), ct);
         if (failed == 1)
         {
-            await db.Bills.Where(b => b.Id == refund.BillId).ExecuteUpdateAsync(u => u
-                .SetProperty(b => b.RefundedFen, b => b.RefundedFen - refund.AmountFen).SetProperty(b => b.Status, BillStatus.Paid), ct);
+            await BillLedger.ReturnRefundAsync(db, refund.BillId, refund.AmountFen, ct);
             await db.Payments.Where(p => p.Id == refund.PaymentId).ExecuteUpdateAsync(u => u
                 .SetProperty(p => p.RefundedFen, p => p.RefundedFen - refund.AmountFen).SetProperty(p => p.Status, PaymentStatus.Paid), ct);
         }
