@@ -43,6 +43,7 @@ public static class FeatureRegistration
         s.AddOptions<Files.FileCleanupOptions>().BindConfiguration(Files.FileCleanupOptions.SectionName);
         s.AddSingleton<Files.UnattachedFileCleanupJob>();
         s.AddHostedService(sp => sp.GetRequiredService<Files.UnattachedFileCleanupJob>());
+        s.AddSingleton<Billing.BillingService>();
         s.AddSingleton<Billing.BillingRunner>();
         // Scoped: they hold the WeChat Pay typed HttpClient, which must not be captured for the app's lifetime.
         s.AddScoped<Payments.PaymentService>();

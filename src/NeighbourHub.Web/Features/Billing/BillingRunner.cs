@@ -17,6 +17,13 @@ public sealed class BillingRunner(IDbContextFactory<NeighbourHubDbContext> conte
 {
     private const int HouseholdsPerChunk = 5000;
 
+    /// <summary>The API's and the console's way in: the request's checks, then <see cref="StartAsync(NeighbourHubDbContext, long, BillingPeriod, CancellationToken)"/>.</summary>
+    public Task<BillingRun> StartAsync(NeighbourHubDbContext db, RunBody body, CancellationToken ct)
+    {
+        var v = new Validation().Positive("estateId", body.EstateId).When(!BillingPeriod.TryParse(body.Period, out var period), "period", "账期格式应为 2026-11。");
+        return v.IsValid ? StartAsync(db, body.EstateId!.Value, period, ct) : throw new RequestValidationException(v);
+    }
+
     /// <summary>Records the run (checking the caller may bill this estate) and returns its id; <see cref="RunAsync"/> does the work.</summary>
     public async Task<BillingRun> StartAsync(NeighbourHubDbContext db, long estateId, BillingPeriod period, CancellationToken ct)
     {

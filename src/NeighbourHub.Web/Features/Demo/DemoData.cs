@@ -318,11 +318,14 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
     {
         var thisMonth = Billing.BillingPeriod.Of(DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime));
         var start = thisMonth.First.AddMonths(-2);
-        db.FeeItems.AddRange(
-            new Billing.FeeItem { EstateId = sunshine.Id, Name = "物业服务费", Kind = Billing.FeeKind.PerAreaMonthly, UnitPriceFen = 180, EffectiveFrom = start, DueDay = 15 },
-            new Billing.FeeItem { EstateId = oldQuarters.Id, Name = "物业服务费", Kind = Billing.FeeKind.PerAreaMonthly, UnitPriceFen = 60, EffectiveFrom = start, DueDay = 15 },
-            new Billing.FeeItem { EstateId = oldQuarters.Id, Name = "垃圾清运费", Kind = Billing.FeeKind.FixedMonthly, UnitPriceFen = 1000, EffectiveFrom = start, DueDay = 15 });
-        await db.SaveChangesAsync(ct);
+        var fees = services.GetRequiredService<Billing.BillingService>();
+        foreach (var (estate, name, kind, fen) in new[]
+                 {
+                     (sunshine, "物业服务费", "perAreaMonthly", 180L), (oldQuarters, "物业服务费", "perAreaMonthly", 60L), (oldQuarters, "垃圾清运费", "fixedMonthly", 1000L),
+                 })
+        {
+            await fees.CreateFeeItemAsync(db, new Billing.FeeItemBody(estate.Id, name, kind, fen, start, null, 15), ct);
+        }
 
         var runner = services.GetRequiredService<Billing.BillingRunner>();
         foreach (var estate in new[] { sunshine, oldQuarters })

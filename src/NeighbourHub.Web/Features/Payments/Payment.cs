@@ -47,6 +47,8 @@ public sealed class Payment
     public string? ReviewNote { get; set; }
 
     public static string Wire(PaymentStatus s) => s.ToString().ToLowerInvariant();
+
+    public static string Wire(PaymentChannel c) => c switch { PaymentChannel.WeChat => "wechat", PaymentChannel.Cash => "cash", _ => "bankTransfer" };
 }
 
 /// <summary>Which bills a payment covers, and how much of it went to each.</summary>

@@ -18,16 +18,22 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 {
     /// <summary>
     /// Records cash or a bank transfer for one bill. With an <paramref name="idempotencyKey"/>, a replay (a double
-    /// click, a retried request) answers the payment the first request recorded.
+    /// click, a retried request) answers the payment the first request recorded. The API and the console both come
+    /// here, so both check the same input.
     /// </summary>
-    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, CancellationToken ct,
+    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel? channel, string? reference, CancellationToken ct,
         string? idempotencyKey = null)
     {
-        if (channel == PaymentChannel.WeChat)
+        var v = new Validation()
+            .When(channel is null or PaymentChannel.WeChat, "channel", "线下收款只能是 cash（现金）或 bankTransfer（银行转账）。")
+            .When(string.IsNullOrWhiteSpace(reference) || reference.Length > 64, "reference", "请填写收据号或转账流水号（最多 64 字）。");
+        CheckKey(v, idempotencyKey);
+        if (!v.IsValid)
         {
-            throw new DomainValidationException("channel", "Offline payments are cash or bankTransfer.");
+            throw new RequestValidationException(v);
         }
 
+        reference = reference!.Trim();
         var key = idempotencyKey is null ? null : $"offline:{billId}:{idempotencyKey}";
         if (await RecordedUnderAsync(db, key, ct) is { } first)
         {
@@ -49,7 +55,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         var payment = new Payment
         {
             EstateId = bill.EstateId,
-            Channel = channel,
+            Channel = channel!.Value,
             OutTradeNo = "OFF" + now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789", 10),
             AmountFen = bill.AmountFen,
             Status = PaymentStatus.Paid,
@@ -79,9 +85,9 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
         payment.ReceiptNo = PaymentService.ReceiptNumber(payment.Id, now);
         db.PaymentBills.Add(new PaymentBill { PaymentId = payment.Id, BillId = bill.Id, AmountFen = bill.AmountFen });
-        await payments.PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, channel, now, ct);
+        await payments.PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, payment.Channel, now, ct);
         db.Audit("payment.offline", nameof(Payment), payment.Id.ToString(CultureInfo.InvariantCulture),
-            new { billId = bill.Id, bill.AmountFen, channel = channel.ToString(), reference });
+            new { billId = bill.Id, bill.AmountFen, channel = payment.Channel.ToString(), reference });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return payment;
@@ -91,9 +97,31 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
     private static async Task<Payment?> RecordedUnderAsync(NeighbourHubDbContext db, string? key, CancellationToken ct) =>
         key is null ? null : await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == null && p.IdempotencyKey == key, ct);
 
-    /// <summary>Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.</summary>
-    public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, CancellationToken ct,
+    /// <summary>The optional Idempotency-Key a person or a client sends with a money step.</summary>
+    private static void CheckKey(Validation v, string? idempotencyKey) =>
+        v.When(idempotencyKey?.Length > 64, PaymentsApi.IdempotencyHeader, "Idempotency-Key 最多 64 个字符。");
+
+    /// <summary>
+    /// Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.
+    /// The API and the console both come here, so both check the same input.
+    /// </summary>
+    public async Task<Refund> RefundAsync(NeighbourHubDbContext db, long paymentId, long? billId, long? amountFen, string? reason, CancellationToken ct,
         string? idempotencyKey = null)
+    {
+        var v = new Validation().Positive("billId", billId)
+            .When(amountFen is null or <= 0, "amountFen", "退款金额必须大于 0（单位：分）。")
+            .When(string.IsNullOrWhiteSpace(reason) || reason.Length > 80, "reason", "请填写退款原因（最多 80 字）。");
+        CheckKey(v, idempotencyKey);
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        return await RefundValidAsync(db, paymentId, billId!.Value, amountFen!.Value, reason!.Trim(), idempotencyKey, ct);
+    }
+
+    private async Task<Refund> RefundValidAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, string? idempotencyKey,
+        CancellationToken ct)
     {
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new NotFoundException("Payment");
         if (idempotencyKey is not null && await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId && r.IdempotencyKey == idempotencyKey, ct) is { } first)
@@ -108,10 +136,6 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
         var share = await db.PaymentBills.AsNoTracking().SingleOrDefaultAsync(x => x.PaymentId == paymentId && x.BillId == billId, ct)
             ?? throw new DomainValidationException("billId", "That bill is not part of this payment.");
-        if (amountFen <= 0)
-        {
-            throw new DomainValidationException("amountFen", "The refund must be at least 1 fen.");
-        }
 
         var now = clock.StorableNow();
         // The reservation: refunded + this amount may never exceed what the bill was paid.

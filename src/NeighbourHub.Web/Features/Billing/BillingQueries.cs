@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Organisation;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Billing;
+
+/// <summary>A bill as residents and the admin API see it.</summary>
+public sealed record BillView(long Id, long HouseholdId, string Period, string FeeItem, long AmountFen, DateOnly DueDate, string Status, long RefundedFen,
+    long? PaymentId, bool BeingPaid);
+
+/// <summary>A bill with where its household is, for staff lists.</summary>
+public sealed record BillRow(long Id, string Building, string Unit, string Room, string FeeItem, string Period, long AmountFen, DateOnly DueDate,
+    BillStatus Status, bool BeingPaid, long? PaymentId, long RefundedFen)
+{
+    public string Address => Building + Unit + Room;
+}
+
+public sealed record ArrearsRow(long BillId, string Building, string Unit, string Room, string FeeItem, string Period, long AmountFen, DateOnly DueDate, int DaysOverdue);
+
+public sealed record CollectionRow(string Key, string Name, int Bills, int PaidBills, long DueFen, long PaidFen, double? Rate);
+
+public sealed record EstateChoice(long Id, string Name);
+
+/// <summary>
+/// Every read of fees and bills, shared by the admin API, the residents' API and the console pages, so a list
+/// reads the same wherever it is shown. The caller's scope filters decide which rows are visible.
+/// </summary>
+public static class BillingQueries
+{
+    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    /// <summary>Today in Beijing: bills fall due, and become arrears, by the calendar residents live by.</summary>
+    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(China).DateTime);
+
+    public static BillView View(Bill b) => new(b.Id, b.HouseholdId, b.Period, b.FeeItemName, b.AmountFen, b.DueDate, b.Status.ToString().ToLowerInvariant(),
+        b.RefundedFen, b.PaidByPaymentId, b.LockedByPaymentId is not null);
+
+    /// <summary>A resident's bills: the query filter shows only those of households where their residence is approved.</summary>
+    public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct) =>
+        (await db.Bills.AsNoTracking().Where(b => status == null || b.Status == status).OrderByDescending(b => b.Period).ThenBy(b => b.Id).Take(200).ToListAsync(ct))
+        .Select(View).ToList();
+
+    public static async Task<Paged<BillView>> BillsAsync(NeighbourHubDbContext db, long? estateId, string? period, BillStatus? status, long? householdId,
+        int page, int pageSize, CancellationToken ct)
+    {
+        var result = await db.Bills.AsNoTracking()
+            .Where(b => (estateId == null || b.EstateId == estateId) && (period == null || b.Period == period) && (status == null || b.Status == status)
+                        && (householdId == null || b.HouseholdId == householdId))
+            .OrderByDescending(b => b.Period).ThenBy(b => b.HouseholdId).ThenBy(b => b.Id).ToPageAsync(page, pageSize, ct);
+        return new Paged<BillView>(result.Items.Select(View).ToList(), result.Page, result.PageSize, result.Total);
+    }
+
+    /// <summary>Bills with their household's address, oldest due first; <paramref name="arrearsOnly"/>: unpaid past the due date (欠费).</summary>
+    public static IQueryable<BillRow> StaffBills(NeighbourHubDbContext db, long? estateId, long? buildingId, bool arrearsOnly, DateOnly today) =>
+        from b in db.Bills.AsNoTracking()
+        where (estateId == null || b.EstateId == estateId) && (!arrearsOnly || (b.Status == BillStatus.Unpaid && b.DueDate < today))
+        join h in db.Households on b.HouseholdId equals h.Id
+        where buildingId == null || h.BuildingId == buildingId
+        join bu in db.Buildings on h.BuildingId equals bu.Id
+        join u in db.Units on h.UnitId equals u.Id
+        orderby b.DueDate, bu.Name, u.Name, h.Room
+        select new BillRow(b.Id, bu.Name, u.Name, h.Room, b.FeeItemName, b.Period, b.AmountFen, b.DueDate, b.Status, b.LockedByPaymentId != null,
+            b.PaidByPaymentId, b.RefundedFen);
+
+    /// <summary>Unpaid bills past their due date (欠费), oldest first, with where the household is.</summary>
+    public static async Task<List<ArrearsRow>> ArrearsAsync(NeighbourHubDbContext db, long? estateId, long? buildingId, TimeProvider clock, CancellationToken ct)
+    {
+        var today = Today(clock);
+        var rows = await StaffBills(db, estateId, buildingId, arrearsOnly: true, today).Take(20_000).ToListAsync(ct);
+        return rows.Select(r => new ArrearsRow(r.Id, r.Building, r.Unit, r.Room, r.FeeItem, r.Period, r.AmountFen, r.DueDate, today.DayNumber - r.DueDate.DayNumber)).ToList();
+    }
+
+    /// <summary>收缴率: paid ÷ billed, in fen and in bills, per estate (or per building), for one period or all.</summary>
+    public static async Task<List<CollectionRow>> CollectionAsync(NeighbourHubDbContext db, long? estateId, string? period, bool byBuilding, CancellationToken ct)
+    {
+        var bills = from b in db.Bills.AsNoTracking()
+                    where (estateId == null || b.EstateId == estateId) && (period == null || b.Period == period)
+                    join h in db.Households on b.HouseholdId equals h.Id
+                    select new { b.EstateId, h.BuildingId, b.AmountFen, Paid = b.Status != BillStatus.Unpaid };
+        var grouped = byBuilding
+            ? await bills.GroupBy(x => x.BuildingId).Select(g => new
+            {
+                Key = g.Key,
+                Bills = g.Count(),
+                PaidBills = g.Count(x => x.Paid),
+                DueFen = g.Sum(x => x.AmountFen),
+                PaidFen = g.Sum(x => x.Paid ? x.AmountFen : 0)
+            }).ToListAsync(ct)
+            : await bills.GroupBy(x => x.EstateId).Select(g => new
+            {
+                Key = g.Key,
+                Bills = g.Count(),
+                PaidBills = g.Count(x => x.Paid),
+                DueFen = g.Sum(x => x.AmountFen),
+                PaidFen = g.Sum(x => x.Paid ? x.AmountFen : 0)
+            }).ToListAsync(ct);
+        var keys = grouped.Select(g => g.Key).ToList();
+        var names = byBuilding
+            ? await db.Buildings.Where(b => keys.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.Name, ct)
+            : await db.Estates.Where(e => keys.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
+        return grouped.OrderBy(g => g.Key).Select(g => new CollectionRow($"{(byBuilding ? "building" : "estate")}:{g.Key}", names.GetValueOrDefault(g.Key, $"#{g.Key}"),
+            g.Bills, g.PaidBills, g.DueFen, g.PaidFen, g.DueFen == 0 ? null : Math.Round((double)g.PaidFen / g.DueFen, 4))).ToList();
+    }
+
+    /// <summary>The latest billed months, newest first.</summary>
+    public static IQueryable<string> Periods(NeighbourHubDbContext db) => db.Bills.Select(b => b.Period).Distinct().OrderByDescending(p => p).Take(24);
+
+    public static IQueryable<FeeItem> FeeItems(NeighbourHubDbContext db, long? estateId) =>
+        db.FeeItems.AsNoTracking().Where(f => estateId == null || f.EstateId == estateId).OrderBy(f => f.EstateId).ThenBy(f => f.Id);
+
+    /// <summary>How many households are exempt from each of these fee items.</summary>
+    public static Task<Dictionary<long, int>> ExemptionCountsAsync(NeighbourHubDbContext db, IReadOnlyCollection<long> feeItemIds, CancellationToken ct) =>
+        db.FeeExemptions.Where(x => feeItemIds.Contains(x.FeeItemId)).GroupBy(x => x.FeeItemId).ToDictionaryAsync(g => g.Key, g => g.Count(), ct);
+
+    /// <summary>An estate's bill runs, latest first.</summary>
+    public static IQueryable<BillingRun> Runs(NeighbourHubDbContext db, long estateId) =>
+        db.BillingRuns.AsNoTracking().Where(r => r.EstateId == estateId).OrderByDescending(r => r.Id);
+
+    public static Task<BillingRun?> RunAsync(NeighbourHubDbContext db, long id, CancellationToken ct) =>
+        db.BillingRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+
+    /// <summary>The estates staff may bill, by name, for the console's pickers.</summary>
+    public static IQueryable<EstateChoice> Estates(NeighbourHubDbContext db) =>
+        db.Estates.AsNoTracking().OrderBy(e => e.Name).Select(e => new EstateChoice(e.Id, e.Name));
+
+    /// <summary>Buildings by name, of one estate or (null) of every estate in scope.</summary>
+    public static IQueryable<Building> Buildings(NeighbourHubDbContext db, long? estateId) =>
+        db.Buildings.AsNoTracking().Where(b => estateId == null || b.EstateId == estateId).OrderBy(b => b.Name);
+
+    public static IQueryable<Unit> Units(NeighbourHubDbContext db, long? estateId) =>
+        db.Units.AsNoTracking().Where(u => u.EstateId == estateId).OrderBy(u => u.Name);
+
+    /// <summary>The household a person names by building, unit and room (as staff find it on the door).</summary>
+    public static Task<long?> HouseholdAtAsync(NeighbourHubDbContext db, long? buildingId, long? unitId, string room, CancellationToken ct) =>
+        db.Households.Where(h => h.BuildingId == buildingId && h.UnitId == unitId && h.Room == room.Trim()).Select(h => (long?)h.Id).FirstOrDefaultAsync(ct);
+}
