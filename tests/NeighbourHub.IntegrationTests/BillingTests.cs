@@ -10,15 +10,20 @@ using NeighbourHub.Web.Components;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Billing;
 using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Payments;
 using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.IntegrationTests;
 
-/// <summary>Fees through their one door: the console refuses what the API refuses.</summary>
+/// <summary>Fees through their one door: the console refuses what the API refuses; new bills read back as written (MariaDB).</summary>
 public sealed class BillingTests(AppFixture fixture) : AppTest(fixture)
 {
+    [Fact]
+    public async Task A_new_bill_reads_back_the_time_it_was_created() =>
+        await BillingProviders.AssertBillsKeepTheirCreationTimeAsync(App, Org.EstateA1);
+
     /// <summary>
     /// Every fee-item, exemption, end, run and offline-payment input the API refuses, the console's path — the same
     /// service, called with a context scoped exactly as <see cref="ConsoleDb"/> scopes a signed-in admin's — refuses
@@ -147,5 +152,63 @@ public sealed class BillingTests(AppFixture fixture) : AppTest(fixture)
     private sealed class SignedIn(ClaimsPrincipal user) : AuthenticationStateProvider
     {
         public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
+    }
+}
+
+/// <summary>The same bill read back on SQLite, whose context stores DateTimeOffset as a number through a converter.</summary>
+public sealed class BillingSqliteTests
+{
+    [Fact]
+    public async Task On_SQLite_a_new_bill_reads_back_the_time_it_was_created()
+    {
+        await using var app = NeighbourHubAppFactory.OnSqlite(wechat: null);
+        long estateId;
+        await using (var db = app.SystemDb())
+        {
+            // Just enough organisation for a bill run: the time goes into starting the app, not into seeding.
+            var street = new Street { Name = "测试街道" };
+            db.Streets.Add(street);
+            await db.SaveChangesAsync();
+            var community = new Community { StreetId = street.Id, Name = "甲社区" };
+            db.Communities.Add(community);
+            await db.SaveChangesAsync();
+            var estate = new Estate { CommunityId = community.Id, Name = "甲一小区", Address = "甲路1号" };
+            db.Estates.Add(estate);
+            await db.SaveChangesAsync();
+            var building = new Building { EstateId = estate.Id, Name = "1栋" };
+            db.Buildings.Add(building);
+            await db.SaveChangesAsync();
+            var unit = new Unit { EstateId = estate.Id, BuildingId = building.Id, Name = "1单元" };
+            db.Units.Add(unit);
+            await db.SaveChangesAsync();
+            db.Households.AddRange(Enumerable.Range(1, 4).Select(n => new Household { EstateId = estate.Id, BuildingId = building.Id, UnitId = unit.Id, Room = $"10{n}", AreaM2 = 80 }));
+            await db.SaveChangesAsync();
+            estateId = estate.Id;
+        }
+
+        await BillingProviders.AssertBillsKeepTheirCreationTimeAsync(app, estateId);
+    }
+}
+
+internal static class BillingProviders
+{
+    /// <summary>Bills a fee item for the estate's four households through the services and reads every new bill's CreatedAt back through EF.</summary>
+    public static async Task AssertBillsKeepTheirCreationTimeAsync(NeighbourHubAppFactory app, long estateId)
+    {
+        await using var db = app.SystemDb();
+        await app.Services.GetRequiredService<BillingService>().CreateFeeItemAsync(db,
+            new FeeItemBody(estateId, "物业费", "fixedMonthly", 1000, new DateOnly(2026, 1, 1), null, null), default);
+        var runner = app.Services.GetRequiredService<BillingRunner>();
+        var before = DateTimeOffset.UtcNow;
+        var run = await runner.StartAsync(db, new RunBody(estateId, "2026-11"), default);
+        Assert.Equal(4, (await runner.RunAsync(run.Id, default)).BillsCreated);
+        var after = DateTimeOffset.UtcNow;
+
+        var createdAt = await db.Bills.Select(b => b.CreatedAt).ToListAsync();
+        Assert.Equal(4, createdAt.Count);
+        // Stored to the microsecond (MariaDB's datetime(6)), so compare from `before` cut to the microsecond.
+        Assert.All(createdAt, at => Assert.InRange(at, before.AddTicks(-(before.Ticks % 10)), after));
+        // Compared in SQL too, which on SQLite works only when the value was stored converted.
+        Assert.Equal(4, await db.Bills.CountAsync(b => b.CreatedAt >= before.AddMinutes(-1)));
     }
 }
