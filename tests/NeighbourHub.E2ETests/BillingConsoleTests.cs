@@ -6,7 +6,7 @@ using Microsoft.Playwright;
 
 namespace NeighbourHub.E2ETests;
 
-/// <summary>Fees in the console: add a fee item, run the bills with progress, take cash at the counter, print the receipt, refund a WeChat payment.</summary>
+/// <summary>Fees in the console: add a fee item (and be refused a duplicate), run the bills with progress, take cash at the counter, print the receipt, refund a WeChat payment.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class BillingConsoleTests(BrowserFixture fixture)
 {
@@ -20,6 +20,10 @@ public sealed class BillingConsoleTests(BrowserFixture fixture)
         await page.GetByLabel("生效日期 yyyy-MM-dd").FillAsync("2027-01-01");
         await page.GetByText("添加", new PageGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByText("已添加收费项目。")).ToBeVisibleAsync();
+        // The console adds through the API's service and checks: the same name again in this estate is refused.
+        await page.GetByLabel("名称").FillAsync("电梯运行费");
+        await page.GetByText("添加", new PageGetByTextOptions { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByText("本小区已有同名的收费项目。")).ToBeVisibleAsync();
 
         await page.GetByLabel("账期 yyyy-MM").FillAsync("2027-01");
         await page.GetByText("开账", new PageGetByTextOptions { Exact = true }).Last.ClickAsync();
