@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Billing;
 
@@ -147,7 +148,7 @@ public sealed class BillingService(TimeProvider clock)
                           group b by b.HouseholdId into g
                           select new { HouseholdId = g.Key, Fen = g.Sum(b => b.AmountFen), Bills = g.Count() }).ToListAsync(ct);
         var households = owed.Select(o => o.HouseholdId).ToList();
-        var residents = await db.Residences.IgnoreQueryFilters()
+        var residents = await db.Residences.Unscoped(Because.DetailsOfARowInScope)
             .Where(r => households.Contains(r.HouseholdId) && r.Status == Residents.ResidenceStatus.Approved)
             .Select(r => new { r.ResidentId, r.HouseholdId }).ToListAsync(ct);
         foreach (var r in residents)

@@ -344,7 +344,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         var staff = scope.ServiceProvider.GetRequiredService<Payments.StaffPayments>();
         // Two months ago most paid at the office, last month fewer; this month is not yet due.
         var older = await db.Bills.AsNoTracking().Where(b => b.Period != thisMonth.ToString()).OrderBy(b => b.Id).ToListAsync(ct);
-        var zhangHousehold = await db.Residences.IgnoreQueryFilters().Where(r => r.ResidentId == zhang.Id).Select(r => r.HouseholdId).FirstAsync(ct);
+        var zhangHousehold = await db.Residences.Unscoped(Because.DemoSeeding).Where(r => r.ResidentId == zhang.Id).Select(r => r.HouseholdId).FirstAsync(ct);
         var random = new Random(4);
         var paidShare = new Dictionary<string, double> { [start.ToString("yyyy-MM")] = 0.85, [start.AddMonths(1).ToString("yyyy-MM")] = 0.6 };
         // Capped so the first start stays quick; enough for arrears and collection rates to look real.

@@ -136,7 +136,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         }
 
         e.Status = EventStatus.Cancelled;
-        var people = await db.EventSignups.IgnoreQueryFilters()
+        var people = await db.EventSignups.Unscoped(Because.EventSeatsAreShared)
             .Where(s => s.EventId == eventId && s.Status != SignupStatus.Cancelled).Select(s => s.ResidentId).ToListAsync(ct);
         foreach (var residentId in people)
         {
@@ -280,7 +280,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             return;
         }
 
-        var next = await db.EventSignups.IgnoreQueryFilters()
+        var next = await db.EventSignups.Unscoped(Because.EventSeatsAreShared)
             .Where(s => s.EventId == e.Id && s.Status == SignupStatus.Waitlisted)
             .OrderBy(s => s.WaitlistTicket).Take(free).ToListAsync(ct);
         var now = clock.GetUtcNow();
@@ -377,7 +377,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
             e.Status = EventStatus.Completed;
             e.CompletedAt = now;
-            var confirmed = await db.EventSignups.IgnoreQueryFilters()
+            var confirmed = await db.EventSignups.Unscoped(Because.EventSeatsAreShared)
                 .Where(s => s.EventId == eventId && s.Status == SignupStatus.Confirmed).ToListAsync(ct);
             foreach (var s in confirmed)
             {
@@ -404,7 +404,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
     private static async Task<CompletionAnswer> SummaryAsync(NeighbourHubDbContext db, CommunityEvent e, CancellationToken ct)
     {
-        var rows = await db.EventSignups.IgnoreQueryFilters()
+        var rows = await db.EventSignups.Unscoped(Because.EventSeatsAreShared)
             .Where(s => s.EventId == e.Id && s.Status == SignupStatus.Confirmed)
             .GroupBy(s => s.NoShow).Select(g => new { NoShow = g.Key, Count = g.Count() }).ToListAsync(ct);
         var attended = rows.Where(r => !r.NoShow).Sum(r => r.Count);
@@ -432,12 +432,12 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             return;
         }
 
-        var approved = db.Residences.IgnoreQueryFilters().Where(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved);
+        var approved = db.Residences.Unscoped(Because.ResidentsOwnHomes).Where(r => r.ResidentId == residentId && r.Status == ResidenceStatus.Approved);
         var eligible = e.BuildingId is { } buildingId
-            ? await approved.AnyAsync(r => db.Households.IgnoreQueryFilters().Any(h => h.Id == r.HouseholdId && h.BuildingId == buildingId), ct)
+            ? await approved.AnyAsync(r => db.Households.Unscoped(Because.ResidentsOwnHomes).Any(h => h.Id == r.HouseholdId && h.BuildingId == buildingId), ct)
             : e.EstateId is { } estateId
                 ? await approved.AnyAsync(r => r.EstateId == estateId, ct)
-                : await approved.AnyAsync(r => db.Estates.IgnoreQueryFilters().Any(x => x.Id == r.EstateId && x.CommunityId == e.CommunityId), ct);
+                : await approved.AnyAsync(r => db.Estates.Unscoped(Because.ResidentsOwnHomes).Any(x => x.Id == r.EstateId && x.CommunityId == e.CommunityId), ct);
         if (!eligible)
         {
             throw new ForbiddenException("This event is for verified residents of its estate only. Apply for your flat under 我的房屋 first.");
@@ -452,7 +452,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             return new SignupAnswer(s.Status, null);
         }
 
-        var ahead = await db.EventSignups.IgnoreQueryFilters()
+        var ahead = await db.EventSignups.Unscoped(Because.EventSeatsAreShared)
             .CountAsync(o => o.EventId == s.EventId && o.Status == SignupStatus.Waitlisted && o.WaitlistTicket < s.WaitlistTicket, ct);
         return new SignupAnswer(s.Status, ahead + 1);
     }

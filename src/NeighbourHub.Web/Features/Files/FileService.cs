@@ -158,7 +158,7 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
     private static IQueryable<StoredFile> UnattachedBy(NeighbourHubDbContext db, long? residentId, long? adminId, DateTimeOffset since)
     {
         // Attachments of any repair count, visible to the uploader or not: hence no query filters.
-        var files = db.StoredFiles.IgnoreQueryFilters().Where(f => f.CreatedAt > since && !db.RepairPhotos.Any(p => p.FileId == f.Id));
+        var files = db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal).Where(f => f.CreatedAt > since && !db.RepairPhotos.Any(p => p.FileId == f.Id));
         return residentId is { } r
             ? files.Where(f => f.UploadedByResidentId == r)
             : files.Where(f => f.UploadedByAdminId == adminId);
@@ -172,7 +172,7 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
     /// </summary>
     public static async Task<bool> DeleteIfUnattachedAsync(NeighbourHubDbContext db, IFileStorage storage, string id, CancellationToken ct)
     {
-        var deleted = await db.StoredFiles.IgnoreQueryFilters()
+        var deleted = await db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal)
             .Where(f => f.Id == id && !db.RepairPhotos.Any(p => p.FileId == f.Id))
             .ExecuteDeleteAsync(ct);
         if (deleted == 0)
@@ -218,7 +218,7 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
         var own = await db.StoredFiles.Where(f => distinct.Contains(f.Id)
                 && (scope.ResidentId != null ? f.UploadedByResidentId == scope.ResidentId : f.UploadedByAdminId == scope.AdminUserId))
             .Select(f => f.Id).ToListAsync(ct);
-        var used = await db.RepairPhotos.IgnoreQueryFilters().Where(p => distinct.Contains(p.FileId)).Select(p => p.FileId).ToListAsync(ct);
+        var used = await db.RepairPhotos.Unscoped(Because.FileAttachmentIsGlobal).Where(p => distinct.Contains(p.FileId)).Select(p => p.FileId).ToListAsync(ct);
         var bad = distinct.Where(id => !own.Contains(id) || used.Contains(id)).ToList();
         if (bad.Count > 0)
         {

@@ -43,7 +43,7 @@ public sealed class UnattachedFileCleanupJob(
         var total = 0;
         while (true)
         {
-            var batch = await db.StoredFiles.IgnoreQueryFilters()
+            var batch = await db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal)
                 .Where(f => f.CreatedAt < cutoff && !db.RepairPhotos.Any(p => p.FileId == f.Id))
                 .OrderBy(f => f.CreatedAt).Select(f => f.Id).Take(options.Value.BatchSize).ToListAsync(ct);
             var deleted = 0;

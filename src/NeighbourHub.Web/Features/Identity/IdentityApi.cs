@@ -99,15 +99,15 @@ public static class IdentityApi
         var residentId = scope.Value.ResidentId!.Value;
         var resident = await db.Residents.AsNoTracking().SingleAsync(r => r.Id == residentId, ct);
         // Names come from the directory, which is readable for the resident's own applications even
-        // before approval. IgnoreQueryFilters lifts the filters for the whole query, so the explicit
+        // before approval. Unscoped lifts the filters for the whole query, so the explicit
         // ResidentId condition is what keeps this to the caller's own rows.
         var residences = await (
             from r in db.Residences
             where r.ResidentId == residentId
-            join h in db.Households.IgnoreQueryFilters() on r.HouseholdId equals h.Id
-            join u in db.Units.IgnoreQueryFilters() on h.UnitId equals u.Id
-            join b in db.Buildings.IgnoreQueryFilters() on h.BuildingId equals b.Id
-            join e in db.Estates.IgnoreQueryFilters() on r.EstateId equals e.Id
+            join h in db.Households.Unscoped(Because.ResidentsOwnHomes) on r.HouseholdId equals h.Id
+            join u in db.Units.Unscoped(Because.ResidentsOwnHomes) on h.UnitId equals u.Id
+            join b in db.Buildings.Unscoped(Because.ResidentsOwnHomes) on h.BuildingId equals b.Id
+            join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
             orderby r.Id
             select new MyResidence(r.Id, r.HouseholdId, r.EstateId, e.Name, b.Name + u.Name + h.Room, r.Relation, r.Status))
             .ToListAsync(ct);

@@ -42,17 +42,17 @@ public static class PaymentQueries
         }
 
         // The payment is visible, so is everything printed on its receipt, whatever the filters of those tables say.
-        var estate = await db.Estates.IgnoreQueryFilters().Where(e => e.Id == p.EstateId).Select(e => e.Name).SingleAsync(ct);
-        var lines = await (from pb in db.PaymentBills.IgnoreQueryFilters()
+        var estate = await db.Estates.Unscoped(Because.DetailsOfARowInScope).Where(e => e.Id == p.EstateId).Select(e => e.Name).SingleAsync(ct);
+        var lines = await (from pb in db.PaymentBills.Unscoped(Because.DetailsOfARowInScope)
                            where pb.PaymentId == id
-                           join b in db.Bills.IgnoreQueryFilters() on pb.BillId equals b.Id
-                           join h in db.Households.IgnoreQueryFilters() on b.HouseholdId equals h.Id
-                           join bu in db.Buildings.IgnoreQueryFilters() on h.BuildingId equals bu.Id
-                           join u in db.Units.IgnoreQueryFilters() on h.UnitId equals u.Id
+                           join b in db.Bills.Unscoped(Because.DetailsOfARowInScope) on pb.BillId equals b.Id
+                           join h in db.Households.Unscoped(Because.DetailsOfARowInScope) on b.HouseholdId equals h.Id
+                           join bu in db.Buildings.Unscoped(Because.DetailsOfARowInScope) on h.BuildingId equals bu.Id
+                           join u in db.Units.Unscoped(Because.DetailsOfARowInScope) on h.UnitId equals u.Id
                            orderby b.Period, b.Id
                            select new ReceiptLine(bu.Name + u.Name + h.Room, b.FeeItemName, b.Period, pb.AmountFen, b.RefundedFen)).ToListAsync(ct);
         var payer = p.ResidentId is { } r
-            ? await db.Residents.IgnoreQueryFilters().Where(x => x.Id == r).Select(x => x.Nickname).SingleOrDefaultAsync(ct) ?? "业主"
+            ? await db.Residents.Unscoped(Because.DetailsOfARowInScope).Where(x => x.Id == r).Select(x => x.Nickname).SingleOrDefaultAsync(ct) ?? "业主"
             : $"线下（{p.RecordedBy}经办）";
         return new ReceiptView(p.ReceiptNo!, estate, payer, Payment.Wire(p.Channel), p.PaidAt!.Value, p.AmountFen, p.RefundedFen, p.TransactionId, p.OfflineReference, lines);
     }

@@ -87,7 +87,7 @@ public sealed class RepairKpis(TimeProvider clock)
     private static async Task<List<Group>> ByEstateAsync(NeighbourHubDbContext db, List<Item> items, CancellationToken ct)
     {
         var ids = items.Select(i => i.EstateId).Distinct().ToList();
-        var names = await db.Estates.IgnoreQueryFilters().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
+        var names = await db.Estates.Unscoped(Because.DetailsOfARowInScope).Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct);
         return items.GroupBy(i => i.EstateId).Select(g => new Group($"estate:{g.Key}", names.GetValueOrDefault(g.Key, $"#{g.Key}"), g.ToList())).ToList();
     }
 
@@ -95,10 +95,10 @@ public sealed class RepairKpis(TimeProvider clock)
     private static async Task<List<Group>> ByGridAsync(NeighbourHubDbContext db, List<Item> items, CancellationToken ct)
     {
         var households = items.Where(i => i.HouseholdId is not null).Select(i => i.HouseholdId!.Value).Distinct().ToList();
-        var gridOf = await (from h in db.Households.IgnoreQueryFilters()
+        var gridOf = await (from h in db.Households.Unscoped(Because.DetailsOfARowInScope)
                             where households.Contains(h.Id)
                             join gb in db.GridBuildings on h.BuildingId equals gb.BuildingId
-                            join g in db.Grids.IgnoreQueryFilters() on gb.GridId equals g.Id
+                            join g in db.Grids.Unscoped(Because.DetailsOfARowInScope) on gb.GridId equals g.Id
                             select new { HouseholdId = h.Id, g.Id, g.Name }).ToListAsync(ct);
         var byHousehold = gridOf.GroupBy(x => x.HouseholdId).ToDictionary(g => g.Key, g => g.First());
         return items.GroupBy(i => i.HouseholdId is { } h && byHousehold.TryGetValue(h, out var grid) ? (grid.Id, grid.Name) : (0L, "未分网格"))
@@ -109,7 +109,7 @@ public sealed class RepairKpis(TimeProvider clock)
     private static async Task<List<Group>> ByFirmAsync(NeighbourHubDbContext db, List<Item> items, CancellationToken ct)
     {
         var estates = items.Select(i => i.EstateId).Distinct().ToList();
-        var contracts = await (from c in db.EstateFirmContracts.IgnoreQueryFilters()
+        var contracts = await (from c in db.EstateFirmContracts.Unscoped(Because.DetailsOfARowInScope)
                                where estates.Contains(c.EstateId)
                                join f in db.PropertyFirms on c.PropertyFirmId equals f.Id
                                select new { c.EstateId, c.From, c.To, f.Id, f.Name }).ToListAsync(ct);

@@ -87,7 +87,7 @@ public sealed class RepairService(TimeProvider clock)
     {
         var hours = await (from r in db.Repairs
                            where r.Id == repairId
-                           join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
+                           join c in db.RepairCategories.Unscoped(Because.DetailsOfARowInScope) on r.CategoryId equals c.Id
                            select (int?)c.DeadlineHours).SingleOrDefaultAsync(ct) ?? 72;
         var repair = await ResidentStepAsync(db, repairId, residentId, r => r.Reopen(clock.StorableNow(), TimeSpan.FromHours(hours)), "reopened", reason, ct);
         return repair;
@@ -172,10 +172,10 @@ public sealed class RepairService(TimeProvider clock)
     {
         var estate = await db.Estates.SingleOrDefaultAsync(e => e.Id == estateId, ct) ?? throw new NotFoundException("Estate");
         var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
-        var firms = db.EstateFirmContracts.IgnoreQueryFilters()
+        var firms = db.EstateFirmContracts.Unscoped(Because.StaffOfAnEstateInScope)
             .Where(c => c.EstateId == estateId && c.From <= today && (c.To == null || c.To >= today)).Select(c => (long?)c.PropertyFirmId);
         var grids = from gb in db.GridBuildings
-                    join b in db.Buildings.IgnoreQueryFilters() on gb.BuildingId equals b.Id
+                    join b in db.Buildings.Unscoped(Because.StaffOfAnEstateInScope) on gb.BuildingId equals b.Id
                     where b.EstateId == estateId
                     select (long?)gb.GridId;
         return await (from a in db.RoleAssignments

@@ -111,7 +111,7 @@ public static class RepairsApi
         var now = clock.GetUtcNow();
         var rows = await (from r in db.Repairs.AsNoTracking()
                           where r.ReporterId == scope.Value.ResidentId && (st == null || r.Status == st) && (before == null || r.Id < before)
-                          join c in db.RepairCategories.IgnoreQueryFilters() on r.CategoryId equals c.Id
+                          join c in db.RepairCategories.Unscoped(Because.DetailsOfARowInScope) on r.CategoryId equals c.Id
                           // Ordering by both columns of the (ReporterId, Id) index lets the database read it backwards and
                           // stop at the limit, whatever the table's size.
                           orderby r.ReporterId descending, r.Id descending
@@ -239,10 +239,10 @@ public static class RepairsApi
 
     internal static async Task<RepairView> ViewAsync(NeighbourHubDbContext db, Repair r, TimeProvider clock, string filesPrefix, CancellationToken ct)
     {
-        var category = await db.RepairCategories.IgnoreQueryFilters().Where(c => c.Id == r.CategoryId).Select(c => c.Name).SingleAsync(ct);
-        var timeline = await db.RepairEvents.IgnoreQueryFilters().Where(e => e.RepairId == r.Id).OrderBy(e => e.Id)
+        var category = await db.RepairCategories.Unscoped(Because.DetailsOfARowInScope).Where(c => c.Id == r.CategoryId).Select(c => c.Name).SingleAsync(ct);
+        var timeline = await db.RepairEvents.Unscoped(Because.DetailsOfARowInScope).Where(e => e.RepairId == r.Id).OrderBy(e => e.Id)
             .Select(e => new TimelineEntry(e.At, e.Action, e.Actor, e.Note)).ToListAsync(ct);
-        var photos = await db.RepairPhotos.IgnoreQueryFilters().Where(p => p.RepairId == r.Id).OrderBy(p => p.Id).ToListAsync(ct);
+        var photos = await db.RepairPhotos.Unscoped(Because.DetailsOfARowInScope).Where(p => p.RepairId == r.Id).OrderBy(p => p.Id).ToListAsync(ct);
         return View(r, category, clock.GetUtcNow(), timeline,
             photos.Select(p => new PhotoView(p.FileId, $"{filesPrefix}/{p.FileId}", p.Stage == PhotoStage.Report ? "report" : "resolution")).ToList());
     }

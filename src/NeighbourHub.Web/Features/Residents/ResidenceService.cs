@@ -23,7 +23,7 @@ public sealed class ResidenceService(TimeProvider clock)
         string realName, string? inviteCode, CancellationToken ct)
     {
         // The household directory is open to signed-in residents (that is how they find their flat).
-        var household = await db.Households.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(h => h.Id == householdId, ct)
+        var household = await db.Households.Unscoped(Because.ResidentsFindTheirFlat).AsNoTracking().SingleOrDefaultAsync(h => h.Id == householdId, ct)
             ?? throw new DomainValidationException("householdId", "No such household.");
         var now = clock.GetUtcNow();
         var residence = Residence.Apply(residentId, household.Id, household.EstateId, relation, realName.Trim(), now);
@@ -32,7 +32,7 @@ public sealed class ResidenceService(TimeProvider clock)
         if (!string.IsNullOrWhiteSpace(inviteCode))
         {
             var code = inviteCode.Trim().ToUpperInvariant();
-            var invite = await db.InviteCodes.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
+            var invite = await db.InviteCodes.Unscoped(Because.InviteCodeIsTheKey).AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
             if (invite is null || invite.HouseholdId != household.Id || invite.ExpiresAt <= now || invite.UsedAt is not null)
             {
                 throw new DomainValidationException("inviteCode", "The invite code is not valid for this household, has expired or was already used.");
@@ -44,7 +44,7 @@ public sealed class ResidenceService(TimeProvider clock)
             }
 
             // Single use even under racing requests: only the update that finds it unused counts.
-            var taken = await db.InviteCodes.IgnoreQueryFilters()
+            var taken = await db.InviteCodes.Unscoped(Because.InviteCodeIsTheKey)
                 .Where(i => i.Id == invite.Id && i.UsedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now).SetProperty(i => i.UsedByResidentId, residentId), ct);
             if (taken != 1)
@@ -79,7 +79,7 @@ public sealed class ResidenceService(TimeProvider clock)
     {
         db.ChangeTracker.Clear();
         var key = $"{residentId}:{householdId}";
-        return await db.Residences.IgnoreQueryFilters().AnyAsync(r => r.ActiveKey == key, ct);
+        return await db.Residences.Unscoped(Because.UniqueKeysSpanAllRows).AnyAsync(r => r.ActiveKey == key, ct);
     }
 
     public async Task<Residence> ApproveAsync(NeighbourHubDbContext db, long residenceId, CancellationToken ct)

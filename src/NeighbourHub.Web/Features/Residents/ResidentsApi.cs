@@ -52,8 +52,8 @@ public static class ResidentsApi
             return v.Problem();
         }
 
-        var query = from e in db.Estates.IgnoreQueryFilters()
-                    join c in db.Communities.IgnoreQueryFilters() on e.CommunityId equals c.Id
+        var query = from e in db.Estates.Unscoped(Because.ResidentsFindTheirFlat)
+                    join c in db.Communities.Unscoped(Because.ResidentsFindTheirFlat) on e.CommunityId equals c.Id
                     where string.IsNullOrEmpty(keyword) || e.Name.Contains(keyword) || e.Address.Contains(keyword)
                     orderby e.Name, e.Id
                     select new EstateListItem(e.Id, e.Name, c.Id, c.Name, e.Address);
@@ -70,14 +70,14 @@ public static class ResidentsApi
             return v.Problem();
         }
 
-        if (!await db.Estates.IgnoreQueryFilters().AnyAsync(e => e.Id == estateId, ct))
+        if (!await db.Estates.Unscoped(Because.ResidentsFindTheirFlat).AnyAsync(e => e.Id == estateId, ct))
         {
             return TypedResults.NotFound();
         }
 
-        var query = from h in db.Households.IgnoreQueryFilters()
-                    join b in db.Buildings.IgnoreQueryFilters() on h.BuildingId equals b.Id
-                    join u in db.Units.IgnoreQueryFilters() on h.UnitId equals u.Id
+        var query = from h in db.Households.Unscoped(Because.ResidentsFindTheirFlat)
+                    join b in db.Buildings.Unscoped(Because.ResidentsFindTheirFlat) on h.BuildingId equals b.Id
+                    join u in db.Units.Unscoped(Because.ResidentsFindTheirFlat) on h.UnitId equals u.Id
                     where h.EstateId == estateId
                           && (string.IsNullOrEmpty(building) || b.Name == building)
                           && (string.IsNullOrEmpty(unit) || u.Name == unit)

@@ -12,9 +12,9 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
 
     /// <summary>The community a verified resident belongs to (their first approved residence), or 403.</summary>
     private static async Task<long> CommunityOfAsync(NeighbourHubDbContext db, long residentId, CancellationToken ct) =>
-        await (from r in db.Residences.IgnoreQueryFilters()
+        await (from r in db.Residences.Unscoped(Because.ResidentsOwnHomes)
                where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
-               join e in db.Estates.IgnoreQueryFilters() on r.EstateId equals e.Id
+               join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
                orderby r.Id
                select (long?)e.CommunityId).FirstOrDefaultAsync(ct)
         ?? throw new ForbiddenException("Verify your flat under 我的房屋 first.");
@@ -56,7 +56,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         DateTimeOffset? wantedAt, string? idempotencyKey, CancellationToken ct)
     {
         var requestKey = $"{residentId}:{idempotencyKey ?? Guid.NewGuid().ToString("N")}";
-        if (await db.ServiceOrders.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(o => o.RequestKey == requestKey, ct) is { } replay)
+        if (await db.ServiceOrders.Unscoped(Because.IdempotentReplay).AsNoTracking().SingleOrDefaultAsync(o => o.RequestKey == requestKey, ct) is { } replay)
         {
             return replay;
         }
@@ -67,7 +67,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         var escrow = await ledger.EscrowAsync(db, communityId, ct);
         return await TimeBankLedger.InTransactionAsync(db, async () =>
         {
-            if (await db.ServiceOrders.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(o => o.RequestKey == requestKey, ct) is { } twin)
+            if (await db.ServiceOrders.Unscoped(Because.IdempotentReplay).AsNoTracking().SingleOrDefaultAsync(o => o.RequestKey == requestKey, ct) is { } twin)
             {
                 return twin;
             }
@@ -110,7 +110,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
             throw new ConflictException("You cannot take your own order.");
         }
 
-        var approved = await db.VolunteerProfiles.IgnoreQueryFilters()
+        var approved = await db.VolunteerProfiles.Unscoped(Because.VolunteerRecord)
             .AnyAsync(p => p.ResidentId == volunteerId && p.Status == VolunteerStatus.Approved && p.CommunityId == order.CommunityId, ct);
         if (!approved)
         {

@@ -141,9 +141,9 @@ public static class ServiceOrdersApi
         join r in db.Residents on p.ResidentId equals r.Id
         orderby p.AppliedAt descending
         select new VolunteerRow(p.ResidentId, r.Nickname, p.Status, p.Skills, p.Intro,
-            db.TimeBankAccounts.IgnoreQueryFilters().Where(a => a.ResidentId == p.ResidentId).Select(a => a.EarnedTotal).FirstOrDefault(),
-            db.ServiceOrders.IgnoreQueryFilters().Count(o => o.VolunteerId == p.ResidentId && (o.Status == ServiceOrderStatus.Confirmed || o.Status == ServiceOrderStatus.Resolved)),
-            db.ServiceOrders.IgnoreQueryFilters().Where(o => o.VolunteerId == p.ResidentId && o.Stars != null).Average(o => (double?)o.Stars));
+            db.TimeBankAccounts.Unscoped(Because.VolunteerRecord).Where(a => a.ResidentId == p.ResidentId).Select(a => a.EarnedTotal).FirstOrDefault(),
+            db.ServiceOrders.Unscoped(Because.VolunteerRecord).Count(o => o.VolunteerId == p.ResidentId && (o.Status == ServiceOrderStatus.Confirmed || o.Status == ServiceOrderStatus.Resolved)),
+            db.ServiceOrders.Unscoped(Because.VolunteerRecord).Where(o => o.VolunteerId == p.ResidentId && o.Stars != null).Average(o => (double?)o.Stars));
 
     private static async Task<Results<Ok<List<VolunteerRow>>, ValidationProblem>> Volunteers(string? status, NeighbourHubDbContext db, CancellationToken ct)
     {
@@ -156,7 +156,7 @@ public static class ServiceOrdersApi
 
         // The statistics read other tables without their filters, so the visible profiles are fetched first.
         var visible = await db.VolunteerProfiles.Where(p => st == null || p.Status == st).Select(p => p.ResidentId).ToListAsync(ct);
-        var rows = await VolunteerQuery(db, db.VolunteerProfiles.Where(p => visible.Contains(p.ResidentId))).IgnoreQueryFilters().ToListAsync(ct);
+        var rows = await VolunteerQuery(db, db.VolunteerProfiles.Where(p => visible.Contains(p.ResidentId))).Unscoped(Because.VolunteerRecord).ToListAsync(ct);
         return TypedResults.Ok(rows);
     }
 
@@ -211,12 +211,12 @@ public static class ServiceOrdersApi
 
     /// <summary>Points earned in a month (service, events, orders) per resident of a community: the monthly volunteer leaderboard.</summary>
     public static IQueryable<LeaderboardRow> LeaderboardQuery(NeighbourHubDbContext db, long communityId, DateTimeOffset start, DateTimeOffset end) =>
-        from p in db.LedgerPostings.IgnoreQueryFilters()
+        from p in db.LedgerPostings.Unscoped(Because.LedgerTotals)
         where p.Amount > 0
-        join t in db.LedgerTransactions.IgnoreQueryFilters() on p.TransactionId equals t.Id
+        join t in db.LedgerTransactions.Unscoped(Because.LedgerTotals) on p.TransactionId equals t.Id
         where t.CommunityId == communityId && t.CreatedAt >= start && t.CreatedAt < end
               && (t.Category == LedgerCategory.VolunteerService || t.Category == LedgerCategory.EventAttendance || t.Category == LedgerCategory.ServiceOrder)
-        join a in db.TimeBankAccounts.IgnoreQueryFilters() on p.AccountId equals a.Id
+        join a in db.TimeBankAccounts.Unscoped(Because.LedgerTotals) on p.AccountId equals a.Id
         where a.Kind == AccountKind.Resident
         join r in db.Residents on a.ResidentId equals r.Id
         group p.Amount by new { r.Id, r.Nickname } into g

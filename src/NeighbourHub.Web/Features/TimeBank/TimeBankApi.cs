@@ -109,7 +109,7 @@ public static class TimeBankApi
     private static async Task<Ok<List<RedemptionView>>> MyRedemptions(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct) =>
         TypedResults.Ok(await (from r in db.Redemptions
                                where r.ResidentId == scope.Value.ResidentId
-                               join w in db.Rewards.IgnoreQueryFilters() on r.RewardId equals w.Id
+                               join w in db.Rewards.Unscoped(Because.DetailsOfARowInScope) on r.RewardId equals w.Id
                                orderby r.Id descending
                                select new RedemptionView(r.Id, r.RewardId, w.Name, r.Quantity, r.Points, r.Status, r.CreatedAt)).Take(100).ToListAsync(ct));
 

@@ -47,7 +47,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
     /// <summary>Finds or creates an account; its unique owner key makes a racing creation harmless.</summary>
     private static async Task<TimeBankAccount> AccountAsync(NeighbourHubDbContext db, string key, Func<TimeBankAccount> create, CancellationToken ct)
     {
-        var found = await db.TimeBankAccounts.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(a => a.OwnerKey == key, ct);
+        var found = await db.TimeBankAccounts.Unscoped(Because.UniqueKeysSpanAllRows).AsNoTracking().SingleOrDefaultAsync(a => a.OwnerKey == key, ct);
         if (found is not null)
         {
             return found;
@@ -70,7 +70,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
         catch (DbUpdateException)
         {
             db.Entry(account).State = EntityState.Detached;
-            return await db.TimeBankAccounts.IgnoreQueryFilters().AsNoTracking().SingleAsync(a => a.OwnerKey == key, ct);
+            return await db.TimeBankAccounts.Unscoped(Because.UniqueKeysSpanAllRows).AsNoTracking().SingleAsync(a => a.OwnerKey == key, ct);
         }
     }
 
@@ -92,7 +92,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             throw new InvalidOperationException("A ledger transaction needs two or more non-zero postings that sum to zero.");
         }
 
-        var existing = await db.LedgerTransactions.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(t => t.SourceRef == sourceRef, ct);
+        var existing = await db.LedgerTransactions.Unscoped(Because.IdempotentReplay).AsNoTracking().SingleOrDefaultAsync(t => t.SourceRef == sourceRef, ct);
         if (existing is not null)
         {
             return (existing, false);
@@ -123,7 +123,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
         {
             var credit = Math.Max(m.Amount, 0);
             var debit = Math.Max(-m.Amount, 0);
-            var moved = await db.TimeBankAccounts.IgnoreQueryFilters()
+            var moved = await db.TimeBankAccounts.Unscoped(Because.PointsMoveBetweenScopes)
                 .Where(a => a.Id == m.AccountId && a.Balance + m.Amount >= a.Floor)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(a => a.Balance, a => a.Balance + m.Amount)
@@ -177,11 +177,11 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
     /// <summary>Every transaction sums to zero, all postings sum to zero, and every cached balance equals its postings.</summary>
     public static async Task<VerificationResult> VerifyAsync(NeighbourHubDbContext db, CancellationToken ct)
     {
-        var postings = db.LedgerPostings.IgnoreQueryFilters();
+        var postings = db.LedgerPostings.Unscoped(Because.LedgerTotals);
         var unbalanced = await postings.GroupBy(p => p.TransactionId).Where(g => g.Sum(p => p.Amount) != 0).Select(g => g.Key).Take(20).ToListAsync(ct);
         var total = await postings.SumAsync(p => (long)p.Amount, ct);
         var sums = await postings.GroupBy(p => p.AccountId).Select(g => new { g.Key, Sum = g.Sum(p => p.Amount) }).ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
-        var accounts = await db.TimeBankAccounts.IgnoreQueryFilters().AsNoTracking().ToListAsync(ct);
+        var accounts = await db.TimeBankAccounts.Unscoped(Because.LedgerTotals).AsNoTracking().ToListAsync(ct);
         var problems = unbalanced.Select(t => $"transaction {t} does not sum to zero").ToList();
         if (total != 0)
         {
@@ -202,7 +202,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             }
         }
 
-        var transactions = await db.LedgerTransactions.IgnoreQueryFilters().CountAsync(ct);
+        var transactions = await db.LedgerTransactions.Unscoped(Because.LedgerTotals).CountAsync(ct);
         return new VerificationResult(problems.Count == 0, transactions, accounts.Count, total, problems);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.TimeBank;
 
@@ -111,9 +112,9 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         // Points stay inside the community: the receiver must be a verified resident of a community where the
         // giver is verified too. A missing id and a stranger's get the same answer, so ids cannot be probed.
         var giverCommunities = db.Scope.Value.CommunityIds;
-        var neighbour = await (from r in db.Residences.IgnoreQueryFilters()
+        var neighbour = await (from r in db.Residences.Unscoped(Because.PointsMoveBetweenScopes)
                                where r.ResidentId == toResidentId && r.Status == ResidenceStatus.Approved
-                               join e in db.Estates.IgnoreQueryFilters() on r.EstateId equals e.Id
+                               join e in db.Estates.Unscoped(Because.PointsMoveBetweenScopes) on r.EstateId equals e.Id
                                where giverCommunities.Contains(e.CommunityId)
                                select r.Id).AnyAsync(ct);
         if (!neighbour)
@@ -127,7 +128,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         var tx = await TimeBankLedger.InTransactionAsync(db, async () =>
             (await ledger.PostAsync(db, sourceRef, LedgerCategory.Donation, null, memo, null,
                 [new Movement(from.Id, -points), new Movement(to.Id, points)], ct)).Transaction, ct);
-        var balance = await db.TimeBankAccounts.IgnoreQueryFilters().Where(a => a.Id == from.Id).Select(a => a.Balance).SingleAsync(ct);
+        var balance = await db.TimeBankAccounts.Unscoped(Because.PointsMoveBetweenScopes).Where(a => a.Id == from.Id).Select(a => a.Balance).SingleAsync(ct);
         return new TransferAnswer(tx.Id, balance);
     }
 
@@ -140,7 +141,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         string idempotencyKey, CancellationToken ct)
     {
         var requestKey = $"{residentId}:{idempotencyKey}";
-        var replay = await db.Redemptions.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct);
+        var replay = await db.Redemptions.Unscoped(Because.IdempotentReplay).AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct);
         if (replay is not null)
         {
             return (replay, false);
@@ -157,16 +158,16 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         var points = checked(reward.PointsCost * quantity);
         return await TimeBankLedger.InTransactionAsync(db, async () =>
             {
-                await db.TimeBankAccounts.IgnoreQueryFilters().Where(a => a.Id == account.Id)
+                await db.TimeBankAccounts.Unscoped(Because.PointsMoveBetweenScopes).Where(a => a.Id == account.Id)
                     .ExecuteUpdateAsync(s => s.SetProperty(a => a.Balance, a => a.Balance), ct); // row lock for this resident
-                if (await db.Redemptions.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct) is { } twin)
+                if (await db.Redemptions.Unscoped(Because.IdempotentReplay).AsNoTracking().SingleOrDefaultAsync(r => r.RequestKey == requestKey, ct) is { } twin)
                 {
                     return (twin, false); // the same request, replayed while the first was in flight
                 }
 
                 if (reward.PerPersonLimit > 0)
                 {
-                    var held = await db.Redemptions.IgnoreQueryFilters()
+                    var held = await db.Redemptions.Unscoped(Because.PointsMoveBetweenScopes)
                         .Where(r => r.RewardId == rewardId && r.ResidentId == residentId && r.Status != RedemptionStatus.Cancelled)
                         .SumAsync(r => (int?)r.Quantity, ct) ?? 0;
                     if (held + quantity > reward.PerPersonLimit)
@@ -175,7 +176,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                     }
                 }
 
-                var stocked = await db.Rewards.IgnoreQueryFilters().Where(r => r.Id == rewardId && r.Stock >= quantity)
+                var stocked = await db.Rewards.Unscoped(Because.PointsMoveBetweenScopes).Where(r => r.Id == rewardId && r.Stock >= quantity)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.Stock, r => r.Stock - quantity), ct);
                 if (stocked == 0)
                 {
@@ -238,7 +239,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
             // The conditional update bypasses the change tracker's audit; the ledger's save below writes this row with it.
             db.Audit("redemption.cancel", nameof(Redemption), redemptionId.ToString(System.Globalization.CultureInfo.InvariantCulture), new { found.Points, found.Quantity });
 
-            await db.Rewards.IgnoreQueryFilters().Where(x => x.Id == found.RewardId)
+            await db.Rewards.Unscoped(Because.PointsMoveBetweenScopes).Where(x => x.Id == found.RewardId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Stock, x => x.Stock + found.Quantity), ct);
             var (refund, _) = await ledger.PostAsync(db, $"redeem-refund:{found.Id}", LedgerCategory.RedemptionRefund, found.CommunityId,
                 $"取消兑换 #{found.Id}", db.Scope.Value.AdminUserId, [new Movement(pool.Id, -found.Points), new Movement(account.Id, found.Points)], ct);

@@ -1,0 +1,103 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace NeighbourHub.Web.Tenancy;
+
+/// <summary>
+/// Every deliberate exception to the tenancy filters, by reason. A query lifts the filters only through
+/// <see cref="UnscopedQueries.Unscoped"/> with one of these; a reason not listed here is a design question,
+/// not a new member to add in passing. Lifting the filters lifts them for the whole query (EF Core has no
+/// per-table switch), so such a query carries its own explicit condition.
+/// </summary>
+public enum Because
+{
+    /// <summary>
+    /// The estate and household directory a resident searches to find their flat before any residence is
+    /// approved: estate, community, building and unit names, rooms and areas, never who lives there.
+    /// </summary>
+    ResidentsFindTheirFlat,
+
+    /// <summary>
+    /// An applicant redeems an invite code for a household they cannot see yet: knowing the code is the
+    /// permission; it must match the household, and a conditional update uses it once.
+    /// </summary>
+    InviteCodeIsTheKey,
+
+    /// <summary>
+    /// A unique key holds across all rows (one live application per resident and household, one account per
+    /// owner): finding the clash or the existing row must look at every row, not only the visible ones.
+    /// </summary>
+    UniqueKeysSpanAllRows,
+
+    /// <summary>
+    /// An idempotency key or source reference (which embeds the caller's id or the source) is looked up
+    /// among all rows, so a replay returns the first answer whoever's scope wrote it.
+    /// </summary>
+    IdempotentReplay,
+
+    /// <summary>
+    /// Keyed on one resident's own id: their applications, pending ones included, and the names of the homes
+    /// they point to (household, building, unit, estate, community), e.g. to check event eligibility.
+    /// </summary>
+    ResidentsOwnHomes,
+
+    /// <summary>
+    /// The row was already found through its filter (or by the caller's own id); these are its labels and
+    /// parts: its estate, rooms, category, timeline and photos, a receipt's lines, the reward a redemption was
+    /// for, the estate, grid or firm KPIs are grouped by, the approved residents of households whose bills are shown.
+    /// </summary>
+    DetailsOfARowInScope,
+
+    /// <summary>
+    /// Who may be assigned in an estate the caller sees: the firm serving it today and its grid workers, whose
+    /// contracts and buildings the caller's own scope may not include.
+    /// </summary>
+    StaffOfAnEstateInScope,
+
+    /// <summary>
+    /// Seats, the waiting list and attendance are shared by everyone signed up: cancelling one's own seat
+    /// promotes the next in line, a place in line counts the others, cancelling or completing an event reaches all.
+    /// </summary>
+    EventSeatsAreShared,
+
+    /// <summary>
+    /// Points and stock move between accounts and rows the caller may not read (the community pool, the other
+    /// party, a reward's stock), by conditional updates that keep balances and stock from going below their floor;
+    /// a redemption locks the resident's account and counts their per-person limit in the same transaction.
+    /// </summary>
+    PointsMoveBetweenScopes,
+
+    /// <summary>
+    /// A volunteer's standing and record (approved in the order's community; points earned, orders done,
+    /// average stars) counts every order and account; whose record is shown is decided first from visible profiles.
+    /// </summary>
+    VolunteerRecord,
+
+    /// <summary>
+    /// Totals over the ledger: the books balance only as a whole (verification), and the monthly leaderboard
+    /// sums every resident's postings in one community whose office the caller runs.
+    /// </summary>
+    LedgerTotals,
+
+    /// <summary>
+    /// Whether a file is attached is a fact about every repair, not only those the uploader can see; unattached
+    /// files are counted, deleted and cleaned up on that basis.
+    /// </summary>
+    FileAttachmentIsGlobal,
+
+    /// <summary>The demo data is written by the system on start, before any real tenant exists.</summary>
+    DemoSeeding,
+}
+
+public static class UnscopedQueries
+{
+    /// <summary>
+    /// The one way to lift the tenancy filters: for the whole query, for a listed reason. The reason is also
+    /// written into the SQL as a comment, so a slow-query log says why a query ran unscoped.
+    /// </summary>
+    public static IQueryable<T> Unscoped<T>(this IQueryable<T> source, Because reason)
+        where T : class =>
+        source.IgnoreQueryFilters().TagWith(Tags[(int)reason]);
+
+    // One string per reason, so tagging allocates nothing per query.
+    private static readonly string[] Tags = Enum.GetValues<Because>().Select(r => $"unscoped: {r}").ToArray();
+}
