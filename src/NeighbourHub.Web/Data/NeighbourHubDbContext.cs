@@ -15,8 +15,8 @@ namespace NeighbourHub.Web.Data;
 /// <summary>
 /// The one DbContext. Provider-specific subclasses (<see cref="SqliteNeighbourHubDbContext"/>,
 /// <see cref="MySqlNeighbourHubDbContext"/>) exist only so each provider keeps its own migrations.
-/// Tenancy lives here: query filters read <see cref="Scope"/> at query time, and every change made
-/// while an admin is the actor is written to the audit log in the same transaction.
+/// Query filters read <see cref="Scope"/> at query time (their rules are in <see cref="TenancyRules"/>), and
+/// every change made while an admin is the actor is written to the audit log in the same transaction.
 /// </summary>
 public abstract class NeighbourHubDbContext(DbContextOptions options)
     : IdentityDbContext<AdminUser, IdentityRole<long>, long>(options)
@@ -27,16 +27,17 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     /// <summary>The clock stamped on audit rows; the host sets the injected <see cref="TimeProvider"/>.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
-    // Flat members: EF turns these into query parameters each time a filtered query runs.
-    private bool ScopeUnrestricted => Scope.Value.Unrestricted;
-    private IReadOnlyList<long> ScopeEstateIds => Scope.Value.EstateIds;
-    private IReadOnlyList<long> ScopeCommunityIds => Scope.Value.CommunityIds;
-    private long ScopeResidentId => Scope.Value.ResidentId ?? -1;
-    private bool ScopeIsAdmin => Scope.Value.Kind == ScopeKind.Admin;
-    private long ScopeAdminUserId => Scope.Value.AdminUserId ?? -1;
-    private bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
-    private IReadOnlyList<long> ScopeOfficeCommunityIds => Scope.Value.OfficeCommunityIds ?? [];
-    private IReadOnlyList<long> ScopeOfficeEstateIds => Scope.Value.OfficeEstateIds ?? [];
+    // What TenancyRules' filters read. Flat members of the context, so EF turns each into a query parameter
+    // of the running context (the filters and compiled queries stay shared); -1 matches no id.
+    internal bool ScopeUnrestricted => Scope.Value.Unrestricted;
+    internal IReadOnlyList<long> ScopeEstateIds => Scope.Value.EstateIds;
+    internal IReadOnlyList<long> ScopeCommunityIds => Scope.Value.CommunityIds;
+    internal long ScopeResidentId => Scope.Value.ResidentId ?? -1;
+    internal bool ScopeIsAdmin => Scope.Value.Kind == ScopeKind.Admin;
+    internal long ScopeAdminUserId => Scope.Value.AdminUserId ?? -1;
+    internal bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
+    internal IReadOnlyList<long> ScopeOfficeCommunityIds => Scope.Value.OfficeCommunityIds ?? [];
+    internal IReadOnlyList<long> ScopeOfficeEstateIds => Scope.Value.OfficeEstateIds ?? [];
 
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Community> Communities => Set<Community>();
@@ -92,73 +93,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         builder.Entity<IdentityUserToken<long>>().ToTable("AdminUserTokens");
         builder.Entity<IdentityRoleClaim<long>>().ToTable("AdminRoleClaims");
 
-        // Tenancy: the only place visibility is decided. An id outside the scope simply is not found (404).
-        builder.Entity<Community>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.Id));
-        builder.Entity<Grid>().HasQueryFilter(x => ScopeUnrestricted || ScopeCommunityIds.Contains(x.CommunityId));
-        builder.Entity<Estate>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.Id));
-        builder.Entity<Building>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        builder.Entity<Unit>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        builder.Entity<Household>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        builder.Entity<EstateFirmContract>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        builder.Entity<InviteCode>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        // A resident always sees their own applications, pending ones included; staff see those of their estates.
-        builder.Entity<Residence>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
-        // Events: staff see those of their estates (or community-wide ones of their communities).
-        // Residents see published events of their estates and communities, and every open event
-        // (not "verified residents only") anywhere, which is how neighbours find them.
-        builder.Entity<Features.Events.CommunityEvent>().HasQueryFilter(x => ScopeUnrestricted
-            || (ScopeIsAdmin && (x.EstateId == null ? ScopeCommunityIds.Contains(x.CommunityId) : ScopeEstateIds.Contains(x.EstateId.Value)))
-            || (ScopeIsResident && x.Status != Features.Events.EventStatus.Draft
-                && (!x.VerifiedOnly || (x.EstateId == null ? ScopeCommunityIds.Contains(x.CommunityId) : ScopeEstateIds.Contains(x.EstateId.Value)))));
-        // A resident sees their own sign-ups; staff those of events they see.
-        builder.Entity<Features.Events.EventSignup>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (ScopeIsAdmin && Events.Any(e => e.Id == x.EventId)));
-        // Time bank — the community office's (see AccessScope.OfficeCommunityIds). A resident sees their own
-        // account, redemptions, volunteer profile and orders, the rewards of their communities and, as an
-        // approved volunteer, the orders there (to help); on the staff side only the offices of the community (and platform admins)
-        // see any of it: pools, a resident's account where the resident lives, rewards, redemptions,
-        // volunteers, orders. Firm, grid and committee staff see none. Transactions and postings follow the accounts.
-        builder.Entity<Features.TimeBank.TimeBankAccount>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || (x.CommunityId != null
-                ? ScopeOfficeCommunityIds.Contains(x.CommunityId.Value)
-                : Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved && ScopeOfficeEstateIds.Contains(r.EstateId))));
-        builder.Entity<Features.TimeBank.LedgerPosting>().HasQueryFilter(x => ScopeUnrestricted || TimeBankAccounts.Any(a => a.Id == x.AccountId));
-        builder.Entity<Features.TimeBank.LedgerTransaction>().HasQueryFilter(x => ScopeUnrestricted || LedgerPostings.Any(p => p.TransactionId == x.Id));
-        builder.Entity<Features.TimeBank.Reward>().HasQueryFilter(x => ScopeUnrestricted
-            || (ScopeIsResident && ScopeCommunityIds.Contains(x.CommunityId)) || ScopeOfficeCommunityIds.Contains(x.CommunityId));
-        builder.Entity<Features.TimeBank.VolunteerProfile>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
-        // A community's orders are shown to its approved volunteers only (their text can hold health details);
-        // they see every state, so a volunteer who lost a race to take one hears 409 "taken", not 404.
-        builder.Entity<Features.TimeBank.ServiceOrder>().HasQueryFilter(x => ScopeUnrestricted || x.RequesterId == ScopeResidentId
-            || x.VolunteerId == ScopeResidentId
-            || (ScopeIsResident
-                && VolunteerProfiles.Any(p => p.ResidentId == ScopeResidentId && p.CommunityId == x.CommunityId && p.Status == Features.TimeBank.VolunteerStatus.Approved))
-            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
-        builder.Entity<Features.TimeBank.Redemption>().HasQueryFilter(x => ScopeUnrestricted || x.ResidentId == ScopeResidentId
-            || ScopeOfficeCommunityIds.Contains(x.CommunityId));
-        // Repairs: a resident sees their own reports (and the categories of their estates); staff those of their estates.
-        builder.Entity<Features.Repairs.RepairCategory>().HasQueryFilter(x => ScopeUnrestricted || ScopeEstateIds.Contains(x.EstateId));
-        builder.Entity<Features.Repairs.Repair>().HasQueryFilter(x => ScopeUnrestricted || x.ReporterId == ScopeResidentId
-            || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
-        builder.Entity<Features.Repairs.RepairEvent>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
-        builder.Entity<Features.Repairs.RepairPhoto>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
-        builder.Entity<Features.Repairs.RepairEscalation>().HasQueryFilter(x => ScopeUnrestricted || Repairs.Any(r => r.Id == x.RepairId));
-        builder.Entity<Features.Repairs.Open311ApiKey>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
-        // Billing: staff see their estates'; a resident sees the bills of households where their residence is approved, and their own payments.
-        builder.Entity<Features.Billing.FeeItem>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
-        builder.Entity<Features.Billing.FeeExemption>().HasQueryFilter(x => ScopeUnrestricted || FeeItems.Any(f => f.Id == x.FeeItemId));
-        builder.Entity<Features.Billing.BillingRun>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId)));
-        builder.Entity<Features.Billing.Bill>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId))
-            || (ScopeIsResident && Residences.Any(r => r.ResidentId == ScopeResidentId && r.HouseholdId == x.HouseholdId && r.Status == Features.Residents.ResidenceStatus.Approved)));
-        builder.Entity<Features.Payments.Payment>().HasQueryFilter(x => ScopeUnrestricted || (ScopeIsAdmin && ScopeEstateIds.Contains(x.EstateId))
-            || (ScopeIsResident && x.ResidentId == ScopeResidentId));
-        builder.Entity<Features.Payments.PaymentBill>().HasQueryFilter(x => ScopeUnrestricted || Payments.Any(p => p.Id == x.PaymentId));
-        builder.Entity<Features.Payments.Refund>().HasQueryFilter(x => ScopeUnrestricted || Payments.Any(p => p.Id == x.PaymentId));
-        // Files: the uploader sees their own; anyone else only through a repair photo they can see (FileService checks).
-        builder.Entity<Features.Files.StoredFile>().HasQueryFilter(x => ScopeUnrestricted || x.UploadedByResidentId == ScopeResidentId
-            || (ScopeIsAdmin && x.UploadedByAdminId == ScopeAdminUserId) || RepairPhotos.Any(p => p.FileId == x.Id));
+        // Tenancy: every entity's filter follows from what it declares it belongs to (Tenancy/TenancyRules.cs).
+        new TenancyRules(this).Apply(builder);
     }
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

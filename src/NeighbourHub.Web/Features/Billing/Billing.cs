@@ -16,7 +16,7 @@ public enum FeeKind
 }
 
 /// <summary>A fee an estate charges (物业费, 车位费, 维修分摊…), effective for a range of months.</summary>
-public sealed class FeeItem
+public sealed class FeeItem : IEstateStaffOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -43,7 +43,7 @@ public sealed class FeeItem
 }
 
 /// <summary>A household that does not pay a fee item (e.g. a property office, a hardship waiver).</summary>
-public sealed class FeeExemption
+public sealed class FeeExemption : IChildOf<FeeItem>
 {
     public long Id { get; set; }
     public long FeeItemId { get; set; }
@@ -58,7 +58,7 @@ public enum BillStatus { Unpaid, Paid, Refunded }
 /// makes bill runs idempotent. <see cref="LockedByPaymentId"/> ties an unpaid bill to the one payment in
 /// progress. Only <see cref="BillLedger"/> changes a bill, each step a conditional update (ADR 0005).
 /// </summary>
-public sealed class Bill
+public sealed class Bill : IEstateStaffOwned, IOpenToHouseholdResidents
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -83,7 +83,7 @@ public sealed class Bill
 public enum BillingRunStatus { Running, Completed, Failed }
 
 /// <summary>One bill run for (estate, period), with its progress for the console.</summary>
-public sealed class BillingRun
+public sealed class BillingRun : IEstateStaffOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }

@@ -25,7 +25,7 @@ public sealed class Estate
     public string Address { get; set; } = "";
 }
 
-public sealed class Building
+public sealed class Building : IEstateOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -33,7 +33,7 @@ public sealed class Building
     public required string Name { get; set; }
 }
 
-public sealed class Unit
+public sealed class Unit : IEstateOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -42,7 +42,7 @@ public sealed class Unit
     public required string Name { get; set; }
 }
 
-public sealed class Household
+public sealed class Household : IEstateOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -63,7 +63,7 @@ public sealed class PropertyFirm
 }
 
 /// <summary>A firm serving an estate from a date (接管日期) until an optional end date.</summary>
-public sealed class EstateFirmContract
+public sealed class EstateFirmContract : IEstateOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -75,7 +75,7 @@ public sealed class EstateFirmContract
 }
 
 /// <summary>A grid (网格) of a community; it covers buildings, possibly of several small estates.</summary>
-public sealed class Grid
+public sealed class Grid : ICommunityOwned
 {
     public long Id { get; set; }
     public long CommunityId { get; set; }

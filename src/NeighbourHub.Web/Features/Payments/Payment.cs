@@ -15,10 +15,11 @@ public enum PaymentChannel { WeChat, Cash, BankTransfer }
 /// of bills and become Paid exactly once, by a conditional update, from the callback or reconciliation;
 /// offline payments are recorded Paid by staff. Fen everywhere.
 /// </summary>
-public sealed class Payment
+public sealed class Payment : IEstateStaffOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
+    [OwningResident]
     public long? ResidentId { get; set; }
     public PaymentChannel Channel { get; set; }
     /// <summary>Unique per merchant, 6–32 of [0-9A-Za-z_-|*]; ours are "NH" + time + random.</summary>
@@ -52,7 +53,7 @@ public sealed class Payment
 }
 
 /// <summary>Which bills a payment covers, and how much of it went to each.</summary>
-public sealed class PaymentBill
+public sealed class PaymentBill : IChildOf<Payment>
 {
     public long PaymentId { get; set; }
     public long BillId { get; set; }
@@ -62,7 +63,7 @@ public sealed class PaymentBill
 public enum RefundStatus { Processing, Succeeded, Failed }
 
 /// <summary>Money given back for one bill of a payment; the sum never exceeds what the bill was paid.</summary>
-public sealed class Refund
+public sealed class Refund : IChildOf<Payment>
 {
     public long Id { get; set; }
     public long PaymentId { get; set; }

@@ -17,7 +17,7 @@ namespace NeighbourHub.Web.Features.Repairs;
 /// A key an outside system (a 12345 hotline, a city platform) uses to post reports into one estate.
 /// Only the SHA-256 of the key is stored; the key itself is shown once when issued.
 /// </summary>
-public sealed class Open311ApiKey
+public sealed class Open311ApiKey : IEstateStaffOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }

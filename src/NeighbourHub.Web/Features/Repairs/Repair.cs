@@ -3,7 +3,7 @@ using NeighbourHub.Web.Hosting;
 namespace NeighbourHub.Web.Features.Repairs;
 
 /// <summary>A kind of repair with its default deadline (分类处理、限期办结).</summary>
-public sealed class RepairCategory
+public sealed class RepairCategory : IEstateOwned
 {
     public long Id { get; set; }
     public long EstateId { get; set; }
@@ -36,7 +36,7 @@ public enum RepairSource { MiniProgram, Open311 }
 /// refuses the wrong state with a reason; <see cref="Status"/> is a concurrency token, so two staff
 /// racing on one repair cannot both succeed.
 /// </summary>
-public sealed class Repair
+public sealed class Repair : IEstateStaffOwned
 {
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromDays(7);
     public static readonly TimeSpan UrgeInterval = TimeSpan.FromHours(12);
@@ -46,6 +46,7 @@ public sealed class Repair
     public long? HouseholdId { get; set; }
     public long CategoryId { get; set; }
     /// <summary>The resident who reported it; null for reports that arrived through Open311.</summary>
+    [OwningResident]
     public long? ReporterId { get; set; }
     public RepairSource Source { get; set; }
     /// <summary>Contact details an Open311 client sent (staff only; never in the public feed).</summary>
@@ -173,7 +174,7 @@ public sealed class Repair
 }
 
 /// <summary>One step on a repair's timeline: who, when, what, note.</summary>
-public sealed class RepairEvent
+public sealed class RepairEvent : IChildOf<Repair>
 {
     public long Id { get; set; }
     public long RepairId { get; set; }
@@ -186,7 +187,7 @@ public sealed class RepairEvent
 public enum PhotoStage { Report, Resolution }
 
 /// <summary>A photo on a repair: taken by the reporter, or by staff as proof of the fix.</summary>
-public sealed class RepairPhoto
+public sealed class RepairPhoto : IChildOf<Repair>
 {
     public long Id { get; set; }
     public long RepairId { get; set; }
@@ -195,7 +196,7 @@ public sealed class RepairPhoto
 }
 
 /// <summary>Who an overdue repair was escalated to, and when (the console's "escalated to me").</summary>
-public sealed class RepairEscalation
+public sealed class RepairEscalation : IChildOf<Repair>
 {
     public long Id { get; set; }
     public long RepairId { get; set; }

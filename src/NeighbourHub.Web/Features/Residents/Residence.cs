@@ -9,9 +9,10 @@ public enum ResidenceStatus { Pending, Approved, Rejected }
 /// <summary>
 /// A resident's claim to live in a household (业主 / 租户 / 家属), verified by staff or by an invite code.
 /// </summary>
-public sealed class Residence
+public sealed class Residence : IEstateStaffOwned
 {
     public long Id { get; set; }
+    [OwningResident]
     public long ResidentId { get; set; }
     public long HouseholdId { get; set; }
     public long EstateId { get; set; }
@@ -81,7 +82,7 @@ public sealed class Residence
 /// A single-use code staff hand to a household (on paper or by phone) so that whoever enters it is
 /// approved at once for that household.
 /// </summary>
-public sealed class InviteCode
+public sealed class InviteCode : IEstateOwned
 {
     public long Id { get; set; }
     public long HouseholdId { get; set; }

@@ -67,7 +67,7 @@ public sealed class LedgerTransaction
     public long? ApprovedByAdminId { get; set; }
 }
 
-public sealed class LedgerPosting
+public sealed class LedgerPosting : IChildOf<TimeBankAccount>
 {
     public long Id { get; set; }
     public long TransactionId { get; set; }

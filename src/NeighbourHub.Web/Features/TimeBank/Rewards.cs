@@ -1,7 +1,7 @@
 namespace NeighbourHub.Web.Features.TimeBank;
 
 /// <summary>Something a community offers for points (a haircut, a bag of rice, a parking day…).</summary>
-public sealed class Reward
+public sealed class Reward : IOpenToCommunityResidents, ICommunityOfficeOwned
 {
     public long Id { get; set; }
     public long CommunityId { get; set; }
@@ -19,10 +19,11 @@ public sealed class Reward
 
 public enum RedemptionStatus { Pending, Fulfilled, Cancelled }
 
-public sealed class Redemption
+public sealed class Redemption : ICommunityOfficeOwned
 {
     public long Id { get; set; }
     public long RewardId { get; set; }
+    [OwningResident]
     public long ResidentId { get; set; }
     public long CommunityId { get; set; }
     public int Quantity { get; set; }

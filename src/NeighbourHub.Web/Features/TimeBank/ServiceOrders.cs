@@ -5,8 +5,9 @@ namespace NeighbourHub.Web.Features.TimeBank;
 public enum VolunteerStatus { Pending, Approved, Rejected }
 
 /// <summary>A resident's application to volunteer (志愿者), approved by staff before they may take orders.</summary>
-public sealed class VolunteerProfile
+public sealed class VolunteerProfile : ICommunityOfficeOwned
 {
+    [OwningResident]
     public long ResidentId { get; set; }
     public long CommunityId { get; set; }
     /// <summary>Comma-separated skills as the resident typed them (水电, 陪诊, 理发…).</summary>
@@ -26,10 +27,11 @@ public enum ServiceOrderStatus { Open, Claimed, Completed, Confirmed, Cancelled,
 /// a volunteer claims it or staff dispatch it; the volunteer completes; the requester confirms and
 /// rates, which moves the escrow to the volunteer exactly once.
 /// </summary>
-public sealed class ServiceOrder
+public sealed class ServiceOrder : IOpenToCommunityVolunteers, ICommunityOfficeOwned
 {
     public long Id { get; set; }
     public long CommunityId { get; set; }
+    [OwningResident]
     public long RequesterId { get; set; }
     public required string Title { get; set; }
     public string Description { get; set; } = "";
@@ -37,6 +39,7 @@ public sealed class ServiceOrder
     public int Points { get; set; }
     public bool FundedByPool { get; set; }
     public ServiceOrderStatus Status { get; set; }
+    [OwningResident]
     public long? VolunteerId { get; set; }
     public bool Dispatched { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
