@@ -115,25 +115,4 @@ public static class IdentityExtensions
             ClockSkew = TimeSpan.FromSeconds(30),
         };
     }
-
-    /// <summary>
-    /// Resolves who is asking into <see cref="CurrentScope"/> for every API request, after
-    /// authentication and before any handler touches the database.
-    /// </summary>
-    public static WebApplication UseAccessScopes(this WebApplication app)
-    {
-        app.Use(async (http, next) =>
-        {
-            // API calls, and the console's file downloads (plain HTTP GETs outside the Blazor circuit).
-            var path = http.Request.Path;
-            if ((path.StartsWithSegments("/api") || path.StartsWithSegments("/admin/files")) && http.User.Identity?.IsAuthenticated == true)
-            {
-                var resolver = http.RequestServices.GetRequiredService<AccessScopeResolver>();
-                http.RequestServices.GetRequiredService<CurrentScope>().Value = await resolver.ResolveAsync(http.User, http.RequestAborted);
-            }
-
-            await next();
-        });
-        return app;
-    }
 }
