@@ -1,17 +1,20 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Tenancy;
 
-namespace NeighbourHub.UnitTests;
+namespace NeighbourHub.IntegrationTests.Security;
 
 /// <summary>
 /// The tenancy convention holds for the whole model: every entity has a filter or a stated reason not to,
 /// filters read the scope when a query runs (one compiled query for every scope), and the only way around
-/// them is Unscoped with a listed reason. Which rows each role sees is proven against MariaDB by the
-/// integration project's TenancyMatrixTests and ForeignScopeTests.
+/// them is Unscoped with a listed reason. Which rows each role sees is proven against MariaDB by
+/// TenancyMatrixTests and ForeignScopeTests. No server is needed: these live here, outside the app's
+/// collection, because this process builds EF models anyway (in the unit project the first cold model
+/// build alone cost seconds).
 /// </summary>
 public sealed class TenancyConventionTests
 {
@@ -54,69 +57,43 @@ public sealed class TenancyConventionTests
     }
 
     [Fact]
-    public async Task Filters_read_the_scope_when_the_query_runs_so_one_compiled_query_serves_every_scope()
+    public void Filters_read_the_scope_when_the_query_runs_so_one_compiled_query_serves_every_scope()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"nh-tenancy-{Guid.NewGuid():N}.db");
-        var compilations = 0;
-        var o = new DbContextOptionsBuilder<SqliteNeighbourHubDbContext>();
-        DataExtensions.ConfigureSqlite(o, $"Data Source={file};Pooling=False");
-        o.LogTo(_ => Interlocked.Increment(ref compilations), [CoreEventId.QueryCompilationStarting]);
-        var options = o.Options;
-        try
+        using var model = Create("sqlite");
+        var filtered = model.Model.GetEntityTypes().Where(e => e.GetQueryFilter() is not null).Select(e => e.ClrType).ToList();
+        AccessScope[] scopes =
+        [
+            new(ScopeKind.Resident, false, [11], [21], ResidentId: 5),
+            new(ScopeKind.Admin, false, [11, 12], [21], AdminUserId: 7, OfficeCommunityIds: [21], OfficeEstateIds: [11, 12]),
+            new(ScopeKind.Admin, false, [12], [21], AdminUserId: 8),
+            AccessScope.Nothing,
+            AccessScope.System,
+        ];
+        var households = new List<string>();
+        int? compiledForTheFirstScope = null;
+        foreach (var scope in scopes)
         {
-            long north, south, communityId;
-            await using (var db = new SqliteNeighbourHubDbContext(options) { Scope = CurrentScope.For(AccessScope.System) })
+            using var db = Create("sqlite");
+            db.Scope = CurrentScope.For(scope);
+            foreach (var type in filtered)
             {
-                await db.Database.EnsureCreatedAsync();
-                var street = new Street { Name = "街道" };
-                db.Add(street);
-                await db.SaveChangesAsync();
-                var community = new Community { StreetId = street.Id, Name = "社区" };
-                db.Add(community);
-                await db.SaveChangesAsync();
-                communityId = community.Id;
-                north = await AddEstateWithOneHouseholdAsync(db, communityId, "北苑");
-                south = await AddEstateWithOneHouseholdAsync(db, communityId, "南苑");
-            }
-
-            List<Type> filtered;
-            await using (var db = new SqliteNeighbourHubDbContext(options))
-            {
-                filtered = db.Model.GetEntityTypes().Where(e => e.GetQueryFilter() is not null).Select(e => e.ClrType).ToList();
-            }
-
-            AccessScope[] scopes =
-            [
-                new(ScopeKind.Resident, false, [north], [communityId], ResidentId: 5),
-                new(ScopeKind.Admin, false, [north, south], [communityId], AdminUserId: 7, OfficeCommunityIds: [communityId], OfficeEstateIds: [north, south]),
-                new(ScopeKind.Admin, false, [south], [communityId], AdminUserId: 8),
-                AccessScope.Nothing,
-                AccessScope.System,
-            ];
-            var households = new List<int>();
-            compilations = 0;
-            foreach (var scope in scopes)
-            {
-                await using var db = new SqliteNeighbourHubDbContext(options) { Scope = CurrentScope.For(scope) };
-                foreach (var type in filtered)
+                // ToQueryString goes through the compiled-query cache like any query, without a database.
+                var sql = (string)SqlMethod.MakeGenericMethod(type).Invoke(null, [db])!;
+                if (type == typeof(Household))
                 {
-                    var count = (int)CountMethod.MakeGenericMethod(type).Invoke(null, [db])!;
-                    if (type == typeof(Household))
-                    {
-                        households.Add(count);
-                    }
+                    var unrestricted = Regex.Match(sql, @"@__ef_filter__ScopeUnrestricted_\d+ (\d)").Groups[1].Value;
+                    var estates = Regex.Match(sql, @"""h"".""EstateId"" (?:IN \((?<ids>[^)]*)\)|= (?<ids>\d+))") is { Success: true } m ? m.Groups["ids"].Value : "none";
+                    households.Add($"{unrestricted} {estates}");
                 }
             }
 
-            // Each scope sees its own rows…
-            Assert.Equal([1, 2, 1, 0, 2], households);
-            // …from queries compiled once: a filter that folded the scope into the query would compile per scope.
-            Assert.Equal(filtered.Count, compilations);
+            compiledForTheFirstScope ??= Volatile.Read(ref _compilations);
         }
-        finally
-        {
-            File.Delete(file);
-        }
+
+        // Each scope gets its own values…
+        Assert.Equal(["0 11", "0 11, 12", "0 12", "0 none", "1 none"], households);
+        // …from queries compiled for the first scope only: the scope is a parameter of the cached query, not part of it.
+        Assert.Equal(compiledForTheFirstScope, Volatile.Read(ref _compilations));
     }
 
     [Fact]
@@ -145,34 +122,29 @@ public sealed class TenancyConventionTests
         Assert.Empty(unused.ToList());
     }
 
-    private static readonly MethodInfo CountMethod = typeof(TenancyConventionTests).GetMethod(nameof(Count), BindingFlags.NonPublic | BindingFlags.Static)!;
+    private static readonly MethodInfo SqlMethod = typeof(TenancyConventionTests).GetMethod(nameof(Sql), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    private static int Count<T>(NeighbourHubDbContext db)
-        where T : class => db.Set<T>().Count();
+    private static string Sql<T>(NeighbourHubDbContext db)
+        where T : class => db.Set<T>().ToQueryString();
 
-    private static async Task<long> AddEstateWithOneHouseholdAsync(NeighbourHubDbContext db, long communityId, string name)
+    // Query compilations through the shared SQLite options (tests of one class run one at a time).
+    private static int _compilations;
+
+    // One set of options per provider for the whole class: building the model is the slow part.
+    private static readonly DbContextOptions<SqliteNeighbourHubDbContext> SqliteOptions = CreateSqliteOptions();
+
+    private static DbContextOptions<SqliteNeighbourHubDbContext> CreateSqliteOptions()
     {
-        var estate = new Estate { CommunityId = communityId, Name = name };
-        db.Add(estate);
-        await db.SaveChangesAsync();
-        var building = new Building { EstateId = estate.Id, Name = "1栋" };
-        db.Add(building);
-        await db.SaveChangesAsync();
-        var unit = new Unit { EstateId = estate.Id, BuildingId = building.Id, Name = "1单元" };
-        db.Add(unit);
-        await db.SaveChangesAsync();
-        db.Add(new Household { EstateId = estate.Id, BuildingId = building.Id, UnitId = unit.Id, Room = "101", AreaM2 = 88.5m });
-        await db.SaveChangesAsync();
-        return estate.Id;
+        var o = new DbContextOptionsBuilder<SqliteNeighbourHubDbContext>();
+        DataExtensions.ConfigureSqlite(o, "Data Source=:memory:");
+        return o.LogTo(_ => Interlocked.Increment(ref _compilations), [CoreEventId.QueryCompilationStarting]).Options;
     }
 
     private static NeighbourHubDbContext Create(string provider)
     {
         if (provider == "sqlite")
         {
-            var o = new DbContextOptionsBuilder<SqliteNeighbourHubDbContext>();
-            DataExtensions.ConfigureSqlite(o, "Data Source=:memory:");
-            return new SqliteNeighbourHubDbContext(o.Options);
+            return new SqliteNeighbourHubDbContext(SqliteOptions);
         }
 
         // Building the model and SQL needs no server.
