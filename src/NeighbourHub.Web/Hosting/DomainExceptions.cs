@@ -5,8 +5,8 @@ namespace NeighbourHub.Web.Hosting;
 /// <summary>The request is well-formed but the current state forbids it (409).</summary>
 public sealed class ConflictException(string message) : Exception(message);
 
-/// <summary>The thing does not exist or lies outside the caller's scope (404: we never say which).</summary>
-public sealed class NotFoundException(string what) : Exception($"{what} was not found.");
+/// <summary>The thing (its Chinese noun: "报修单") does not exist or lies outside the caller's scope (404: we never say which).</summary>
+public sealed class NotFoundException(string what) : Exception($"{what}不存在或您无权查看。");
 
 /// <summary>A rule about the input that only the domain can check, reported per field (400).</summary>
 public sealed class DomainValidationException(string field, string message) : Exception(message)
@@ -24,7 +24,7 @@ public sealed class UnauthorizedException(string message) : Exception(message);
 public sealed class TooManyRequestsException(string message) : Exception(message);
 
 /// <summary>Per-field errors found by a shared rule (not a single field), reported like any validation problem (400).</summary>
-public sealed class RequestValidationException(Validation validation) : Exception("The request is not valid.")
+public sealed class RequestValidationException(Validation validation) : Exception("请求内容不符合要求。")
 {
     public IDictionary<string, string[]> Errors { get; } = validation.Errors;
 }

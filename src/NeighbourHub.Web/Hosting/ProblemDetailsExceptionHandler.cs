@@ -33,7 +33,7 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
             },
             BadHttpRequestException { InnerException: JsonException j } => JsonProblem(j),
             BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
-                new ProblemDetails { Status = 413, Detail = b.Message },
+                new ProblemDetails { Status = 413, Detail = b.Message.StartsWith("Request body too large", StringComparison.Ordinal) ? "请求内容超过了允许的大小（JSON 最大 256 KB，图片最大 5 MB）。" : b.Message },
             BadHttpRequestException b => BinderProblem(b),
             JsonException j => JsonProblem(j),
             _ when IsMalformedBody(exception) => new ProblemDetails { Status = 400, Title = ProblemTexts.UnreadableBody },
