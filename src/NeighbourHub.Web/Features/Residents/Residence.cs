@@ -49,7 +49,7 @@ public sealed class Residence : IEstateStaffOwned
     {
         if (Status != ResidenceStatus.Pending)
         {
-            throw new ConflictException($"This application is already {Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"该申请{(Status == ResidenceStatus.Approved ? "已通过" : "已驳回")}，不能再次审核。");
         }
 
         Status = ResidenceStatus.Approved;
@@ -67,7 +67,7 @@ public sealed class Residence : IEstateStaffOwned
     {
         if (Status != ResidenceStatus.Pending)
         {
-            throw new ConflictException($"This application is already {Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"该申请{(Status == ResidenceStatus.Approved ? "已通过" : "已驳回")}，不能再次审核。");
         }
 
         Status = ResidenceStatus.Rejected;

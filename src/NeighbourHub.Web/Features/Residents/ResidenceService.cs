@@ -24,7 +24,7 @@ public sealed class ResidenceService(TimeProvider clock)
     {
         // The household directory is open to signed-in residents (that is how they find their flat).
         var household = await db.Households.Unscoped(Because.ResidentsFindTheirFlat).AsNoTracking().SingleOrDefaultAsync(h => h.Id == householdId, ct)
-            ?? throw new DomainValidationException("householdId", "No such household.");
+            ?? throw new DomainValidationException("householdId", "找不到这套房屋，请重新选择。");
         var now = clock.GetUtcNow();
         var residence = Residence.Apply(residentId, household.Id, household.EstateId, relation, realName.Trim(), now);
 
@@ -35,12 +35,12 @@ public sealed class ResidenceService(TimeProvider clock)
             var invite = await db.InviteCodes.Unscoped(Because.InviteCodeIsTheKey).AsNoTracking().SingleOrDefaultAsync(i => i.Code == code, ct);
             if (invite is null || invite.HouseholdId != household.Id || invite.ExpiresAt <= now || invite.UsedAt is not null)
             {
-                throw new DomainValidationException("inviteCode", "The invite code is not valid for this household, has expired or was already used.");
+                throw new DomainValidationException("inviteCode", "邀请码无效：与这套房屋不符、已过期或已被使用。");
             }
 
             if (invite.Relation is { } only && only != relation)
             {
-                throw new DomainValidationException("inviteCode", $"This invite code is for a {only.ToString().ToLowerInvariant()}.");
+                throw new DomainValidationException("inviteCode", $"此邀请码仅供{StatusTexts.Of(only)}使用，请把与房屋的关系选为“{StatusTexts.Of(only)}”。");
             }
 
             // Single use even under racing requests: only the update that finds it unused counts.
@@ -49,7 +49,7 @@ public sealed class ResidenceService(TimeProvider clock)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsedAt, now).SetProperty(i => i.UsedByResidentId, residentId), ct);
             if (taken != 1)
             {
-                throw new DomainValidationException("inviteCode", "The invite code was already used.");
+                throw new DomainValidationException("inviteCode", "邀请码已被使用。");
             }
 
             residence.ApproveWithInvite(invite.Id, now);
@@ -65,7 +65,7 @@ public sealed class ResidenceService(TimeProvider clock)
             // The unique ActiveKey caught a second live application (possibly from a racing request).
             if (await HasLiveApplicationAsync(residentId, householdId, db, ct))
             {
-                throw new ConflictException("You already have a pending or approved application for this household.");
+                throw new ConflictException("您已为这套房屋提交过住户认证申请（审核中或已通过），无需重复提交。");
             }
 
             throw;
@@ -84,7 +84,7 @@ public sealed class ResidenceService(TimeProvider clock)
 
     public async Task<Residence> ApproveAsync(NeighbourHubDbContext db, long residenceId, CancellationToken ct)
     {
-        var residence = await db.Residences.SingleOrDefaultAsync(r => r.Id == residenceId, ct) ?? throw new NotFoundException("Residence application");
+        var residence = await db.Residences.SingleOrDefaultAsync(r => r.Id == residenceId, ct) ?? throw new NotFoundException("住户认证申请");
         residence.Approve(db.Scope.Value.AdminUserId, clock.GetUtcNow());
         await SaveDecisionAsync(db, ct);
         return residence;
@@ -92,7 +92,7 @@ public sealed class ResidenceService(TimeProvider clock)
 
     public async Task<Residence> RejectAsync(NeighbourHubDbContext db, long residenceId, string reason, CancellationToken ct)
     {
-        var residence = await db.Residences.SingleOrDefaultAsync(r => r.Id == residenceId, ct) ?? throw new NotFoundException("Residence application");
+        var residence = await db.Residences.SingleOrDefaultAsync(r => r.Id == residenceId, ct) ?? throw new NotFoundException("住户认证申请");
         residence.Reject(db.Scope.Value.AdminUserId ?? 0, reason.Trim(), clock.GetUtcNow());
         await SaveDecisionAsync(db, ct);
         return residence;
@@ -107,7 +107,7 @@ public sealed class ResidenceService(TimeProvider clock)
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw new ConflictException("Someone else decided this application at the same moment. Reload to see the outcome.");
+            throw new ConflictException("另一位工作人员刚刚审核了这份申请，请刷新查看结果。");
         }
     }
 
@@ -131,10 +131,10 @@ public sealed class ResidenceService(TimeProvider clock)
     {
         if (validDays is < 1 or > MaxInviteDays)
         {
-            throw new DomainValidationException("validDays", $"validDays must be between 1 and {MaxInviteDays}.");
+            throw new DomainValidationException("validDays", $"有效天数应在 1 到 {MaxInviteDays} 天之间。");
         }
 
-        var household = await db.Households.SingleOrDefaultAsync(h => h.Id == householdId, ct) ?? throw new NotFoundException("Household");
+        var household = await db.Households.SingleOrDefaultAsync(h => h.Id == householdId, ct) ?? throw new NotFoundException("房屋");
         var now = clock.GetUtcNow();
         var invite = new InviteCode
         {
