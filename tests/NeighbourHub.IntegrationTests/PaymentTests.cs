@@ -55,7 +55,7 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
 
         var again = await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = Org.EstateA1, period = "2026-11" }));
         Assert.Equal(0, again.GetProperty("billsCreated").GetInt32());
-        Assert.Contains("No new bills", again.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("没有新账单", again.GetProperty("message").GetString(), StringComparison.Ordinal);
 
         // Two runs at once still make one bill per household.
         var both = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = Org.EstateA1, period = "2026-12" })));
@@ -83,7 +83,7 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/end", new { effectiveTo = "2026-11-30" })).StatusCode);
         var december = await Json(await admin.PostAsJsonAsync("/api/v1/admin/billing/runs", new { estateId = Org.EstateA1, period = "2026-12" }));
         Assert.Equal(0, december.GetProperty("billsCreated").GetInt32());
-        Assert.Contains("No fee item applies", december.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("没有适用的收费项目", december.GetProperty("message").GetString(), StringComparison.Ordinal);
         var adminB = await App.AdminClientAsync("adminB");
         Assert.Equal(HttpStatusCode.NotFound, (await adminB.PostAsJsonAsync($"/api/v1/admin/fee-items/{id}/end", new { effectiveTo = "2026-12-31" })).StatusCode);
     }
@@ -208,7 +208,7 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
             Assert.Equal(0, await db.Bills.CountAsync(x => x.Status != BillStatus.Unpaid));
             var payment = await db.Payments.SingleAsync(x => x.Id == paymentId);
             Assert.True(payment.NeedsReview);
-            Assert.Contains("1 fen", payment.ReviewNote, StringComparison.Ordinal);
+            Assert.Contains("0.01 元", payment.ReviewNote, StringComparison.Ordinal);
             Assert.Equal(0, await db.OutboxMessages.CountAsync(m => m.Topic == PaymentService.CollectedTopic));
         }
 

@@ -38,7 +38,7 @@ public static class WeChatPayNotifications
         var check = WeChatPaySignatures.Check(keys, headers, rawBody, now);
         if (check != SignatureCheck.Valid)
         {
-            return new Opened(check, null, null, $"signature check failed: {check}");
+            return new Opened(check, null, null, $"签名验证失败：{check}");
         }
 
         NotificationEnvelope? envelope;
@@ -53,7 +53,7 @@ public static class WeChatPayNotifications
 
         if (envelope?.Resource is not { } r || r.Algorithm != "AEAD_AES_256_GCM")
         {
-            return new Opened(check, envelope, null, "not a WeChat Pay notification envelope");
+            return new Opened(check, envelope, null, "不是微信支付通知报文");
         }
 
         try
@@ -62,7 +62,7 @@ public static class WeChatPayNotifications
         }
         catch (Exception e) when (e is CryptographicException or FormatException)
         {
-            return new Opened(check, envelope, null, "the resource could not be decrypted");
+            return new Opened(check, envelope, null, "通知内容无法解密");
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class BillingRunner(IDbContextFactory<NeighbourHubDbContext> conte
     {
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         var run = new BillingRun
@@ -82,7 +82,7 @@ public sealed class BillingRunner(IDbContextFactory<NeighbourHubDbContext> conte
         var items = (await db.FeeItems.AsNoTracking().Where(f => f.EstateId == run.EstateId).ToListAsync(ct)).Where(f => f.AppliesTo(period)).ToList();
         if (items.Count == 0)
         {
-            return new BillingRunResult(run.Id, run.Households, 0, 0, $"No fee item applies to {run.Period}; add fee items first.");
+            return new BillingRunResult(run.Id, run.Households, 0, 0, $"{run.Period} 没有适用的收费项目，请先添加收费项目。");
         }
 
         var itemIds = items.Select(i => i.Id).ToList();
@@ -114,8 +114,8 @@ public sealed class BillingRunner(IDbContextFactory<NeighbourHubDbContext> conte
             .Select(g => new { Count = g.Count(), Total = g.Sum(b => b.AmountFen) }).SingleOrDefaultAsync(ct);
         var count = created?.Count ?? 0;
         var message = count == 0
-            ? $"No new bills: every household already has its {run.Period} bills (this run created nothing)."
-            : $"Created {count} bills for {run.Period}.";
+            ? $"没有新账单：各户 {run.Period} 的账单都已存在（本次开账没有生成账单）。"
+            : $"已生成 {run.Period} 账单 {count} 张。";
         return new BillingRunResult(run.Id, run.Households, count, created?.Total ?? 0, message);
     }
 }

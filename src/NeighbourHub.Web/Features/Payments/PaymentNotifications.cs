@@ -56,7 +56,7 @@ public sealed class PaymentNotifications(
         }
         catch (JsonException)
         {
-            return new NotifyAnswer(400, "the decrypted resource is not a transaction");
+            return new NotifyAnswer(400, "解密后的通知内容不是支付结果");
         }
     }
 }

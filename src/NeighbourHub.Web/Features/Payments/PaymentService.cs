@@ -46,12 +46,12 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         var bills = await db.Bills.AsNoTracking().Where(b => ids.Contains(b.Id)).ToListAsync(ct);
         if (bills.Count != ids.Count)
         {
-            throw new NotFoundException("Bill");
+            throw new NotFoundException("账单");
         }
 
         if (bills.FirstOrDefault(b => b.Status != BillStatus.Unpaid) is { } paid)
         {
-            throw new ConflictException($"Bill {paid.Id} ({paid.FeeItemName} {paid.Period}) is already paid.");
+            throw new ConflictException($"账单 {paid.Id}（{paid.FeeItemName} {paid.Period}）已缴费，无需重复缴纳。");
         }
 
         // Paying the same bills again while one's own order is still open resumes it (the pay sheet was dismissed).
@@ -64,12 +64,12 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (bills.FirstOrDefault(b => b.LockedByPaymentId is not null) is { } locked)
         {
-            throw new ConflictException($"Bill {locked.Id} is being paid in another order; finish or cancel that payment first.");
+            throw new ConflictException($"账单 {locked.Id} 正在另一笔订单中支付，请先完成或取消那笔支付。");
         }
 
         if (bills.Select(b => b.EstateId).Distinct().Count() > 1)
         {
-            throw new DomainValidationException("billIds", "Pay the bills of one estate at a time.");
+            throw new DomainValidationException("billIds", "一次只能缴纳同一个小区的账单。");
         }
 
         var now = clock.StorableNow();
@@ -100,7 +100,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
                 await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 var first = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == residentId && p.IdempotencyKey == idempotencyKey, ct)
-                    ?? throw new ConflictException("Another payment with this Idempotency-Key is in progress; retry in a moment.");
+                    ?? throw new ConflictException("使用同一 Idempotency-Key 的另一笔支付正在处理中，请稍后重试。");
                 return Replay(first, billIdsKey);
             }
 
@@ -110,7 +110,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             {
                 await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
-                throw new ConflictException("Someone is paying these bills at this moment; refresh to see their state.");
+                throw new ConflictException("这些账单此刻正在被支付，请刷新后查看状态。");
             }
 
             db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
@@ -135,7 +135,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         {
             log.LogWarning(e, "WeChat Pay refused or failed order {OutTradeNo}; releasing its bills", payment.OutTradeNo);
             await CloseLocallyAsync(db, payment.Id, ct);
-            throw new WeChatPayUnavailableException("WeChat Pay could not create the order; nothing was charged. Please try again.", e);
+            throw new WeChatPayUnavailableException("微信支付下单失败，没有扣款，请稍后重试。", e);
         }
     }
 
@@ -143,12 +143,12 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     {
         if (earlier.BillIdsKey != billIdsKey)
         {
-            throw new ConflictException("This Idempotency-Key was used for other bills; use a new key for a new payment.");
+            throw new ConflictException("此 Idempotency-Key 已用于其他账单，新的支付请使用新的 Idempotency-Key。");
         }
 
         var payParams = earlier.PayParamsJson is null ? null : JsonSerializer.Deserialize<PayParams>(earlier.PayParamsJson);
         return payParams is null
-            ? throw new ConflictException("The first request with this Idempotency-Key did not finish; use a new key.")
+            ? throw new ConflictException("使用此 Idempotency-Key 的第一次请求没有完成，请换一个新的 Idempotency-Key 重试。")
             : new PaymentCreated(earlier.Id, earlier.OutTradeNo, earlier.AmountFen, payParams);
     }
 
@@ -164,13 +164,13 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     {
         if (t.Mchid != wechat.Keys.MchId || t.Appid != wechat.Keys.AppId)
         {
-            return ApplyOutcome.Rejected($"mchid/appid {t.Mchid}/{t.Appid} are not ours");
+            return ApplyOutcome.Rejected($"商户号/AppID（{t.Mchid}/{t.Appid}）不属于本系统");
         }
 
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.OutTradeNo == t.OutTradeNo, ct);
         if (payment is null)
         {
-            return ApplyOutcome.Rejected($"unknown out_trade_no {t.OutTradeNo}");
+            return ApplyOutcome.Rejected($"找不到商户订单号 {t.OutTradeNo}");
         }
 
         if (t.TradeState != "SUCCESS")
@@ -180,8 +180,8 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (t.Amount?.Total != payment.AmountFen)
         {
-            await FlagAsync(db, payment.Id, $"WeChat reported {t.Amount?.Total} fen for an order of {payment.AmountFen} fen ({t.TransactionId}); nothing was marked paid.", ct);
-            return ApplyOutcome.Rejected("amount does not match the order");
+            await FlagAsync(db, payment.Id, $"微信支付通知的金额为 {PaymentsApi.Yuan(t.Amount?.Total ?? 0)} 元，订单金额为 {PaymentsApi.Yuan(payment.AmountFen)} 元（微信支付单号 {t.TransactionId}），未标记为已支付。", ct);
+            return ApplyOutcome.Rejected("金额与订单不符");
         }
 
         if (payment.Status == PaymentStatus.Paid)
@@ -191,7 +191,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (payment.Status != PaymentStatus.Pending)
         {
-            await FlagAsync(db, payment.Id, $"Paid ({t.TransactionId}) after the order was {Payment.Wire(payment.Status)}: refund or apply it by hand.", ct);
+            await FlagAsync(db, payment.Id, $"订单已是「{StatusTexts.Of(payment.Status)}」后才收到付款（微信支付单号 {t.TransactionId}），请人工退款或入账。", ct);
             return ApplyOutcome.AlreadyApplied;
         }
 
@@ -246,10 +246,10 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     public async Task CancelAsync(NeighbourHubDbContext db, long paymentId, long residentId, CancellationToken ct)
     {
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId && p.ResidentId == residentId, ct)
-            ?? throw new NotFoundException("Payment");
+            ?? throw new NotFoundException("支付订单");
         if (payment.Status != PaymentStatus.Pending)
         {
-            throw new ConflictException($"This payment is {Payment.Wire(payment.Status)}; only pending payments can be cancelled.");
+            throw new ConflictException($"这笔支付当前为「{StatusTexts.Of(payment.Status)}」，只有待支付的订单才能取消。");
         }
 
         await ReconcileAsync(db, payment, closeIfUnpaid: true, ct);

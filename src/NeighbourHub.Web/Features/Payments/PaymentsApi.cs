@@ -56,10 +56,10 @@ public static class PaymentsApi
     {
         var key = request.Headers[IdempotencyHeader].ToString();
         var v = new Validation()
-            .When(body?.BillIds is null or { Count: 0 }, "billIds", "billIds is required.")
-            .When(body?.BillIds is { Count: > 50 }, "billIds", "At most 50 bills per payment.")
-            .When(body?.BillIds?.Any(id => id <= 0) == true, "billIds", "billIds must be positive ids.")
-            .When(string.IsNullOrWhiteSpace(key) || key.Length > 64, IdempotencyHeader, "Send an Idempotency-Key header (1–64 characters), new for each payment.");
+            .When(body?.BillIds is null or { Count: 0 }, "billIds", "请选择要缴纳的账单。")
+            .When(body?.BillIds is { Count: > 50 }, "billIds", "一次最多缴纳 50 张账单。")
+            .When(body?.BillIds?.Any(id => id <= 0) == true, "billIds", "账单编号必须是正整数。")
+            .When(string.IsNullOrWhiteSpace(key) || key.Length > 64, IdempotencyHeader, "请在请求头中携带 Idempotency-Key（1–64 个字符），每笔新的支付使用新的值。");
         if (!v.IsValid)
         {
             return v.Problem();
@@ -74,7 +74,7 @@ public static class PaymentsApi
         }
         catch (WeChatPayUnavailableException e)
         {
-            return Results.Problem(statusCode: 502, title: "WeChat Pay is unavailable.", detail: e.Message);
+            return Results.Problem(statusCode: 502, title: "微信支付暂时不可用。", detail: e.Message);
         }
     }
 

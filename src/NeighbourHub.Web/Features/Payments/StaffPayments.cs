@@ -40,15 +40,15 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             return first;
         }
 
-        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("Bill");
+        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("账单");
         if (bill.Status != BillStatus.Unpaid)
         {
-            throw new ConflictException($"Bill {bill.Id} is already {bill.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"账单 {bill.Id} {StatusTexts.Of(bill.Status)}，不能再登记收款。");
         }
 
         if (bill.LockedByPaymentId is not null)
         {
-            throw new ConflictException("The resident is paying this bill in WeChat right now; wait for it to finish or expire.");
+            throw new ConflictException("居民正在微信中支付这张账单，请等支付完成或订单过期后再登记。");
         }
 
         var now = clock.StorableNow();
@@ -80,7 +80,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
                 return raced;
             }
 
-            throw new ConflictException("This bill was paid or locked at this very moment; refresh to see how.");
+            throw new ConflictException("这张账单刚刚被支付或锁定，请刷新查看。");
         }
 
         payment.ReceiptNo = PaymentService.ReceiptNumber(payment.Id, now);
@@ -131,7 +131,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
         if (payment.Status is not (PaymentStatus.Paid or PaymentStatus.Refunded))
         {
-            throw new ConflictException($"Only paid payments can be refunded; this one is {Payment.Wire(payment.Status)}.");
+            throw new ConflictException($"只有已支付的款项才能退款，这笔当前为「{StatusTexts.Of(payment.Status)}」。");
         }
 
         var share = await db.PaymentBills.AsNoTracking().SingleOrDefaultAsync(x => x.PaymentId == paymentId && x.BillId == billId, ct)
@@ -193,7 +193,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         {
             log.LogWarning(e, "Refund {OutRefundNo} refused by WeChat Pay; releasing its reservation", refund.OutRefundNo);
             await ApplyRefundStateAsync(db, refund.OutRefundNo, "ABNORMAL", ct);
-            throw new ConflictException($"WeChat Pay refused the refund: {(e as WeChatPayException)?.Code ?? e.Message}. Nothing was refunded.");
+            throw new ConflictException($"微信支付未受理这笔退款（{(e as WeChatPayException)?.Code ?? "无法连接微信支付"}），本次没有退款。");
         }
 
         return await db.Refunds.AsNoTracking().SingleAsync(r => r.Id == refund.Id, ct);
