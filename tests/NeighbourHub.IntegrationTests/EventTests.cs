@@ -90,7 +90,7 @@ public sealed class EventTests(AppFixture fixture) : AppTest(fixture)
 
         var early = await resident.PostAsync($"/api/v1/events/{notYet}/signups", null);
         Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
-        Assert.Contains("opens", (await Json(early)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("报名将于", (await Json(early)).GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A verified-only event is invisible to a stranger, hence 404 rather than 403.
         Assert.Equal(HttpStatusCode.NotFound, (await resident.PostAsync($"/api/v1/events/{verified}/signups", null)).StatusCode);

@@ -26,8 +26,8 @@ public sealed class EventRulesTests
     {
         Assert.Null(Event().WhySignupClosed(Now));
         Assert.True(Event().SignupOpen(Now));
-        Assert.Contains("opens", Event().WhySignupClosed(Now.AddHours(-2)), StringComparison.Ordinal);
-        Assert.Contains("closed", Event().WhySignupClosed(Now.AddDays(1)), StringComparison.Ordinal);
+        Assert.Contains("报名将于", Event().WhySignupClosed(Now.AddHours(-2)), StringComparison.Ordinal);
+        Assert.Contains("报名已截止", Event().WhySignupClosed(Now.AddDays(1)), StringComparison.Ordinal);
         Assert.NotNull(Event(EventStatus.Draft).WhySignupClosed(Now));
         Assert.NotNull(Event(EventStatus.Cancelled).WhySignupClosed(Now));
         Assert.False(Event(EventStatus.Completed).SignupOpen(Now));
@@ -76,7 +76,7 @@ public sealed class EventRulesTests
         Assert.Equal((7L, 42L), (ticket!.EventId, ticket.ResidentId));
 
         clock.SetUtcNow(expires);
-        Assert.Contains("expired", tickets.Read(payload).Error, StringComparison.Ordinal);
+        Assert.Contains("已过期", tickets.Read(payload).Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -49,11 +49,11 @@ public sealed class CommunityEvent
     /// <summary>Why a sign-up is refused right now, or null.</summary>
     public string? WhySignupClosed(DateTimeOffset now) => Status switch
     {
-        EventStatus.Draft => "This event is not published yet.",
-        EventStatus.Cancelled => "This event was cancelled.",
-        EventStatus.Completed => "This event is over.",
-        _ when now < SignupOpensAt => $"Sign-up opens at {SignupOpensAt.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}.",
-        _ when now >= SignupClosesAt => "Sign-up has closed.",
+        EventStatus.Draft => "活动尚未发布。",
+        EventStatus.Cancelled => "活动已取消。",
+        EventStatus.Completed => "活动已结束。",
+        _ when now < SignupOpensAt => $"报名将于 {SignupOpensAt.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm} 开始。",
+        _ when now >= SignupClosesAt => "报名已截止。",
         _ => null,
     };
 }
@@ -94,23 +94,23 @@ public sealed record EventInput(
             .Required("endsAt", EndsAt)
             .Required("signupOpensAt", SignupOpensAt)
             .Required("signupClosesAt", SignupClosesAt)
-            .When(CommunityId is null && EstateId is null, "estateId", "estateId (or communityId for a community-wide event) is required.")
-            .When(Capacity is null or < 1 or > MaxCapacity, "capacity", $"capacity must be between 1 and {MaxCapacity}.")
-            .When(PointsAwarded is < 0 or > 1000, "pointsAwarded", "pointsAwarded must be between 0 and 1000.")
-            .When(IsVolunteer != true && PointsAwarded > 0, "pointsAwarded", "Only volunteer events award points.")
-            .When(BuildingId is not null && EstateId is null, "buildingId", "A building event also needs its estateId.");
+            .When(CommunityId is null && EstateId is null, "estateId", "请选择小区（全社区活动请选择社区）。")
+            .When(Capacity is null or < 1 or > MaxCapacity, "capacity", $"名额应在 1 到 {MaxCapacity} 之间。")
+            .When(PointsAwarded is < 0 or > 1000, "pointsAwarded", "奖励积分应在 0 到 1000 之间。")
+            .When(IsVolunteer != true && PointsAwarded > 0, "pointsAwarded", "只有志愿活动才能奖励积分。")
+            .When(BuildingId is not null && EstateId is null, "buildingId", "楼栋活动还需要选择所在小区。");
         if (StartsAt is { } s && EndsAt is { } e)
         {
-            v.When(e <= s, "endsAt", "endsAt must be after startsAt.");
+            v.When(e <= s, "endsAt", "结束时间须晚于开始时间。");
         }
 
         if (SignupOpensAt is { } o && SignupClosesAt is { } c)
         {
-            v.When(c <= o, "signupClosesAt", "signupClosesAt must be after signupOpensAt.");
-            v.When(StartsAt is { } start && o > start, "signupOpensAt", "Sign-up must open before the event starts.");
+            v.When(c <= o, "signupClosesAt", "报名截止时间须晚于报名开始时间。");
+            v.When(StartsAt is { } start && o > start, "signupOpensAt", "报名开始时间不能晚于活动开始时间。");
         }
 
-        v.When(CancelDeadline is { } d && EndsAt is { } end && d > end, "cancelDeadline", "cancelDeadline must not be after the event ends.");
+        v.When(CancelDeadline is { } d && EndsAt is { } end && d > end, "cancelDeadline", "取消报名截止时间不能晚于活动结束时间。");
         return v;
     }
 }

@@ -55,12 +55,12 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         var e = await LockAndLoadAsync(db, eventId, ct);
         if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
         {
-            throw new ConflictException($"A {e.Status.ToString().ToLowerInvariant()} event cannot be edited.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，不能再修改。");
         }
 
         if (input.Capacity < e.Confirmed)
         {
-            throw new DomainValidationException("capacity", $"{e.Confirmed} residents already hold seats; capacity cannot go below that.");
+            throw new DomainValidationException("capacity", $"已有 {e.Confirmed} 位居民报名成功，名额不能少于 {e.Confirmed}。");
         }
 
         e.Title = input.Title!.Trim();
@@ -93,10 +93,10 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         if (input.EstateId is { } estateId)
         {
             var estate = await db.Estates.SingleOrDefaultAsync(x => x.Id == estateId, ct)
-                ?? throw new DomainValidationException("estateId", "No such estate in your scope.");
+                ?? throw new DomainValidationException("estateId", "找不到这个小区，或它不在您的管理范围内。");
             if (input.BuildingId is { } buildingId && !await db.Buildings.AnyAsync(b => b.Id == buildingId && b.EstateId == estateId, ct))
             {
-                throw new DomainValidationException("buildingId", "No such building in that estate.");
+                throw new DomainValidationException("buildingId", "该小区没有这个楼栋。");
             }
 
             return (estate.CommunityId, estate.Id, input.BuildingId);
@@ -106,7 +106,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         if (!db.Scope.Value.Unrestricted && !db.Scope.Value.Has(Identity.AdminRole.CommunityAdmin)
             || !await db.Communities.AnyAsync(c => c.Id == communityId, ct))
         {
-            throw new DomainValidationException("communityId", "Community-wide events are created by that community's admins.");
+            throw new DomainValidationException("communityId", "全社区活动只能由该社区的管理员创建。");
         }
 
         return (communityId, null, null);
@@ -114,10 +114,10 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
     public async Task<CommunityEvent> SetPublishedAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct)
     {
-        var e = await db.Events.SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        var e = await db.Events.SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
         if (e.Status != EventStatus.Draft)
         {
-            throw new ConflictException($"Only a draft can be published; this event is {e.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"只有草稿才能发布，该活动当前为「{StatusTexts.Of(e.Status)}」。");
         }
 
         e.Status = EventStatus.Published;
@@ -132,7 +132,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         var e = await LockAndLoadAsync(db, eventId, ct);
         if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
         {
-            throw new ConflictException($"This event is already {e.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，不能再取消。");
         }
 
         e.Status = EventStatus.Cancelled;
@@ -164,7 +164,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             return await AnswerAsync(db, existing, ct); // a repeat answers the same, without touching seats
         }
 
-        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
         if (e.WhySignupClosed(clock.GetUtcNow()) is { } why)
         {
             throw new ConflictException(why);
@@ -184,7 +184,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
                 if (await open.ExecuteUpdateAsync(u => u.SetProperty(x => x.WaitlistSeq, x => x.WaitlistSeq + 1)
                         .SetProperty(x => x.Waitlisted, x => x.Waitlisted + 1), ct) == 0)
                 {
-                    throw new ConflictException("This event is no longer open for sign-up.");
+                    throw new ConflictException("活动已停止报名。");
                 }
 
                 // Our own update is visible to us, and the row stays locked until commit: the ticket is ours alone.
@@ -239,19 +239,19 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (signup is null or { Status: SignupStatus.Cancelled })
         {
-            throw new ConflictException("You are not signed up for this event.");
+            throw new ConflictException("您没有报名这个活动。");
         }
 
         if (e.Status != EventStatus.Published)
         {
-            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}; sign-ups can no longer change.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，报名不能再更改。");
         }
 
         if (signup.Status == SignupStatus.Confirmed)
         {
             if (now >= e.EffectiveCancelDeadline)
             {
-                throw new ConflictException($"Cancellation closed at {e.EffectiveCancelDeadline.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm}. Please tell the organiser.");
+                throw new ConflictException($"取消报名已于 {e.EffectiveCancelDeadline.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm} 截止，如需取消请联系活动组织者。");
             }
 
             e.Confirmed--;
@@ -299,16 +299,16 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
     public async Task<(string Payload, DateTimeOffset ExpiresAt)> TicketAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
-        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
         var signup = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (signup?.Status != SignupStatus.Confirmed)
         {
-            throw new ConflictException("Only residents with a confirmed seat get a ticket.");
+            throw new ConflictException("只有报名成功（不含候补）的居民才能领取签到码。");
         }
 
         if (e.Status is EventStatus.Cancelled or EventStatus.Completed)
         {
-            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，不能领取签到码。");
         }
 
         return tickets.Issue(e, residentId);
@@ -325,7 +325,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
         if (ticket.EventId != eventId)
         {
-            throw new DomainValidationException("qrPayload", "This ticket is for another event.");
+            throw new DomainValidationException("qrPayload", "这是其他活动的签到码。");
         }
 
         return await CheckInAsync(db, eventId, ticket.ResidentId, ct);
@@ -334,16 +334,16 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
     /// <summary>Checks a confirmed resident in (by ticket, or found by name at the desk).</summary>
     public async Task<CheckinAnswer> CheckInAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
-        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("Event");
+        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
         if (e.Status != EventStatus.Published)
         {
-            throw new ConflictException($"This event is {e.Status.ToString().ToLowerInvariant()}; check-in is closed.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，签到已关闭。");
         }
 
         var signup = await db.EventSignups.SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (signup?.Status != SignupStatus.Confirmed)
         {
-            throw new ConflictException("This resident has no confirmed seat.");
+            throw new ConflictException("这位居民没有报名成功的名额。");
         }
 
         var nickname = await db.Residents.Where(r => r.Id == residentId).Select(r => r.Nickname).SingleAsync(ct);
@@ -372,7 +372,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         {
             if (now < e.StartsAt)
             {
-                throw new ConflictException("An event can be completed once it has started.");
+                throw new ConflictException("活动开始后才能确认出勤。");
             }
 
             e.Status = EventStatus.Completed;
@@ -394,7 +394,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         }
         else if (e.Status != EventStatus.Completed)
         {
-            throw new ConflictException($"A {e.Status.ToString().ToLowerInvariant()} event cannot be completed.");
+            throw new ConflictException($"活动当前为「{StatusTexts.Of(e.Status)}」，不能确认出勤。");
         }
 
         var answer = await SummaryAsync(db, e, ct);
@@ -419,7 +419,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LockVersion, x => x.LockVersion + 1), ct);
         if (locked == 0)
         {
-            throw new NotFoundException("Event");
+            throw new NotFoundException("活动");
         }
 
         return await db.Events.SingleAsync(x => x.Id == eventId, ct);
@@ -440,7 +440,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
                 : await approved.AnyAsync(r => db.Estates.Unscoped(Because.ResidentsOwnHomes).Any(x => x.Id == r.EstateId && x.CommunityId == e.CommunityId), ct);
         if (!eligible)
         {
-            throw new ForbiddenException("This event is for verified residents of its estate only. Apply for your flat under 我的房屋 first.");
+            throw new ForbiddenException("此活动仅限活动范围内已认证的住户报名，请先在“我的房屋”中申请住户认证。");
         }
     }
 

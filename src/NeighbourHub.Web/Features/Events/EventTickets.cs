@@ -33,19 +33,19 @@ public sealed class EventTickets(SigningKey jwtKey, TimeProvider clock)
             || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var residentId)
             || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var expires))
         {
-            return (null, "This is not a NeighbourHub ticket.");
+            return (null, "这不是有效的活动签到码。");
         }
 
         var body = string.Join('.', parts[..4]);
         var expected = Encoding.ASCII.GetBytes(Sign(body));
         if (!CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(parts[4])))
         {
-            return (null, "The ticket's signature is not valid.");
+            return (null, "签到码校验失败，可能已被篡改。");
         }
 
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
         return expiresAt <= clock.GetUtcNow()
-            ? (null, "The ticket has expired.")
+            ? (null, "签到码已过期。")
             : (new Ticket(eventId, residentId, expiresAt), null);
     }
 

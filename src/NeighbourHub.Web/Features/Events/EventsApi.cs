@@ -225,7 +225,7 @@ public static class EventsApi
         long id, CheckinRequest? body, NeighbourHubDbContext db, EventService events, CancellationToken ct)
     {
         var v = new Validation()
-            .When(string.IsNullOrWhiteSpace(body?.QrPayload) && body?.ResidentId is null, "qrPayload", "qrPayload (or residentId) is required.")
+            .When(string.IsNullOrWhiteSpace(body?.QrPayload) && body?.ResidentId is null, "qrPayload", "请扫描签到码（或填写居民编号）。")
             .MaxLength("qrPayload", body?.QrPayload, 300);
         if (!v.IsValid)
         {
