@@ -26,7 +26,7 @@ public sealed class RepairRulesTests
     public void Every_wrong_step_is_a_conflict_that_says_why()
     {
         var r = New();
-        Assert.Contains("must be assigned", Assert.Throws<ConflictException>(() => r.Start(7)).Message, StringComparison.Ordinal);
+        Assert.Contains("只有「已派单」的报修单才能开始处理", Assert.Throws<ConflictException>(() => r.Start(7)).Message, StringComparison.Ordinal);
         Assert.Throws<ConflictException>(() => r.Resolve("x", Now));
         Assert.Throws<ConflictException>(() => r.Rate(5, null, Now));
         Assert.Throws<ConflictException>(() => r.Reopen(Now));

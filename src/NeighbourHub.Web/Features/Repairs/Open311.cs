@@ -106,7 +106,7 @@ public static partial class Open311Api
     {
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         var key = "nh311_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
@@ -118,7 +118,7 @@ public static partial class Open311Api
 
     public static async Task RevokeAsync(NeighbourHubDbContext db, long id, TimeProvider clock, CancellationToken ct)
     {
-        var key = await db.Open311ApiKeys.SingleOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException("API key");
+        var key = await db.Open311ApiKeys.SingleOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException("Open311 接口密钥");
         key.RevokedAt ??= clock.StorableNow();
         await db.SaveChangesAsync(ct);
     }
@@ -148,24 +148,24 @@ public static partial class Open311Api
         var statuses = ParseList(q["status"]);
         if (codes.Any(c => !long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
-            return Error(400, "service_code must be codes from services.json.");
+            return Error(400, "service_code 须为 services.json 中列出的服务代码。");
         }
 
         if (statuses.Any(s => s is not ("open" or "closed")))
         {
-            return Error(400, "status must be open or closed.");
+            return Error(400, "status 只能是 open 或 closed。");
         }
 
         if (!TryDate(q["end_date"], out var end) || !TryDate(q["start_date"], out var start))
         {
-            return Error(400, "start_date and end_date must be W3C date-times, e.g. 2026-11-01T00:00:00+08:00.");
+            return Error(400, "start_date 和 end_date 须为 W3C 日期时间格式，例如 2026-11-01T00:00:00+08:00。");
         }
 
         var to = end ?? clock.GetUtcNow();
         var from = start ?? to - DefaultWindow;
         if (from > to)
         {
-            return Error(400, "start_date must be before end_date.");
+            return Error(400, "start_date 不能晚于 end_date。");
         }
 
         var ids = ParseList(q["service_request_id"]).Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1).ToList();
@@ -186,11 +186,11 @@ public static partial class Open311Api
     {
         if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var requestId))
         {
-            return Error(404, "No such public service request.");
+            return Error(404, "找不到这条公共区域报修。");
         }
 
         var rows = await PublicRequests(db).Where(x => x.R.Id == requestId).ToListAsync(ct);
-        return rows.Count == 0 ? Error(404, "No such public service request.") : Results.Json(await ToViewsAsync(db, rows, clock, ct), Json);
+        return rows.Count == 0 ? Error(404, "找不到这条公共区域报修。") : Results.Json(await ToViewsAsync(db, rows, clock, ct), Json);
     }
 
     private sealed record Created311(string ServiceRequestId, string ServiceNotice, string? AccountId);
@@ -200,7 +200,7 @@ public static partial class Open311Api
     {
         if (!http.HasFormContentType)
         {
-            return Error(400, "Send application/x-www-form-urlencoded fields as GeoReport v2 describes.");
+            return Error(400, "请按 GeoReport v2 的规定，以 application/x-www-form-urlencoded 表单提交。");
         }
 
         var f = await http.ReadFormAsync(ct);
@@ -209,7 +209,7 @@ public static partial class Open311Api
             : await db.Open311ApiKeys.AsNoTracking().SingleOrDefaultAsync(k => k.KeyHash == Open311ApiKey.Hash(apiKey) && k.RevokedAt == null, ct);
         if (key is null)
         {
-            return Error(403, "api_key is missing, unknown or revoked.");
+            return Error(403, "api_key 缺失、无效或已被吊销。");
         }
 
         var code = (string?)f["service_code"];
@@ -218,7 +218,7 @@ public static partial class Open311Api
             : null;
         if (category is null)
         {
-            return Error(404, "service_code is not a public service of the estate this api_key belongs to (see services.json).");
+            return Error(404, "service_code 不是该 api_key 所属小区的公共区域服务（见 services.json）。");
         }
 
         var description = ((string?)f["description"])?.Trim();
@@ -228,22 +228,22 @@ public static partial class Open311Api
         var errors = new List<string>();
         if (string.IsNullOrEmpty(description) || description.Length > 1000)
         {
-            errors.Add("description is required (at most 1000 characters).");
+            errors.Add("请填写问题描述 description（最多 1000 个字）。");
         }
 
         if (string.IsNullOrEmpty(address) && (lat is null || lon is null))
         {
-            errors.Add("A location is required: address_string, or lat and long.");
+            errors.Add("请提供位置：address_string，或 lat 和 long。");
         }
 
         if (address?.Length > 200)
         {
-            errors.Add("address_string must be at most 200 characters.");
+            errors.Add("address_string 最多 200 个字。");
         }
 
         if ((!string.IsNullOrEmpty(f["lat"]) && lat is null) || (!string.IsNullOrEmpty(f["long"]) && lon is null))
         {
-            errors.Add("lat and long must be decimal degrees.");
+            errors.Add("lat 和 long 须为十进制度数。");
         }
 
         if (errors.Count > 0)

@@ -94,7 +94,7 @@ public sealed class Repair : IEstateStaffOwned
     {
         if (!allowed.Contains(Status))
         {
-            throw new ConflictException($"Cannot {step} a repair that is {Wire(Status)}; it must be {string.Join(" or ", allowed.Select(Wire))}.");
+            throw new ConflictException($"该报修单当前为「{StatusTexts.Of(Status)}」，不能{step}；只有{StatusTexts.Of(allowed)}的报修单才能{step}。");
         }
     }
 
@@ -102,17 +102,17 @@ public sealed class Repair : IEstateStaffOwned
 
     public void Assign(long assigneeId)
     {
-        Require("assign", RepairStatus.Submitted, RepairStatus.Assigned);
+        Require("派单", RepairStatus.Submitted, RepairStatus.Assigned);
         AssigneeId = assigneeId;
         Status = RepairStatus.Assigned;
     }
 
     public void Start(long staffId)
     {
-        Require("start", RepairStatus.Assigned);
+        Require("开始处理", RepairStatus.Assigned);
         if (AssigneeId != staffId)
         {
-            throw new ConflictException("Only the assignee starts the work; reassign it first.");
+            throw new ConflictException("只有被派单的人员才能开始处理；如需换人，请先改派。");
         }
 
         Status = RepairStatus.InProgress;
@@ -120,7 +120,7 @@ public sealed class Repair : IEstateStaffOwned
 
     public void Resolve(string note, DateTimeOffset now)
     {
-        Require("resolve", RepairStatus.InProgress);
+        Require("办结", RepairStatus.InProgress);
         Status = RepairStatus.Resolved;
         ResolutionNote = note;
         ResolvedAt = now;
@@ -128,17 +128,17 @@ public sealed class Repair : IEstateStaffOwned
 
     public void Cancel()
     {
-        Require("cancel", RepairStatus.Submitted, RepairStatus.Assigned);
+        Require("取消", RepairStatus.Submitted, RepairStatus.Assigned);
         Status = RepairStatus.Cancelled;
     }
 
     /// <summary>Back to the same assignee with a fresh deadline (<paramref name="allowed"/>, the category's time) and no escalation.</summary>
     public void Reopen(DateTimeOffset now, TimeSpan? allowed = null)
     {
-        Require("reopen", RepairStatus.Resolved);
+        Require("申请返修", RepairStatus.Resolved);
         if (now - ResolvedAt > ReopenWindow)
         {
-            throw new ConflictException("A repair can be reopened within 7 days of its resolution; please report it again.");
+            throw new ConflictException("报修处理完成 7 天内才能申请返修，现已超过期限，请重新报修。");
         }
 
         Status = RepairStatus.Assigned;
@@ -153,7 +153,7 @@ public sealed class Repair : IEstateStaffOwned
 
     public void Rate(int stars, string? comment, DateTimeOffset now)
     {
-        Require("rate", RepairStatus.Resolved);
+        Require("评价", RepairStatus.Resolved);
         Stars = stars;
         RatingComment = comment;
         Status = RepairStatus.Closed;
@@ -163,10 +163,10 @@ public sealed class Repair : IEstateStaffOwned
     /// <summary>催单: at most once every 12 hours, and only while it is still open.</summary>
     public void Urge(DateTimeOffset now)
     {
-        Require("urge", RepairStatus.Submitted, RepairStatus.Assigned, RepairStatus.InProgress);
+        Require("催单", RepairStatus.Submitted, RepairStatus.Assigned, RepairStatus.InProgress);
         if (LastUrgedAt is { } last && now - last < UrgeInterval)
         {
-            throw new ConflictException($"You urged this repair at {last.ToOffset(TimeSpan.FromHours(8)):HH:mm}; you can urge again after 12 hours.");
+            throw new ConflictException($"您已于 {last.ToOffset(TimeSpan.FromHours(8)):HH:mm} 催过单，12 小时后才能再次催单。");
         }
 
         LastUrgedAt = now;

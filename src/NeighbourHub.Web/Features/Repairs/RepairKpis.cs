@@ -37,7 +37,7 @@ public sealed class RepairKpis(TimeProvider clock)
     {
         if (to <= from || to - from > MaxPeriod)
         {
-            throw new DomainValidationException("to", "Choose a period of at most 366 days, with from before to.");
+            throw new DomainValidationException("to", "统计区间的开始时间须早于结束时间，且最长 366 天。");
         }
 
         // Scoped by the query filter: staff see KPIs of the estates they may see. One pass in memory keeps the

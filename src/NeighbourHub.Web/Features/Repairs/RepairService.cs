@@ -22,16 +22,16 @@ public sealed class RepairService(TimeProvider clock)
     {
         if (!db.Scope.Value.CanSeeEstate(estateId))
         {
-            throw new ForbiddenException("You can report repairs for the estates where your residence is verified.");
+            throw new ForbiddenException("只能为您已完成住户认证的小区报修。");
         }
 
         if (householdId is { } h && !await db.Residences.AnyAsync(r => r.ResidentId == residentId && r.HouseholdId == h && r.Status == ResidenceStatus.Approved, ct))
         {
-            throw new DomainValidationException("householdId", "That is not one of your verified households.");
+            throw new DomainValidationException("householdId", "这不是您已认证的房屋。");
         }
 
         var category = await db.RepairCategories.SingleOrDefaultAsync(c => c.Id == categoryId && c.EstateId == estateId, ct)
-            ?? throw new DomainValidationException("categoryId", "No such category for this estate.");
+            ?? throw new DomainValidationException("categoryId", "该小区没有这个报修类别。");
         var photos = await FileService.RequireOwnUnusedAsync(db, photoIds, ct);
         var repair = NewRepair(estateId, category, description, location);
         repair.HouseholdId = householdId;
@@ -103,7 +103,7 @@ public sealed class RepairService(TimeProvider clock)
     private async Task<Repair> ResidentStepAsync(NeighbourHubDbContext db, long repairId, long residentId, Action<Repair> step, string action, string? note,
         CancellationToken ct)
     {
-        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId && r.ReporterId == residentId, ct) ?? throw new NotFoundException("Repair");
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId && r.ReporterId == residentId, ct) ?? throw new NotFoundException("报修单");
         step(repair);
         AddEvent(db, repair, action, $"resident:{residentId}", note);
         await SaveAsync(db, repair, ct);
@@ -112,10 +112,10 @@ public sealed class RepairService(TimeProvider clock)
 
     public async Task<Repair> AssignAsync(NeighbourHubDbContext db, long repairId, long assigneeId, CancellationToken ct)
     {
-        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var staff = await StaffForAsync(db, repair.EstateId, ct);
         var assignee = staff.FirstOrDefault(s => s.Id == assigneeId)
-            ?? throw new DomainValidationException("assigneeId", "Choose someone who may work in this estate (GET /api/v1/admin/staff).");
+            ?? throw new DomainValidationException("assigneeId", "请从负责该小区的工作人员中选择处理人。");
         repair.Assign(assigneeId);
         AddEvent(db, repair, "assigned", db.Scope.Value.ActorName, assignee.Name);
         await NotifyAsync(db, repair, "repair.assigned", "已派单", ct);
@@ -126,16 +126,16 @@ public sealed class RepairService(TimeProvider clock)
     /// <summary>接单: staff who may work in the estate take an unassigned repair themselves.</summary>
     public async Task<Repair> GrabAsync(NeighbourHubDbContext db, long repairId, CancellationToken ct)
     {
-        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var me = db.Scope.Value.AdminUserId ?? 0;
         if (repair.Status != RepairStatus.Submitted)
         {
-            throw new ConflictException($"Only unassigned repairs can be taken; this one is {Repair.Wire(repair.Status)}.");
+            throw new ConflictException($"只有待派单的报修单才能接单，该报修单当前为「{StatusTexts.Of(repair.Status)}」。");
         }
 
         if ((await StaffForAsync(db, repair.EstateId, ct)).All(s => s.Id != me))
         {
-            throw new ForbiddenException("You do not work in this estate (firm staff of its firm, its grid workers and community admins do).");
+            throw new ForbiddenException("您不负责该小区：只有服务该小区的物业人员、所在网格的网格员和社区管理员可以接单。");
         }
 
         repair.Assign(me);
@@ -147,7 +147,7 @@ public sealed class RepairService(TimeProvider clock)
 
     public async Task<Repair> StartAsync(NeighbourHubDbContext db, long repairId, CancellationToken ct)
     {
-        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         repair.Start(db.Scope.Value.AdminUserId ?? 0);
         AddEvent(db, repair, "started", db.Scope.Value.ActorName, null);
         await NotifyAsync(db, repair, "repair.started", "处理中", ct);
@@ -157,7 +157,7 @@ public sealed class RepairService(TimeProvider clock)
 
     public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string note, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
-        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("Repair");
+        var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var photos = await FileService.RequireOwnUnusedAsync(db, photoIds, ct);
         repair.Resolve(note, clock.StorableNow());
         db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Resolution }));
@@ -170,7 +170,7 @@ public sealed class RepairService(TimeProvider clock)
     /// <summary>Who may be assigned in an estate: staff of the firm serving it today, its grid workers and its community admins.</summary>
     public async Task<List<StaffMember>> StaffForAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
-        var estate = await db.Estates.SingleOrDefaultAsync(e => e.Id == estateId, ct) ?? throw new NotFoundException("Estate");
+        var estate = await db.Estates.SingleOrDefaultAsync(e => e.Id == estateId, ct) ?? throw new NotFoundException("小区");
         var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
         var firms = db.EstateFirmContracts.Unscoped(Because.StaffOfAnEstateInScope)
             .Where(c => c.EstateId == estateId && c.From <= today && (c.To == null || c.To >= today)).Select(c => (long?)c.PropertyFirmId);
@@ -202,13 +202,13 @@ public sealed class RepairService(TimeProvider clock)
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            throw new ConflictException("Someone changed this repair at the same moment. Reload to see its state.");
+            throw new ConflictException("这张报修单刚刚被其他人更新，请刷新后查看最新状态。");
         }
         catch (DbUpdateException) when (db.ChangeTracker.Entries<RepairPhoto>().Any(e => e.State == EntityState.Added))
         {
             // Two requests attached the same photo at once: the unique index let one win.
             db.ChangeTracker.Clear();
-            throw new ConflictException("One of these photos was just attached elsewhere; upload it again.");
+            throw new ConflictException("有照片刚刚被用在了别处，请重新上传。");
         }
     }
 

@@ -52,7 +52,7 @@ public static class RepairsApi
                 ? Results.Ok(await ViewAsync(db, repair, c, AdminFiles, ct)) : Results.NotFound());
         admin.MapGet("/repairs/kpis", Kpis);
         admin.MapGet("/staff", async (long? estateId, NeighbourHubDbContext db, RepairService r, CancellationToken ct) =>
-            estateId is null ? Results.ValidationProblem(new Dictionary<string, string[]> { ["estateId"] = ["estateId is required."] })
+            estateId is null ? Results.ValidationProblem(new Dictionary<string, string[]> { ["estateId"] = ["请选择小区。"] })
                 : Results.Ok(await r.StaffForAsync(db, estateId.Value, ct)));
         admin.MapPost("/repairs/{id:long}/assign", Assign);
         admin.MapPost("/repairs/{id:long}/start", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
@@ -83,7 +83,7 @@ public static class RepairsApi
             .Positive("categoryId", body?.CategoryId)
             .Required("description", body?.Description, 1000)
             .MaxLength("location", body?.Location, 200)
-            .When(body?.PhotoIds is { Count: > 9 }, "photoIds", "At most 9 photos.");
+            .When(body?.PhotoIds is { Count: > 9 }, "photoIds", "最多上传 9 张照片。");
         if (!v.IsValid)
         {
             return v.Problem();
@@ -101,7 +101,7 @@ public static class RepairsApi
     private static async Task<Results<Ok<List<RepairView>>, ValidationProblem>> Mine(
         string? status, long? before, int? limit, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation().When(limit is < 1 or > 100, "limit", "limit must be 1 to 100.");
+        var v = new Validation().When(limit is < 1 or > 100, "limit", "每次条数应在 1 到 100 之间。");
         var st = ParseStatus(status, v);
         if (!v.IsValid)
         {
@@ -135,7 +135,7 @@ public static class RepairsApi
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Rate(
         long id, RatingBody? body, NeighbourHubDbContext db, CurrentScope scope, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "stars must be 1 to 5.").MaxLength("comment", body?.Comment, 500);
+        var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "评分应为 1 到 5 星。").MaxLength("comment", body?.Comment, 500);
         return v.IsValid
             ? TypedResults.Ok(await ViewAsync(db, await repairs.RateAsync(db, id, scope.Value.ResidentId!.Value, body!.Stars!.Value, body.Comment?.Trim(), ct), clock, ResidentFiles, ct))
             : v.Problem();
@@ -173,7 +173,7 @@ public static class RepairsApi
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Resolve(
         long id, ResolveBody? body, NeighbourHubDbContext db, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation().Required("note", body?.Note, 1000).When(body?.PhotoIds is { Count: > 9 }, "photoIds", "At most 9 photos.");
+        var v = new Validation().Required("note", body?.Note, 1000).When(body?.PhotoIds is { Count: > 9 }, "photoIds", "最多上传 9 张照片。");
         return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ResolveAsync(db, id, body!.Note!.Trim(), body.PhotoIds, ct), clock, AdminFiles, ct)) : v.Problem();
     }
 
@@ -188,7 +188,7 @@ public static class RepairsApi
         var match = Enum.GetValues<RepairStatus>().Cast<RepairStatus?>().FirstOrDefault(s => Repair.Wire(s!.Value) == status);
         if (match is null)
         {
-            v.Add("status", "status must be one of: submitted, assigned, in_progress, resolved, closed, cancelled.");
+            v.Add("status", "只能是以下之一：submitted, assigned, in_progress, resolved, closed, cancelled。");
         }
 
         return match;
