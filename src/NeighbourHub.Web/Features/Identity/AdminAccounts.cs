@@ -30,7 +30,7 @@ public sealed class AdminAccounts(TimeProvider clock)
     {
         if (!await db.Users.AnyAsync(u => u.Id == adminUserId, ct))
         {
-            throw new NotFoundException("Admin account");
+            throw new NotFoundException("管理员账号");
         }
 
         var scopeExists = role switch
@@ -44,7 +44,7 @@ public sealed class AdminAccounts(TimeProvider clock)
         };
         if (!scopeExists)
         {
-            throw new DomainValidationException("scopeId", $"Choose the {ScopeNoun(role)} this role applies to.");
+            throw new DomainValidationException("scopeId", $"请选择这个角色所属的{ScopeNoun(role)}。");
         }
 
         var assignment = RoleAssignment.Create(adminUserId, role, role == AdminRole.PlatformAdmin ? null : scopeId);
@@ -53,7 +53,7 @@ public sealed class AdminAccounts(TimeProvider clock)
             && a.GridId == assignment.GridId && a.EstateId == assignment.EstateId, ct);
         if (duplicate)
         {
-            throw new ConflictException("This account already holds that role there.");
+            throw new ConflictException("该账号在这个范围内已经拥有这个角色。");
         }
 
         db.RoleAssignments.Add(assignment);
@@ -62,17 +62,17 @@ public sealed class AdminAccounts(TimeProvider clock)
 
     public async Task RemoveAssignmentAsync(NeighbourHubDbContext db, long assignmentId, CancellationToken ct)
     {
-        var a = await db.RoleAssignments.SingleOrDefaultAsync(x => x.Id == assignmentId, ct) ?? throw new NotFoundException("Role assignment");
+        var a = await db.RoleAssignments.SingleOrDefaultAsync(x => x.Id == assignmentId, ct) ?? throw new NotFoundException("角色授权");
         db.RoleAssignments.Remove(a);
         await db.SaveChangesAsync(ct);
     }
 
     public async Task SetDisabledAsync(NeighbourHubDbContext db, long adminUserId, bool disabled, CancellationToken ct)
     {
-        var u = await db.Users.SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("Admin account");
+        var u = await db.Users.SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("管理员账号");
         if (disabled && u.Id == db.Scope.Value.AdminUserId)
         {
-            throw new ConflictException("You cannot disable your own account.");
+            throw new ConflictException("不能停用自己的账号。");
         }
 
         u.IsDisabled = disabled;
@@ -82,7 +82,7 @@ public sealed class AdminAccounts(TimeProvider clock)
     /// <summary>Lifts every sign-in lockout of the account, from every address (audited like any admin change).</summary>
     public async Task UnlockAsync(NeighbourHubDbContext db, long adminUserId, CancellationToken ct)
     {
-        var u = await db.Users.AsNoTracking().SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("Admin account");
+        var u = await db.Users.AsNoTracking().SingleOrDefaultAsync(x => x.Id == adminUserId, ct) ?? throw new NotFoundException("管理员账号");
         var name = AdminSignIn.Normalize(u.UserName ?? "");
         var rows = await db.AdminSignInAddresses.Where(l => l.UserName == name && l.LockedUntil != null).ToListAsync(ct);
         foreach (var row in rows)
@@ -119,10 +119,10 @@ public sealed class AdminAccounts(TimeProvider clock)
 
     public static string ScopeNoun(AdminRole role) => role switch
     {
-        AdminRole.CommunityAdmin => "community",
-        AdminRole.FirmStaff => "property firm",
-        AdminRole.GridWorker => "grid",
-        AdminRole.CommitteeMember => "estate",
-        _ => "scope",
+        AdminRole.CommunityAdmin => "社区",
+        AdminRole.FirmStaff => "物业公司",
+        AdminRole.GridWorker => "网格",
+        AdminRole.CommitteeMember => "小区",
+        _ => "范围",
     };
 }

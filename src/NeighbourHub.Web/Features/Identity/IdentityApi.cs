@@ -85,7 +85,7 @@ public static class IdentityApi
         }
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.InvalidCode or WeChatErrorKind.CodeUsed)
         {
-            return v.Add("code", "The phone code is invalid or expired. Ask the user to tap the button again.").Problem();
+            return v.Add("code", "手机号授权凭证无效或已过期，请重新点击按钮授权手机号。").Problem();
         }
 
         var resident = await db.Residents.SingleAsync(r => r.Id == scope.Value.ResidentId, ct);

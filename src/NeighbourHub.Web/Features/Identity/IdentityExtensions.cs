@@ -32,6 +32,7 @@ public static class IdentityExtensions
                 o.Password.RequireUppercase = false;
                 o.User.RequireUniqueEmail = false;
             })
+            .AddErrorDescriber<ChineseIdentityErrors>()
             .AddEntityFrameworkStores<NeighbourHubDbContext>();
 
         services.AddAuthentication(AuthSchemes.ByPath)

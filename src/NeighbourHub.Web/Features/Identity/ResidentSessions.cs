@@ -36,11 +36,11 @@ public sealed class ResidentSessions(
         }
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.InvalidCode or WeChatErrorKind.CodeUsed)
         {
-            throw new DomainValidationException("code", "The login code is invalid, expired or already used. Call wx.login again.");
+            throw new DomainValidationException("code", "登录凭证无效、已过期或已被使用，请重新登录（重新调用 wx.login）。");
         }
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.RiskyUser)
         {
-            throw new ForbiddenException("WeChat has restricted this account.");
+            throw new ForbiddenException("该微信账号已被微信限制，暂时无法登录。");
         }
 
         if (!limits.TryOpenId(session.OpenId))
@@ -85,7 +85,7 @@ public sealed class ResidentSessions(
         var token = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
         if (token is null || token.ExpiresAt <= now)
         {
-            throw new UnauthorizedException("The refresh token is unknown or expired. Sign in again.");
+            throw new UnauthorizedException("登录已过期，请重新登录。");
         }
 
         // Conditional update: of two racing refreshes with one token, exactly one spends it.
@@ -97,7 +97,7 @@ public sealed class ResidentSessions(
             await db.RefreshTokens.Where(t => t.FamilyId == token.FamilyId && t.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
             log.LogWarning("Refresh token reuse for resident {ResidentId}; family {FamilyId} revoked", token.ResidentId, token.FamilyId);
-            throw new UnauthorizedException("This refresh token was already used; every session of this login has been signed out.");
+            throw new UnauthorizedException("登录凭证已被使用过，为保护账号安全，本次登录的所有会话均已退出，请重新登录。");
         }
 
         var resident = await db.Residents.SingleAsync(r => r.Id == token.ResidentId, ct);
