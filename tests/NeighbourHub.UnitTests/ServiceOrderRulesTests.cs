@@ -40,6 +40,6 @@ public sealed class ServiceOrderRulesTests
     [Fact]
     public void Completed_orders_can_no_longer_be_cancelled_so_the_escrow_cannot_be_taken_back_after_the_work()
     {
-        Assert.Contains("completed", Order(ServiceOrderStatus.Completed).WhyNot(ServiceOrderStatus.Cancelled), StringComparison.Ordinal);
+        Assert.Contains("「待确认」", Order(ServiceOrderStatus.Completed).WhyNot(ServiceOrderStatus.Cancelled), StringComparison.Ordinal);
     }
 }

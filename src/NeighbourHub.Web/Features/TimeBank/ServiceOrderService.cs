@@ -17,7 +17,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
                join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
                orderby r.Id
                select (long?)e.CommunityId).FirstOrDefaultAsync(ct)
-        ?? throw new ForbiddenException("Verify your flat under 我的房屋 first.");
+        ?? throw new ForbiddenException("请先在“我的房屋”中完成住户认证。");
 
     public async Task<VolunteerProfile> ApplyAsync(NeighbourHubDbContext db, long residentId, IReadOnlyList<string> skills, string intro, CancellationToken ct)
     {
@@ -42,7 +42,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
 
     public async Task<VolunteerProfile> DecideVolunteerAsync(NeighbourHubDbContext db, long residentId, bool approve, CancellationToken ct)
     {
-        var profile = await db.VolunteerProfiles.SingleOrDefaultAsync(p => p.ResidentId == residentId, ct) ?? throw new NotFoundException("Volunteer application");
+        var profile = await db.VolunteerProfiles.SingleOrDefaultAsync(p => p.ResidentId == residentId, ct) ?? throw new NotFoundException("志愿者申请");
         profile.Status = approve ? VolunteerStatus.Approved : VolunteerStatus.Rejected;
         profile.DecidedAt = clock.GetUtcNow();
         profile.DecidedByAdminId = db.Scope.Value.AdminUserId;
@@ -100,14 +100,14 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         // orders are visible to approved volunteers of their community only.
         if (!dispatched && !await db.VolunteerProfiles.AnyAsync(p => p.ResidentId == volunteerId && p.Status == VolunteerStatus.Approved, ct))
         {
-            throw new ForbiddenException("Only approved volunteers of this community take service orders. Apply under 志愿者 first.");
+            throw new ForbiddenException("只有本社区已认证的志愿者才能接单，请先在“志愿者”中提交申请。");
         }
 
-        var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new NotFoundException("Service order");
+        var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new NotFoundException("服务订单");
         order.EnsureCan(ServiceOrderStatus.Claimed);
         if (order.RequesterId == volunteerId)
         {
-            throw new ConflictException("You cannot take your own order.");
+            throw new ConflictException("不能接自己发布的服务订单。");
         }
 
         var approved = await db.VolunteerProfiles.Unscoped(Because.VolunteerRecord)
@@ -115,8 +115,8 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         if (!approved)
         {
             throw dispatched
-                ? new DomainValidationException("volunteerId", "Choose an approved volunteer of this community.")
-                : new ForbiddenException("Only approved volunteers of this community take service orders. Apply under 志愿者 first.");
+                ? new DomainValidationException("volunteerId", "请选择本社区已认证的志愿者。")
+                : new ForbiddenException("只有本社区已认证的志愿者才能接单，请先在“志愿者”中提交申请。");
         }
 
         var now = clock.GetUtcNow();
@@ -127,7 +127,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
                     .SetProperty(o => o.ClaimedAt, now).SetProperty(o => o.Dispatched, dispatched), ct);
             if (taken == 0)
             {
-                throw new ConflictException("Someone else took this order first.");
+                throw new ConflictException("这个订单已被其他志愿者接走了。");
             }
 
             if (dispatched)
@@ -146,10 +146,10 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         var now = clock.GetUtcNow();
         var done = await db.ServiceOrders.Where(o => o.Id == orderId && o.Status == ServiceOrderStatus.Claimed && o.VolunteerId == volunteerId)
             .ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, ServiceOrderStatus.Completed).SetProperty(o => o.CompletedAt, now), ct);
-        var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new NotFoundException("Service order");
+        var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, ct) ?? throw new NotFoundException("服务订单");
         if (done == 0)
         {
-            throw new ConflictException(order.VolunteerId != volunteerId ? "Only the volunteer who took the order completes it." : order.WhyNot(ServiceOrderStatus.Completed)!);
+            throw new ConflictException(order.VolunteerId != volunteerId ? "只有接单的志愿者才能标记服务完成。" : order.WhyNot(ServiceOrderStatus.Completed)!);
         }
 
         return order;
@@ -170,7 +170,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
 
     public async Task<ServiceOrder> DisputeAsync(NeighbourHubDbContext db, long orderId, long requesterId, string reason, CancellationToken ct)
     {
-        var order = await db.ServiceOrders.SingleOrDefaultAsync(o => o.Id == orderId && o.RequesterId == requesterId, ct) ?? throw new NotFoundException("Service order");
+        var order = await db.ServiceOrders.SingleOrDefaultAsync(o => o.Id == orderId && o.RequesterId == requesterId, ct) ?? throw new NotFoundException("服务订单");
         order.EnsureCan(ServiceOrderStatus.Disputed);
         order.Status = ServiceOrderStatus.Disputed;
         order.DisputeReason = reason;
@@ -182,16 +182,16 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         long? requesterId, Action<ServiceOrder> details, CancellationToken ct)
     {
         var order = await db.ServiceOrders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId && (requesterId == null || o.RequesterId == requesterId), ct)
-            ?? throw new NotFoundException("Service order");
+            ?? throw new NotFoundException("服务订单");
         order.EnsureCan(to);
         if (from is { } required && order.Status != required)
         {
-            throw new ConflictException(order.WhyNot(to) ?? $"The order is {order.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException(order.WhyNot(to) ?? $"该服务订单当前为「{StatusTexts.Of(order.Status)}」，不能{StatusTexts.Step(to)}。");
         }
 
         var escrow = await ledger.EscrowAsync(db, order.CommunityId, ct);
         var receiver = payVolunteer
-            ? await ledger.ResidentAccountAsync(db, order.VolunteerId ?? throw new ConflictException("Nobody took this order."), ct)
+            ? await ledger.ResidentAccountAsync(db, order.VolunteerId ?? throw new ConflictException("这个订单还没有人接单。"), ct)
             : order.FundedByPool ? await ledger.PoolAsync(db, order.CommunityId, ct) : await ledger.ResidentAccountAsync(db, order.RequesterId, ct);
         return await TimeBankLedger.InTransactionAsync(db, async () =>
         {
@@ -216,7 +216,7 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw new ConflictException("The order changed at the same moment. Reload and try again.");
+            throw new ConflictException("订单刚刚被其他人更新，请刷新后重试。");
         }
     }
 }

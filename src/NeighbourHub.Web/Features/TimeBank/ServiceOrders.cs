@@ -61,7 +61,7 @@ public sealed class ServiceOrder : IOpenToCommunityVolunteers, ICommunityOfficeO
         (ServiceOrderStatus.Open or ServiceOrderStatus.Claimed, ServiceOrderStatus.Cancelled) => null,
         (ServiceOrderStatus.Completed, ServiceOrderStatus.Disputed) => null,
         (ServiceOrderStatus.Disputed, ServiceOrderStatus.Resolved) => null,
-        _ => $"The order is {Status.ToString().ToLowerInvariant()}; it cannot become {next.ToString().ToLowerInvariant()}.",
+        _ => $"该服务订单当前为「{StatusTexts.Of(Status)}」，不能{StatusTexts.Step(next)}。",
     };
 
     public void EnsureCan(ServiceOrderStatus next)

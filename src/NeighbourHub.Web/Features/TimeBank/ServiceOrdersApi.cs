@@ -75,7 +75,7 @@ public static class ServiceOrdersApi
     {
         var v = new Validation()
             .When(body?.Skills is null || body.Skills.Count is 0 or > 10 || body.Skills.Any(s => string.IsNullOrWhiteSpace(s) || s.Length > 20),
-                "skills", "List 1 to 10 skills of at most 20 characters each.")
+                "skills", "请填写 1 到 10 项技能，每项最多 20 个字。")
             .MaxLength("intro", body?.Intro, 500);
         if (!v.IsValid)
         {
@@ -93,7 +93,7 @@ public static class ServiceOrdersApi
         var v = new Validation()
             .Required("title", body?.Title, 100)
             .MaxLength("description", body?.Description, 1000)
-            .When(body?.Points is null or < 1 or > ServiceOrderService.MaxOrderPoints, "points", $"points must be between 1 and {ServiceOrderService.MaxOrderPoints}.")
+            .When(body?.Points is null or < 1 or > ServiceOrderService.MaxOrderPoints, "points", $"订单积分应在 1 到 {ServiceOrderService.MaxOrderPoints} 之间。")
             .MaxLength(TimeBankApi.IdempotencyHeader, idempotencyKey, 64);
         if (!v.IsValid)
         {
@@ -119,7 +119,7 @@ public static class ServiceOrdersApi
     private static async Task<Results<Ok<ServiceOrderView>, ValidationProblem>> Confirm(
         long id, ConfirmRequest? body, NeighbourHubDbContext db, CurrentScope scope, ServiceOrderService so, CancellationToken ct)
     {
-        var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "stars must be 1 to 5.").MaxLength("comment", body?.Comment, 500);
+        var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "评分应为 1 到 5 星。").MaxLength("comment", body?.Comment, 500);
         if (!v.IsValid)
         {
             return v.Problem();
@@ -238,7 +238,7 @@ public static class ServiceOrdersApi
             }
             else
             {
-                v.Add("month", "month is yyyy-MM, e.g. 2026-11.");
+                v.Add("month", "月份格式应为 yyyy-MM，例如 2026-11。");
             }
         }
 

@@ -93,7 +93,7 @@ public static class TimeBankApi
     {
         var v = new Validation()
             .Positive("rewardId", body?.RewardId)
-            .When(body?.Quantity is < 1 or > 100, "quantity", "quantity must be between 1 and 100.")
+            .When(body?.Quantity is < 1 or > 100, "quantity", "兑换数量应在 1 到 100 之间。")
             .Required(IdempotencyHeader, idempotencyKey, 64);
         if (!v.IsValid)
         {
@@ -119,7 +119,7 @@ public static class TimeBankApi
     {
         var v = new Validation()
             .Positive("toResidentId", body?.ToResidentId)
-            .When(body?.Points is null or < 1 or > TimeBankService.MaxPointsPerOperation, "points", $"points must be between 1 and {TimeBankService.MaxPointsPerOperation}.")
+            .When(body?.Points is null or < 1 or > TimeBankService.MaxPointsPerOperation, "points", $"赠送积分应在 1 到 {TimeBankService.MaxPointsPerOperation} 之间。")
             .MaxLength("memo", body?.Memo, 200)
             .MaxLength(IdempotencyHeader, idempotencyKey, 64);
         if (!v.IsValid)
@@ -142,10 +142,10 @@ public static class TimeBankApi
     {
         var v = new Validation()
             .Positive("residentId", body?.ResidentId)
-            .When(body?.Points is null or < 1 or > 1000, "points", "points must be between 1 and 1000 per grant.")
+            .When(body?.Points is null or < 1 or > 1000, "points", "每次发放的积分应在 1 到 1000 之间。")
             .Required("memo", body?.Memo, 200)
             .When(body?.Category is not (null or LedgerCategory.VolunteerService or LedgerCategory.ServiceOrder or LedgerCategory.Correction),
-                "category", "category must be volunteerService, serviceOrder or correction.")
+                "category", "类别只能是 volunteerService（志愿服务）、serviceOrder（服务订单）或 correction（更正）。")
             .MaxLength(IdempotencyHeader, idempotencyKey, 64);
         if (!v.IsValid)
         {

@@ -167,7 +167,7 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             catch (InsufficientPointsException)
             {
                 db.ChangeTracker.Clear();
-                throw new ConflictException("Not enough points for this.");
+                throw new ConflictException("积分余额不足。");
             }
         }
     }
@@ -182,10 +182,10 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
         var total = await postings.SumAsync(p => (long)p.Amount, ct);
         var sums = await postings.GroupBy(p => p.AccountId).Select(g => new { g.Key, Sum = g.Sum(p => p.Amount) }).ToDictionaryAsync(x => x.Key, x => x.Sum, ct);
         var accounts = await db.TimeBankAccounts.Unscoped(Because.LedgerTotals).AsNoTracking().ToListAsync(ct);
-        var problems = unbalanced.Select(t => $"transaction {t} does not sum to zero").ToList();
+        var problems = unbalanced.Select(t => $"交易 {t} 的分录合计不为 0").ToList();
         if (total != 0)
         {
-            problems.Add($"all postings sum to {total}, not 0");
+            problems.Add($"全部分录合计为 {total}，不为 0");
         }
 
         foreach (var a in accounts)
@@ -193,12 +193,12 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             var sum = sums.GetValueOrDefault(a.Id);
             if (sum != a.Balance)
             {
-                problems.Add($"account {a.Id} ({a.OwnerKey}) caches {a.Balance} but its postings sum to {sum}");
+                problems.Add($"账户 {a.Id}（{a.OwnerKey}）记录的余额为 {a.Balance}，但分录合计为 {sum}");
             }
 
             if (a.Balance < a.Floor)
             {
-                problems.Add($"account {a.Id} ({a.OwnerKey}) is below its floor");
+                problems.Add($"账户 {a.Id}（{a.OwnerKey}）的余额低于下限");
             }
         }
 

@@ -19,10 +19,10 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
     public async Task<LedgerTransaction> GrantAsync(NeighbourHubDbContext db, long residentId, int points, LedgerCategory category, string memo,
         string? idempotencyKey, CancellationToken ct)
     {
-        var adminId = db.Scope.Value.AdminUserId ?? throw new ForbiddenException("Only staff grant points.");
+        var adminId = db.Scope.Value.AdminUserId ?? throw new ForbiddenException("只有工作人员可以发放积分。");
         // The pool that pays is that of a community whose office this admin runs and where the resident lives.
         var communityId = await OfficeCommunitiesOf(db, residentId).Select(c => (long?)c).FirstOrDefaultAsync(ct)
-            ?? throw new NotFoundException("Resident");
+            ?? throw new NotFoundException("居民");
         var pool = await ledger.PoolAsync(db, communityId, ct);
         var account = await ledger.ResidentAccountAsync(db, residentId, ct);
         var sourceRef = $"grant:{adminId}:{idempotencyKey ?? Guid.NewGuid().ToString("N")}";
@@ -106,7 +106,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
     {
         if (fromResidentId == toResidentId)
         {
-            throw new DomainValidationException("toResidentId", "You cannot donate points to yourself.");
+            throw new DomainValidationException("toResidentId", "不能把积分赠送给自己。");
         }
 
         // Points stay inside the community: the receiver must be a verified resident of a community where the
@@ -147,10 +147,10 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
             return (replay, false);
         }
 
-        var reward = await db.Rewards.AsNoTracking().SingleOrDefaultAsync(r => r.Id == rewardId, ct) ?? throw new NotFoundException("Reward");
+        var reward = await db.Rewards.AsNoTracking().SingleOrDefaultAsync(r => r.Id == rewardId, ct) ?? throw new NotFoundException("奖品");
         if (!reward.AvailableAt(clock.GetUtcNow()))
         {
-            throw new ConflictException("This reward is not available now.");
+            throw new ConflictException("这个奖品目前不可兑换。");
         }
 
         var account = await ledger.ResidentAccountAsync(db, residentId, ct);
@@ -172,7 +172,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                         .SumAsync(r => (int?)r.Quantity, ct) ?? 0;
                     if (held + quantity > reward.PerPersonLimit)
                     {
-                        throw new ConflictException($"Each resident may redeem at most {reward.PerPersonLimit} of this reward.");
+                        throw new ConflictException($"这个奖品每人最多兑换 {reward.PerPersonLimit} 份。");
                     }
                 }
 
@@ -180,7 +180,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                     .ExecuteUpdateAsync(s => s.SetProperty(r => r.Stock, r => r.Stock - quantity), ct);
                 if (stocked == 0)
                 {
-                    throw new ConflictException("Not enough stock left.");
+                    throw new ConflictException("库存不足。");
                 }
 
                 var (tx, _) = await ledger.PostAsync(db, $"redeem:{requestKey}", LedgerCategory.Redemption, reward.CommunityId,
@@ -205,10 +205,10 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
 
     public async Task<Redemption> FulfilAsync(NeighbourHubDbContext db, long redemptionId, CancellationToken ct)
     {
-        var r = await db.Redemptions.SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("Redemption");
+        var r = await db.Redemptions.SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("兑换记录");
         if (r.Status != RedemptionStatus.Pending)
         {
-            throw new ConflictException($"This redemption is already {r.Status.ToString().ToLowerInvariant()}.");
+            throw new ConflictException($"这条兑换当前为「{StatusTexts.Of(r.Status)}」，只有待领取的兑换才能确认领取。");
         }
 
         r.Status = RedemptionStatus.Fulfilled;
@@ -221,7 +221,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
     /// <summary>Cancels a pending redemption: stock back, points back by a reversing transaction.</summary>
     public async Task<Redemption> CancelRedemptionAsync(NeighbourHubDbContext db, long redemptionId, CancellationToken ct)
     {
-        var found = await db.Redemptions.AsNoTracking().SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("Redemption");
+        var found = await db.Redemptions.AsNoTracking().SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("兑换记录");
         var account = await ledger.ResidentAccountAsync(db, found.ResidentId, ct);
         var pool = await ledger.PoolAsync(db, found.CommunityId, ct);
         return await TimeBankLedger.InTransactionAsync(db, async () =>
@@ -233,7 +233,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
                     .SetProperty(x => x.DecidedByAdminId, db.Scope.Value.AdminUserId), ct);
             if (cancelled == 0)
             {
-                throw new ConflictException("Only a pending redemption can be cancelled.");
+                throw new ConflictException("只有待领取的兑换才能取消。");
             }
 
             // The conditional update bypasses the change tracker's audit; the ledger's save below writes this row with it.
