@@ -50,7 +50,7 @@ public sealed class HouseholdImport
     {
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         List<HouseholdSheetRow> rows;
@@ -60,13 +60,13 @@ public sealed class HouseholdImport
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new ImportResult(false, 0, 0, 0, [new ImportRowError(0, "file", "Not a readable .xlsx file. Start from the template.")]);
+            return new ImportResult(false, 0, 0, 0, [new ImportRowError(0, "file", "无法读取这个 .xlsx 文件，请下载模板填写后再上传。")]);
         }
 
         var errors = new List<ImportRowError>();
         if (rows.Count > MaxRows)
         {
-            return new ImportResult(false, rows.Count, 0, 0, [new ImportRowError(0, "file", $"At most {MaxRows} rows per file.")]);
+            return new ImportResult(false, rows.Count, 0, 0, [new ImportRowError(0, "file", $"每个文件最多 {MaxRows} 行。")]);
         }
 
         var parsed = new List<(string Building, string Unit, string Room, decimal Area)>();
@@ -79,17 +79,17 @@ public sealed class HouseholdImport
             var unit = r.Unit?.Trim() ?? "";
             var room = r.Room?.Trim() ?? "";
             var rowErrors = errors.Count;
-            Check(building.Length is 0 or > 50, excelRow, "楼栋", "楼栋 is required (at most 50 characters).");
-            Check(unit.Length is 0 or > 50, excelRow, "单元", "单元 is required (at most 50 characters).");
-            Check(room.Length is 0 or > 20, excelRow, "房号", "房号 is required (at most 20 characters).");
+            Check(building.Length is 0 or > 50, excelRow, "楼栋", "请填写楼栋（最多 50 个字）。");
+            Check(unit.Length is 0 or > 50, excelRow, "单元", "请填写单元（最多 50 个字）。");
+            Check(room.Length is 0 or > 20, excelRow, "房号", "请填写房号（最多 20 个字）。");
             var areaOk = decimal.TryParse(r.AreaM2?.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var area);
             Check(!areaOk || area is <= 0 or > 10_000 || decimal.Round(area, 2) != area, excelRow, "建筑面积",
-                "建筑面积 must be a number of m² above 0 and at most 10000, with at most two decimals.");
+                "建筑面积须为大于 0、不超过 10000 的平方米数，最多两位小数。");
             if (errors.Count == rowErrors)
             {
                 if (seen.TryGetValue((building, unit, room), out var first))
                 {
-                    Check(true, excelRow, "房号", $"{building}{unit}{room} already appears on row {first}.");
+                    Check(true, excelRow, "房号", $"{building}{unit}{room} 与第 {first} 行重复。");
                 }
                 else
                 {
@@ -101,7 +101,7 @@ public sealed class HouseholdImport
 
         if (rows.Count == 0)
         {
-            errors.Add(new ImportRowError(0, "file", "The sheet has no rows under the headers 楼栋, 单元, 房号, 建筑面积."));
+            errors.Add(new ImportRowError(0, "file", "表格的表头（楼栋、单元、房号、建筑面积）下面没有数据。"));
         }
 
         if (errors.Count > 0)

@@ -51,7 +51,7 @@ public static class OrganisationApi
     {
         if (file is null || file.Length == 0)
         {
-            return new Validation().Add("file", "Attach the .xlsx roll as form field 'file'.").Problem();
+            return new Validation().Add("file", "请上传 .xlsx 房屋名册，表单字段名为 file。").Problem();
         }
 
         await using var stream = file.OpenReadStream();
@@ -60,7 +60,7 @@ public static class OrganisationApi
         {
             var errors = result.Errors.GroupBy(e => e.Row == 0 ? "file" : $"row{e.Row}.{e.Column}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
-            return TypedResults.ValidationProblem(errors, title: "Nothing was imported: fix these rows and upload again.");
+            return TypedResults.ValidationProblem(errors, title: "未导入任何数据：请修改以下各行后重新上传。");
         }
 
         return TypedResults.Ok(result);

@@ -12,13 +12,13 @@ public sealed class OrganisationService
     {
         if (!db.Scope.Value.Has(AdminRole.PlatformAdmin))
         {
-            throw new ForbiddenException("Only platform admins create communities.");
+            throw new ForbiddenException("只有平台管理员可以创建社区。");
         }
 
         Require("name", name, 100);
         if (!await db.Streets.AnyAsync(s => s.Id == streetId, ct))
         {
-            throw new DomainValidationException("streetId", "Choose a street.");
+            throw new DomainValidationException("streetId", "请选择街道。");
         }
 
         var community = new Community { StreetId = streetId, Name = name.Trim() };
@@ -32,13 +32,13 @@ public sealed class OrganisationService
         Require("name", name, 100);
         if (address.Length > 200)
         {
-            throw new DomainValidationException("address", "address must be at most 200 characters.");
+            throw new DomainValidationException("address", "地址最多 200 个字。");
         }
 
         // The community filter hides communities outside the caller's scope.
         if (!await db.Communities.AnyAsync(c => c.Id == communityId, ct))
         {
-            throw new DomainValidationException("communityId", "Choose one of your communities.");
+            throw new DomainValidationException("communityId", "请选择您管理的社区。");
         }
 
         var estate = new Estate { CommunityId = communityId, Name = name.Trim(), Address = address.Trim() };
@@ -59,7 +59,7 @@ public sealed class OrganisationService
     {
         if (!db.Scope.Value.Has(AdminRole.PlatformAdmin))
         {
-            throw new ForbiddenException("Only platform admins register property firms.");
+            throw new ForbiddenException("只有平台管理员可以登记物业公司。");
         }
 
         Require("name", name, 100);
@@ -74,18 +74,18 @@ public sealed class OrganisationService
     {
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         if (!await db.PropertyFirms.AnyAsync(f => f.Id == firmId, ct))
         {
-            throw new DomainValidationException("firmId", "Choose a property firm.");
+            throw new DomainValidationException("firmId", "请选择物业公司。");
         }
 
         var open = await db.EstateFirmContracts.Where(c => c.EstateId == estateId && (c.To == null || c.To >= from)).ToListAsync(ct);
         if (open.Any(c => c.From >= from))
         {
-            throw new ConflictException("Another firm's contract starts on or after that date.");
+            throw new ConflictException("已有其他物业公司的合同在这一天或之后开始，请另选接管日期。");
         }
 
         foreach (var c in open)
@@ -101,7 +101,7 @@ public sealed class OrganisationService
     {
         if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max)
         {
-            throw new DomainValidationException(field, $"{field} is required (at most {max} characters).");
+            throw new DomainValidationException(field, $"请填写名称（最多 {max} 个字）。");
         }
     }
 }
