@@ -63,7 +63,7 @@ public sealed class BillingService(TimeProvider clock)
         // The estate filter hides estates outside the caller's scope: theirs to bill is "not found" to anyone else.
         if (!await db.Estates.AnyAsync(e => e.Id == body.EstateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         var name = body.Name!.Trim();
@@ -96,10 +96,10 @@ public sealed class BillingService(TimeProvider clock)
             throw new RequestValidationException(v);
         }
 
-        var item = await db.FeeItems.SingleOrDefaultAsync(f => f.Id == feeItemId, ct) ?? throw new NotFoundException("Fee item");
+        var item = await db.FeeItems.SingleOrDefaultAsync(f => f.Id == feeItemId, ct) ?? throw new NotFoundException("收费项目");
         if (!await db.Households.AnyAsync(h => h.Id == body.HouseholdId && h.EstateId == item.EstateId, ct))
         {
-            throw new NotFoundException("Household");
+            throw new NotFoundException("房屋");
         }
 
         if (!await db.FeeExemptions.AnyAsync(x => x.FeeItemId == feeItemId && x.HouseholdId == body.HouseholdId, ct))
@@ -112,7 +112,7 @@ public sealed class BillingService(TimeProvider clock)
     /// <summary>Stops a fee item after a date (bills already issued stay as they are).</summary>
     public async Task<FeeItem> EndFeeItemAsync(NeighbourHubDbContext db, long feeItemId, EndBody body, CancellationToken ct)
     {
-        var item = await db.FeeItems.SingleOrDefaultAsync(f => f.Id == feeItemId, ct) ?? throw new NotFoundException("Fee item");
+        var item = await db.FeeItems.SingleOrDefaultAsync(f => f.Id == feeItemId, ct) ?? throw new NotFoundException("收费项目");
         var v = new Validation().Required("effectiveTo", body.EffectiveTo).When(body.EffectiveTo < item.EffectiveFrom, "effectiveTo", "截止日期不能早于生效日期。");
         if (!v.IsValid)
         {
@@ -139,7 +139,7 @@ public sealed class BillingService(TimeProvider clock)
         var estateId = body.EstateId!.Value;
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
-            throw new NotFoundException("Estate");
+            throw new NotFoundException("小区");
         }
 
         var today = BillingQueries.Today(clock);

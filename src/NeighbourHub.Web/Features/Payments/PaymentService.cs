@@ -180,7 +180,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (t.Amount?.Total != payment.AmountFen)
         {
-            await FlagAsync(db, payment.Id, $"微信支付通知的金额为 {PaymentsApi.Yuan(t.Amount?.Total ?? 0)} 元，订单金额为 {PaymentsApi.Yuan(payment.AmountFen)} 元（微信支付单号 {t.TransactionId}），未标记为已支付。", ct);
+            await FlagAsync(db, payment.Id, $"微信支付通知的金额为 {Billing.Money.Yuan(t.Amount?.Total ?? 0)} 元，订单金额为 {Billing.Money.Yuan(payment.AmountFen)} 元（微信支付单号 {t.TransactionId}），未标记为已支付。", ct);
             return ApplyOutcome.Rejected("金额与订单不符");
         }
 

@@ -123,7 +123,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
     private async Task<Refund> RefundValidAsync(NeighbourHubDbContext db, long paymentId, long billId, long amountFen, string reason, string? idempotencyKey,
         CancellationToken ct)
     {
-        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new NotFoundException("Payment");
+        var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == paymentId, ct) ?? throw new NotFoundException("缴费记录");
         if (idempotencyKey is not null && await db.Refunds.AsNoTracking().SingleOrDefaultAsync(r => r.PaymentId == paymentId && r.IdempotencyKey == idempotencyKey, ct) is { } first)
         {
             return first;
@@ -135,7 +135,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         }
 
         var share = await db.PaymentBills.AsNoTracking().SingleOrDefaultAsync(x => x.PaymentId == paymentId && x.BillId == billId, ct)
-            ?? throw new DomainValidationException("billId", "That bill is not part of this payment.");
+            ?? throw new DomainValidationException("billId", "这张账单不在这笔缴费中。");
 
         var now = clock.StorableNow();
         // The reservation: refunded + this amount may never exceed what the bill was paid.
@@ -143,7 +143,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         if (!await BillLedger.ReserveRefundAsync(db, billId, paymentId, amountFen, share.AmountFen, ct))
         {
             var left = await BillLedger.RefundableFenAsync(db, billId, share.AmountFen, ct);
-            throw new ConflictException($"At most {left} fen of this bill can still be refunded.");
+            throw new ConflictException($"这张账单最多还能退 {Billing.Money.Yuan(left)} 元。");
         }
 
         await db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u
