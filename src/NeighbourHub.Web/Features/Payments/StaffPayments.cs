@@ -33,8 +33,32 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             throw new RequestValidationException(v);
         }
 
-        reference = reference!.Trim();
-        var key = idempotencyKey is null ? null : $"offline:{billId}:{idempotencyKey}";
+        var key = StoredKey("offline", billId, idempotencyKey);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await RecordOfflineOnceAsync(db, billId, channel!.Value, reference!.Trim(), key, ct);
+            }
+            catch (Exception e) when (key is not null && attempt < 2 && (e is DbUpdateException || DatabaseCollisions.IsCollision(e)))
+            {
+                // A replay racing its first request: the unique key (or a deadlock between the two) stopped this
+                // one and rolled it back. Once more from the top: it finds and answers what the first recorded.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The key stored for a keyed staff step: the step, the row and a digest of the client's key, so any key of
+    /// up to 64 characters fits the 64-character column.
+    /// </summary>
+    private static string? StoredKey(string step, long id, string? idempotencyKey) =>
+        idempotencyKey is null ? null
+            : $"{step}:{id}:{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)))[..32]}";
+
+    private async Task<Payment> RecordOfflineOnceAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, string? key, CancellationToken ct)
+    {
         if (await RecordedUnderAsync(db, key, ct) is { } first)
         {
             return first;
@@ -55,7 +79,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         var payment = new Payment
         {
             EstateId = bill.EstateId,
-            Channel = channel!.Value,
+            Channel = channel,
             OutTradeNo = "OFF" + now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789", 10),
             AmountFen = bill.AmountFen,
             Status = PaymentStatus.Paid,
