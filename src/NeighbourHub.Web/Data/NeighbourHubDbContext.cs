@@ -80,6 +80,20 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Payments.Payment> Payments => Set<Features.Payments.Payment>();
     public DbSet<Features.Payments.PaymentBill> PaymentBills => Set<Features.Payments.PaymentBill>();
     public DbSet<Features.Payments.Refund> Refunds => Set<Features.Payments.Refund>();
+    public DbSet<Transparency.TransparencyLog> TransparencyLogs => Set<Transparency.TransparencyLog>();
+    public DbSet<Transparency.TransparencyNode> TransparencyNodes => Set<Transparency.TransparencyNode>();
+    public DbSet<Transparency.TransparencyHead> TransparencyHeads => Set<Transparency.TransparencyHead>();
+    public DbSet<Features.Fund.FundAccount> FundAccounts => Set<Features.Fund.FundAccount>();
+    public DbSet<Features.Fund.FundEntry> FundEntries => Set<Features.Fund.FundEntry>();
+    public DbSet<Features.Fund.FundAttachment> FundAttachments => Set<Features.Fund.FundAttachment>();
+    public DbSet<Features.Fund.FundExpense> FundExpenses => Set<Features.Fund.FundExpense>();
+    public DbSet<Features.Fund.ExpenseApproval> ExpenseApprovals => Set<Features.Fund.ExpenseApproval>();
+    public DbSet<Features.Fund.ExpenseStep> ExpenseSteps => Set<Features.Fund.ExpenseStep>();
+    public DbSet<Features.Fund.FundBudget> FundBudgets => Set<Features.Fund.FundBudget>();
+    public DbSet<Features.Fund.FundBudgetLine> FundBudgetLines => Set<Features.Fund.FundBudgetLine>();
+    public DbSet<Features.Fund.BudgetApproval> BudgetApprovals => Set<Features.Fund.BudgetApproval>();
+    public DbSet<Features.Fund.FundQuestion> FundQuestions => Set<Features.Fund.FundQuestion>();
+    public DbSet<Features.Fund.FundStatement> FundStatements => Set<Features.Fund.FundStatement>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -52,6 +52,25 @@ public static class FeatureRegistration
         s.AddOptions<Payments.ReconciliationOptions>().BindConfiguration(Payments.ReconciliationOptions.SectionName);
         s.AddSingleton<Payments.PaymentReconciliationJob>();
         s.AddHostedService(sp => sp.GetRequiredService<Payments.PaymentReconciliationJob>());
+        // The owners' fund (信托制) and the transparency log it writes.
+        s.AddOptions<Transparency.HeadSigningOptions>().BindConfiguration(Transparency.HeadSigningOptions.SectionName);
+        s.AddSingleton<Transparency.HeadSigner>();
+        s.AddSingleton<Transparency.TransparencyLogs>();
+        s.AddSingleton<Moderation.ContentScreen>();
+        s.AddOptions<Fund.FundOptions>().BindConfiguration(Fund.FundOptions.SectionName);
+        s.AddSingleton<Fund.FundLedger>();
+        s.AddSingleton<Fund.FundRoles>();
+        s.AddSingleton<Fund.FundAttachments>();
+        s.AddSingleton<Fund.FundIncome>();
+        s.AddSingleton<Fund.FundBudgets>();
+        s.AddSingleton<Fund.FundExpenses>();
+        s.AddSingleton<Fund.FundQuestions>();
+        s.AddSingleton<Fund.FundQueries>();
+        s.AddSingleton<Fund.FundStatements>();
+        s.AddSingleton<IOutboxHandler, Fund.PaymentCollectedHandler>();
+        s.AddSingleton<IOutboxHandler, Fund.RefundSucceededHandler>();
+        s.AddSingleton<Fund.FundStatementJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -71,6 +90,7 @@ public static class FeatureRegistration
         Files.FilesApi.MapFilesApi(app);
         Billing.BillingApi.MapBillingApi(app);
         Payments.PaymentsApi.MapPaymentsApi(app);
+        Fund.FundApi.MapFundApi(app);
         return app;
     }
 

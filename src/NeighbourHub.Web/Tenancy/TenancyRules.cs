@@ -68,6 +68,9 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
         [typeof(IdentityUserLogin<long>)] = "Identity's store, read with the account it belongs to.",
         [typeof(IdentityUserToken<long>)] = "Identity's store, read with the account it belongs to.",
         [typeof(IdentityRoleClaim<long>)] = "Identity's store (unused roles table); no tenant data.",
+        [typeof(Transparency.TransparencyLog)] = "Hashes only, reached through the feature that owns the log (a fund the caller sees) after its own check.",
+        [typeof(Transparency.TransparencyNode)] = "Hashes only, reached through the feature that owns the log (a fund the caller sees) after its own check.",
+        [typeof(Transparency.TransparencyHead)] = "Signed hashes only, reached through the feature that owns the log (a fund the caller sees) after its own check.",
     };
 
     /// <summary>Gives every entity type its filter: hand-written, or the OR of what it declares it belongs to.</summary>
@@ -218,9 +221,10 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
                 : db.Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved && db.ScopeOfficeEstateIds.Contains(r.EstateId)))),
         [typeof(LedgerTransaction)] = Rule<LedgerTransaction>(x => db.ScopeUnrestricted || db.LedgerPostings.Any(p => p.TransactionId == x.Id)),
 
-        // Files: the uploader sees their own; anyone else only through a repair photo they can see (FileService checks).
+        // Files: the uploader sees their own; anyone else only through a repair photo or a fund voucher they can see.
         [typeof(StoredFile)] = Rule<StoredFile>(x => db.ScopeUnrestricted || x.UploadedByResidentId == db.ScopeResidentId
-            || (db.ScopeIsAdmin && x.UploadedByAdminId == db.ScopeAdminUserId) || db.RepairPhotos.Any(p => p.FileId == x.Id)),
+            || (db.ScopeIsAdmin && x.UploadedByAdminId == db.ScopeAdminUserId) || db.RepairPhotos.Any(p => p.FileId == x.Id)
+            || db.FundAttachments.Any(a => a.FileId == x.Id)),
     };
 
     private static LambdaExpression Rule<T>(Expression<Func<T, bool>> rule) => rule;

@@ -11,6 +11,9 @@ public static class ImageSniffer
 {
     public const long MaxBytes = 5 * 1024 * 1024;
 
+    /// <summary>Not an image, but sniffed the same way: staff's PDF vouchers.</summary>
+    public const string Pdf = "application/pdf";
+
     public static string? ContentTypeOf(ReadOnlySpan<byte> head)
     {
         if (head.Length >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
@@ -92,9 +95,14 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
         }
 
         var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        // Staff also attach PDFs (quotes, invoices, vouchers of the owners' fund); residents upload photos only.
+        var staff = db.Scope.Value is { ResidentId: null, AdminUserId: not null };
         var contentType = ImageSniffer.ContentTypeOf(bytes[..(int)Math.Min(16, buffer.Length)])
-            ?? throw new DomainValidationException("file", "只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，而不是文件名）。");
-        var size = ImageHeader.Check(contentType, bytes, options.Value);
+            ?? (staff && bytes.StartsWith("%PDF-"u8) ? ImageSniffer.Pdf : null)
+            ?? throw new DomainValidationException("file", staff
+                ? "只接受 JPEG、PNG、WebP 图片或 PDF 文件（按文件内容判断，而不是文件名）。"
+                : "只接受 JPEG、PNG 或 WebP 图片（按文件内容判断，而不是文件名）。");
+        var size = contentType == ImageSniffer.Pdf ? new ImageSize(0, 0) : ImageHeader.Check(contentType, bytes, options.Value);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
 
         var scope = db.Scope.Value;
@@ -158,11 +166,15 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
     private static IQueryable<StoredFile> UnattachedBy(NeighbourHubDbContext db, long? residentId, long? adminId, DateTimeOffset since)
     {
         // Attachments of any repair count, visible to the uploader or not: hence no query filters.
-        var files = db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal).Where(f => f.CreatedAt > since && !db.RepairPhotos.Any(p => p.FileId == f.Id));
+        var files = Unattached(db, db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal)).Where(f => f.CreatedAt > since);
         return residentId is { } r
             ? files.Where(f => f.UploadedByResidentId == r)
             : files.Where(f => f.UploadedByAdminId == adminId);
     }
+
+    /// <summary>Uploads nothing uses yet: no repair photo and no fund voucher refers to them. The one definition of "attached".</summary>
+    public static IQueryable<StoredFile> Unattached(NeighbourHubDbContext db, IQueryable<StoredFile> files) =>
+        files.Where(f => !db.RepairPhotos.Any(p => p.FileId == f.Id) && !db.FundAttachments.Any(a => a.FileId == f.Id));
 
     /// <summary>
     /// Deletes an upload unless a repair uses it, in one conditional statement (so a photo attached a moment
@@ -172,8 +184,8 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
     /// </summary>
     public static async Task<bool> DeleteIfUnattachedAsync(NeighbourHubDbContext db, IFileStorage storage, string id, CancellationToken ct)
     {
-        var deleted = await db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal)
-            .Where(f => f.Id == id && !db.RepairPhotos.Any(p => p.FileId == f.Id))
+        var deleted = await Unattached(db, db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal))
+            .Where(f => f.Id == id)
             .ExecuteDeleteAsync(ct);
         if (deleted == 0)
         {

@@ -43,8 +43,8 @@ public sealed class UnattachedFileCleanupJob(
         var total = 0;
         while (true)
         {
-            var batch = await db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal)
-                .Where(f => f.CreatedAt < cutoff && !db.RepairPhotos.Any(p => p.FileId == f.Id))
+            var batch = await FileService.Unattached(db, db.StoredFiles.Unscoped(Because.FileAttachmentIsGlobal))
+                .Where(f => f.CreatedAt < cutoff)
                 .OrderBy(f => f.CreatedAt).Select(f => f.Id).Take(options.Value.BatchSize).ToListAsync(ct);
             var deleted = 0;
             foreach (var id in batch)

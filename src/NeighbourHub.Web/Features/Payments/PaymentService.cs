@@ -14,6 +14,9 @@ namespace NeighbourHub.Web.Features.Payments;
 /// <summary>Published once per collected payment; the owners' fund ledger records it as income.</summary>
 public sealed record PaymentCollected(long PaymentId, long EstateId, long AmountFen, string Channel, DateTimeOffset PaidAt);
 
+/// <summary>Published once per refund that succeeded (money back to the payer); the owners' fund records it as a reversal.</summary>
+public sealed record RefundSucceeded(long RefundId, long PaymentId, long EstateId, long AmountFen, DateTimeOffset At);
+
 public sealed record PaymentCreated(long PaymentId, string OutTradeNo, long AmountFen, PayParams PayParams);
 
 public sealed class WeChatPayUnavailableException(string message, Exception inner) : Exception(message, inner);
@@ -26,6 +29,7 @@ public sealed class WeChatPayUnavailableException(string message, Exception inne
 public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<PaymentService> log)
 {
     public const string CollectedTopic = "payments.collected";
+    public const string RefundedTopic = "payments.refunded";
     public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 

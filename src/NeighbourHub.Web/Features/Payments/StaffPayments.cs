@@ -200,6 +200,12 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             return await db.Refunds.AsNoTracking().SingleAsync(r => r.PaymentId == paymentId && r.IdempotencyKey == idempotencyKey, ct);
         }
 
+        if (refund.Status == RefundStatus.Succeeded)
+        {
+            await PublishRefundedAsync(db, refund, payment.EstateId, ct);
+            await db.SaveChangesAsync(ct);
+        }
+
         await tx.CommitAsync(ct);
 
         if (payment.Channel != PaymentChannel.WeChat)
@@ -223,6 +229,11 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         return await db.Refunds.AsNoTracking().SingleAsync(r => r.Id == refund.Id, ct);
     }
 
+    /// <summary>Money went back to the payer: the owners' fund reverses that much of its income (in the same transaction as the refund's state).</summary>
+    private Task PublishRefundedAsync(NeighbourHubDbContext db, Refund refund, long estateId, CancellationToken ct) =>
+        Notifications.Outbox.EnqueueAsync(db, PaymentService.RefundedTopic, $"refund:{refund.Id}",
+            new RefundSucceeded(refund.Id, refund.PaymentId, estateId, refund.AmountFen, refund.CompletedAt ?? clock.GetUtcNow()), clock, ct);
+
     /// <summary>
     /// Applies a refund's outcome once (answer, callback or query): SUCCESS completes it; ABNORMAL/CLOSED fail it and
     /// give the reserved amount back to the bill and payment; PROCESSING waits.
@@ -232,8 +243,18 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         var now = clock.StorableNow();
         if (state == "SUCCESS")
         {
-            await db.Refunds.Where(r => r.OutRefundNo == outRefundNo && r.Status == RefundStatus.Processing)
+            await using var done = await db.Database.BeginTransactionAsync(ct);
+            var succeeded = await db.Refunds.Where(r => r.OutRefundNo == outRefundNo && r.Status == RefundStatus.Processing)
                 .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RefundStatus.Succeeded).SetProperty(r => r.CompletedAt, now), ct);
+            if (succeeded == 1)
+            {
+                var refunded = await db.Refunds.AsNoTracking().SingleAsync(r => r.OutRefundNo == outRefundNo, ct);
+                var estateId = await db.Payments.Where(p => p.Id == refunded.PaymentId).Select(p => p.EstateId).SingleAsync(ct);
+                await PublishRefundedAsync(db, refunded, estateId, ct);
+                await db.SaveChangesAsync(ct);
+            }
+
+            await done.CommitAsync(ct);
             return;
         }
 
