@@ -217,7 +217,7 @@ public static class FundLogVerifier
     /// <summary>
     /// Every export line: its seq equals its position, its leaf is canonical and well-formed (see <see cref="FundLeaf.TryParse"/>),
     /// the leaf's seq equals its position and it belongs to <paramref name="estateId"/>. Also gives the leaf hashes
-    /// and the parsed leaves (null where a leaf could not be read).
+    /// and the parsed leaves (null where a leaf could not be read; a leaf out of place or of another estate is still given).
     /// </summary>
     public static IReadOnlyList<Finding> CheckLeaves(string estateId, IReadOnlyList<ExportLine> export, out IReadOnlyList<byte[]> leafHashes, out IReadOnlyList<FundLeaf?> leaves)
     {
@@ -242,7 +242,7 @@ public static class FundLogVerifier
             {
                 problem = Text($"第 {i} 条记录属于小区 {leaf.EstateId}，不是小区 {estateId}");
             }
-            parsed.Add(problem is null ? leaf : null);
+            parsed.Add(leaf);
             if (problem is not null && ++problems <= MaxLeafFindings)
             {
                 findings.Add(Finding.Fail(problem));

@@ -157,11 +157,26 @@ internal static class Program
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
-        using var response = await http.SendAsync(request);
-        if (!response.IsSuccessStatusCode)
+        HttpResponseMessage response;
+        try
         {
-            throw new HttpRequestException(string.Create(CultureInfo.InvariantCulture, $"无法获取 {url}：HTTP {(int)response.StatusCode} {response.ReasonPhrase}"));
+            response = await http.SendAsync(request);
         }
-        return await response.Content.ReadAsStringAsync();
+        catch (HttpRequestException e)
+        {
+            throw new HttpRequestException("无法连接 " + url + "：" + e.Message, e);
+        }
+        catch (TaskCanceledException e)
+        {
+            throw new HttpRequestException("请求超时：" + url, e);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new HttpRequestException(string.Create(CultureInfo.InvariantCulture, $"无法获取 {url}：HTTP {(int)response.StatusCode} {response.ReasonPhrase}"));
+            }
+            return await response.Content.ReadAsStringAsync();
+        }
     }
 }
