@@ -31,7 +31,7 @@ public sealed class HeadSigner : IDisposable
     private readonly ECDsa _current;
     private readonly Dictionary<string, ECDsa> _verifiers = [];
 
-    public HeadSigner(IOptions<HeadSigningOptions> options, IWebHostEnvironment environment, ILogger<HeadSigner> log)
+    public HeadSigner(IOptions<HeadSigningOptions> options, IHostEnvironment environment, ILogger<HeadSigner> log)
     {
         var path = options.Value.SigningKeyPath;
         if (string.IsNullOrWhiteSpace(path))
