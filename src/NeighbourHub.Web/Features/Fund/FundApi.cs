@@ -25,8 +25,8 @@ public static class FundApi
         app.MapGet("/api/v1/fund/keys", (HeadSigner signer) => TypedResults.Ok(signer.Keys.Select(k => new { k.KeyId, k.Algorithm, k.PublicKeyPem, k.Current })))
             .AllowAnonymous().WithTags("Owners' fund");
 
-        MapReads(app.MapGroup("/api/v1/estates/{estateId:long}/fund").WithTags("Owners' fund").RequireAuthorization(Policies.Resident));
-        var staff = app.MapGroup("/api/v1/admin/estates/{estateId:long}/fund").WithTags("Admin owners' fund").RequireAuthorization(Policies.Admin);
+        MapReads(app.MapGroup("/api/v1/estates/{estateId:long}/fund").WithTags("Owners' fund").RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope));
+        var staff = app.MapGroup("/api/v1/admin/estates/{estateId:long}/fund").WithTags("Admin owners' fund").RequireAuthorization(Policies.Admin).AddEndpointFilter(EstateInScope);
         MapReads(staff);
 
         app.MapPost("/api/v1/estates/{estateId:long}/fund/expenses/{id:long}/questions",
@@ -43,7 +43,7 @@ public static class FundApi
                         message = q.Status == QuestionStatus.Held ? "质询已提交，待工作人员审核后公开。" : "质询已公开，物业须在规定时间内答复。",
                     });
                 })
-            .RequireAuthorization(Policies.Resident).WithTags("Owners' fund");
+            .RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope).WithTags("Owners' fund");
 
         staff.MapPost("/income", async (long estateId, CommonIncomeBody? body, HttpRequest request, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
         {
@@ -88,15 +88,15 @@ public static class FundApi
             var q = await questions.AnswerAsync(db, estateId, id, body, ct);
             return TypedResults.Ok(new { q.Id, q.Answer, q.AnsweredAt, q.AnsweredBy });
         });
-        staff.MapPut("/budgets/{year:int}", async (long estateId, int year, BudgetBody? body, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
+        staff.MapPut("/budgets/{year:long}", async (long estateId, long year, BudgetBody? body, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
         {
-            await budgets.DraftAsync(db, estateId, year, body, ct);
-            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, year, ct));
+            await budgets.DraftAsync(db, estateId, Year(year), body, ct);
+            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, Year(year), ct));
         });
-        staff.MapPost("/budgets/{year:int}/approve", async (long estateId, int year, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/budgets/{year:long}/approve", async (long estateId, long year, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
         {
-            await budgets.ApproveAsync(db, estateId, year, ct);
-            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, year, ct));
+            await budgets.ApproveAsync(db, estateId, Year(year), ct);
+            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, Year(year), ct));
         });
         staff.MapPut("/remuneration", async (long estateId, RemunerationBody? body, NeighbourHubDbContext db, FundRoles roles, FundLedger ledger, CancellationToken ct) =>
         {
@@ -117,6 +117,11 @@ public static class FundApi
         app.MapGet("/admin/files/fund/{estateId:long}/ledger.xlsx", async (long estateId, string? kind, string? category, DateOnly? from, DateOnly? to, NeighbourHubDbContext db,
             FundQueries queries, CancellationToken ct) =>
         {
+            if (from is { Year: < 2000 or > 2100 } || to is { Year: < 2000 or > 2100 })
+            {
+                throw new DomainValidationException("from", "日期应在 2000–2100 年之间。");
+            }
+
             var rows = await queries.AllEntriesAsync(db, estateId, CheckKind(kind), category, from, to, ct);
             return Xlsx(rows.Select(r => new Dictionary<string, object?>
             {
@@ -143,6 +148,8 @@ public static class FundApi
             var (p, s) = Paging.Normalize(page, pageSize, v);
             v.When(kind is not null && !FundQueries.Kinds.Contains(kind), "kind", "kind 只能是 income、expense、remuneration 或 reversal。")
              .When(category?.Length > 32, "category", "类别最多 32 个字符。")
+             .When(from is { Year: < 2000 or > 2100 }, "from", "开始日期应在 2000–2100 年之间。")
+             .When(to is { Year: < 2000 or > 2100 }, "to", "结束日期应在 2000–2100 年之间。")
              .When(from is { } f && to is { } t && f > t, "from", "开始日期不能晚于结束日期。");
             if (!v.IsValid)
             {
@@ -183,10 +190,9 @@ public static class FundApi
         });
         g.MapGet("/expenses/{id:long}", async (long estateId, long id, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
             TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct)));
-        g.MapGet("/budgets/{year:int}", async (long estateId, int year, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
+        g.MapGet("/budgets/{year:long}", async (long estateId, long year, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
         {
-            FundQueries.CheckEstate(db, estateId);
-            return await queries.BudgetAsync(db, estateId, year, ct) is { } b ? Results.Ok(b) : throw new NotFoundException($"{year} 年预算");
+            return await queries.BudgetAsync(db, estateId, Year(year), ct) is { } b ? Results.Ok(b) : throw new NotFoundException($"{year} 年预算");
         });
         g.MapGet("/statements", async (long estateId, NeighbourHubDbContext db, FundStatements statements, CancellationToken ct) =>
         {
@@ -196,6 +202,25 @@ public static class FundApi
         g.MapGet("/statements/{month}", (long estateId, string month, NeighbourHubDbContext db, FundStatements statements, CancellationToken ct) =>
             StatementFile(estateId, month, db, statements, ct));
     }
+
+    /// <summary>
+    /// An estate outside the caller's scope is "not found" before anything else is looked at — the body, the
+    /// query, the rest of the route — so no answer tells a stranger more than that.
+    /// </summary>
+    private static ValueTask<object?> EstateInScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var scope = http.RequestServices.GetRequiredService<CurrentScope>().Value;
+        if (!long.TryParse(http.GetRouteValue("estateId")?.ToString(), out var estateId) || !scope.CanSeeEstate(estateId))
+        {
+            throw new NotFoundException("小区基金");
+        }
+
+        return next(context);
+    }
+
+    /// <summary>A year in a route: one the budget could be for, or no such budget.</summary>
+    private static int Year(long year) => year is >= 2000 and <= 2100 ? (int)year : throw new NotFoundException($"{year} 年预算");
 
     private static string? Key(HttpRequest request) =>
         request.Headers[Payments.PaymentsApi.IdempotencyHeader] is { Count: > 0 } h ? h.ToString() : null;
