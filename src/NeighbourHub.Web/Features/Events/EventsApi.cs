@@ -214,8 +214,8 @@ public static class EventsApi
             ["昵称"] = r.Nickname,
             ["手机"] = PhoneMasking.Mask(r.PhoneMasked),
             ["状态"] = r.Status == SignupStatus.Confirmed ? "已确认" : $"候补 #{r.WaitlistTicket}",
-            ["报名时间"] = r.SignedUpAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
-            ["签到时间"] = r.CheckedInAt?.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm") ?? "",
+            ["报名时间"] = r.SignedUpAt.Show(),
+            ["签到时间"] = r.CheckedInAt.Show(),
             ["缺席"] = r.NoShow ? "是" : "",
         }));
         return stream.ToArray();

@@ -72,7 +72,7 @@ public static class OrganisationQueries
 {
     public static IQueryable<AdminEstateRow> Estates(NeighbourHubDbContext db, TimeProvider clock)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var today = clock.Today();
         return from e in db.Estates
                join c in db.Communities on e.CommunityId equals c.Id
                orderby e.Name, e.Id

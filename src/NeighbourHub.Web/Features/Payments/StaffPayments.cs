@@ -80,7 +80,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         {
             EstateId = bill.EstateId,
             Channel = channel,
-            OutTradeNo = "OFF" + now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789", 10),
+            OutTradeNo = "OFF" + now.Show("yyyyMMddHHmmss") + RandomNumberGenerator.GetString("0123456789", 10),
             AmountFen = bill.AmountFen,
             Status = PaymentStatus.Paid,
             BillIdsKey = bill.Id.ToString(CultureInfo.InvariantCulture),

@@ -61,7 +61,6 @@ public static partial class Open311Api
     public const string RateLimitPolicy = "open311";
     private const int MaxRows = 1000;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -276,7 +275,7 @@ public static partial class Open311Api
 
     private static async Task<List<ServiceRequest>> ToViewsAsync(NeighbourHubDbContext db, List<Row> rows, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(China).DateTime);
+        var today = clock.Today();
         var estateIds = rows.Select(r => r.R.EstateId).Distinct().ToList();
         var firms = await (from c in db.EstateFirmContracts
                            where estateIds.Contains(c.EstateId) && c.From <= today && (c.To == null || c.To >= today)
@@ -322,7 +321,7 @@ public static partial class Open311Api
 
     private static string Code(long categoryId) => categoryId.ToString(CultureInfo.InvariantCulture);
 
-    private static string W3c(DateTimeOffset at) => at.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    private static string W3c(DateTimeOffset at) => at.Show("yyyy-MM-dd'T'HH:mm:sszzz");
 
     private static List<string> ParseList(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

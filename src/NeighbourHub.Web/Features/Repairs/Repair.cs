@@ -166,7 +166,7 @@ public sealed class Repair : IEstateStaffOwned
         Require("催单", RepairStatus.Submitted, RepairStatus.Assigned, RepairStatus.InProgress);
         if (LastUrgedAt is { } last && now - last < UrgeInterval)
         {
-            throw new ConflictException($"您已于 {last.ToOffset(TimeSpan.FromHours(8)):HH:mm} 催过单，12 小时后才能再次催单。");
+            throw new ConflictException($"您已于 {last.Show("HH:mm")} 催过单，12 小时后才能再次催单。");
         }
 
         LastUrgedAt = now;

@@ -115,7 +115,7 @@ public sealed class RepairKpis(TimeProvider clock)
                                select new { c.EstateId, c.From, c.To, f.Id, f.Name }).ToListAsync(ct);
         return items.GroupBy(i =>
             {
-                var day = DateOnly.FromDateTime(i.CreatedAt.ToOffset(TimeSpan.FromHours(8)).DateTime);
+                var day = ChinaTime.DayOf(i.CreatedAt);
                 var c = contracts.FirstOrDefault(c => c.EstateId == i.EstateId && c.From <= day && day <= (c.To ?? Never));
                 return c is null ? (0L, "业主自管") : (c.Id, c.Name);
             })

@@ -171,7 +171,7 @@ public sealed class RepairService(TimeProvider clock)
     public async Task<List<StaffMember>> StaffForAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
         var estate = await db.Estates.SingleOrDefaultAsync(e => e.Id == estateId, ct) ?? throw new NotFoundException("小区");
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var today = clock.Today();
         var firms = db.EstateFirmContracts.Unscoped(Because.StaffOfAnEstateInScope)
             .Where(c => c.EstateId == estateId && c.From <= today && (c.To == null || c.To >= today)).Select(c => (long?)c.PropertyFirmId);
         var grids = from gb in db.GridBuildings

@@ -227,14 +227,12 @@ public static class ServiceOrdersApi
         long? communityId, string? month, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Positive("communityId", communityId);
-        var china = TimeSpan.FromHours(8);
-        var now = clock.GetUtcNow().ToOffset(china);
-        var first = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, china);
+        var first = ChinaTime.StartOfMonth(clock.GetUtcNow());
         if (!string.IsNullOrEmpty(month))
         {
             if (DateTime.TryParseExact(month, "yyyy-MM", null, System.Globalization.DateTimeStyles.None, out var m))
             {
-                first = new DateTimeOffset(m.Year, m.Month, 1, 0, 0, 0, china);
+                first = ChinaTime.StartOfMonth(m.Year, m.Month);
             }
             else
             {

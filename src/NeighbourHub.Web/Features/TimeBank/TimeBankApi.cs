@@ -202,7 +202,7 @@ public static class TimeBankApi
         MiniExcelLibs.MiniExcel.SaveAs(stream, rows.Select(r => new Dictionary<string, object?>
         {
             ["交易"] = r.TransactionId,
-            ["时间"] = r.At.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
+            ["时间"] = r.At.Show(),
             ["类别"] = r.Category.ToString(),
             ["账户"] = r.Owner,
             ["积分"] = r.Amount,
