@@ -123,7 +123,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
     /// <summary>The optional Idempotency-Key a person or a client sends with a money step.</summary>
     private static void CheckKey(Validation v, string? idempotencyKey) =>
-        v.When(idempotencyKey?.Length > 64, PaymentsApi.IdempotencyHeader, "Idempotency-Key 最多 64 个字符。");
+        v.When(idempotencyKey?.Length > Idempotency.MaxKeyLength, Idempotency.Header, "Idempotency-Key 最多 64 个字符。");
 
     /// <summary>
     /// Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.
