@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Hosting;
@@ -9,8 +9,6 @@ using NeighbourHub.Web.Transparency;
 namespace NeighbourHub.Web.Features.Fund;
 
 public sealed record CommonIncomeBody(long? AmountFen, string? Category, string? Memo, string? Counterparty, IReadOnlyList<string>? AttachmentIds);
-
-public sealed record FundReasonBody(string? Reason);
 
 public sealed record RemunerationBody(int? RemunerationBp);
 
@@ -50,7 +48,7 @@ public static class FundApi
             var entry = await income.RecordCommonIncomeAsync(db, estateId, body, Key(request) ?? "", ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/entries/{entry.Seq}", (await queries.EntryAsync(db, estateId, entry.Seq, ct)).Entry);
         });
-        staff.MapPost("/entries/{seq:long}/reverse", async (long estateId, long seq, FundReasonBody? body, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/entries/{seq:long}/reverse", async (long estateId, long seq, ReasonBody? body, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
         {
             var entry = await income.ReverseAsync(db, estateId, seq, body?.Reason, ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/entries/{entry.Seq}", (await queries.EntryAsync(db, estateId, entry.Seq, ct)).Entry);
@@ -65,12 +63,12 @@ public static class FundApi
             await expenses.ApproveAsync(db, estateId, id, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
         });
-        staff.MapPost("/expenses/{id:long}/reject", async (long estateId, long id, FundReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/expenses/{id:long}/reject", async (long estateId, long id, ReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
         {
             await expenses.RejectAsync(db, estateId, id, body?.Reason, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
         });
-        staff.MapPost("/expenses/{id:long}/cancel", async (long estateId, long id, FundReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/expenses/{id:long}/cancel", async (long estateId, long id, ReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
         {
             await expenses.CancelAsync(db, estateId, id, body?.Reason, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
@@ -123,17 +121,11 @@ public static class FundApi
             }
 
             var rows = await queries.AllEntriesAsync(db, estateId, CheckKind(kind), category, from, to, ct);
-            return Xlsx(rows.Select(r => new Dictionary<string, object?>
-            {
-                ["序号"] = r.Seq,
-                ["时间"] = r.At.Show(),
-                ["类型"] = r.KindName,
-                ["类别"] = r.CategoryName,
-                ["金额（元）"] = r.AmountFen / 100m,
-                ["对方"] = r.Counterparty,
-                ["说明"] = r.Memo,
-                ["叶子哈希"] = r.LeafHash,
-            }), $"基金流水-{estateId}.xlsx");
+            var estate = await db.Estates.Where(e => e.Id == estateId).Select(e => e.Name).SingleAsync(ct);
+            return Spreadsheet.File($"{estate}-基金流水.xlsx", rows,
+                new("序号", r => r.Seq), new("时间", r => r.At.Show()), new("类型", r => r.KindName), new("类别", r => r.CategoryName),
+                new("金额（元）", r => r.AmountFen / 100m), new("对方", r => r.Counterparty), new("说明", r => r.Memo), new("记账人", r => r.RecordedBy),
+                new("叶子哈希", r => r.LeafHash));
         }).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
@@ -223,7 +215,7 @@ public static class FundApi
     private static int Year(long year) => year is >= 2000 and <= 2100 ? (int)year : throw new NotFoundException($"{year} 年预算");
 
     private static string? Key(HttpRequest request) =>
-        request.Headers[Payments.PaymentsApi.IdempotencyHeader] is { Count: > 0 } h ? h.ToString() : null;
+        request.Headers[Idempotency.Header] is { Count: > 0 } h ? h.ToString() : null;
 
     private static string? CheckKind(string? kind) =>
         kind is null || FundQueries.Kinds.Contains(kind) ? kind : throw new DomainValidationException("kind", "kind 只能是 income、expense、remuneration 或 reversal。");
@@ -245,27 +237,16 @@ public static class FundApi
             return Results.Ok(view);
         }
 
-        var rows = new List<Dictionary<string, object?>>
-        {
-            Row("期初余额", "", view.OpeningFen),
-        };
-        rows.AddRange(view.Income.Select(i => Row("收入", i.Name, i.AmountFen)));
-        rows.Add(Row("物业酬金", "", -view.RemunerationFen));
-        rows.AddRange(view.Expenses.Select(e => Row("支出", e.Name, -e.SpentFen)));
-        rows.Add(Row("冲正", "", view.ReversalFen));
-        rows.Add(Row("期末余额", "", view.ClosingFen));
-        rows.Add(new() { ["项目"] = "月末签名树头", ["明细"] = $"共 {view.Head.TreeSize} 条，根哈希 {view.Head.RootHash}，时间 {view.Head.Timestamp}，密钥 {view.Head.KeyId}", ["金额（元）"] = null });
-        rows.Add(new() { ["项目"] = "签名", ["明细"] = view.Head.Signature, ["金额（元）"] = null });
-        return Xlsx(rows, $"{view.EstateName}-基金月报-{view.Month}{(view.Final ? "" : "（未结）")}.xlsx");
-
-        static Dictionary<string, object?> Row(string item, string detail, long fen) => new() { ["项目"] = item, ["明细"] = detail, ["金额（元）"] = fen / 100m };
-    }
-
-    private static IResult Xlsx(IEnumerable<Dictionary<string, object?>> rows, string fileName)
-    {
-        var stream = new MemoryStream();
-        MiniExcelLibs.MiniExcel.SaveAs(stream, rows);
-        return TypedResults.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileName);
+        List<(string Item, string Detail, long? Fen)> rows = [("期初余额", "", view.OpeningFen)];
+        rows.AddRange(view.Income.Select(i => ("收入", i.Name, (long?)i.AmountFen)));
+        rows.Add(("物业酬金", "", -view.RemunerationFen));
+        rows.AddRange(view.Expenses.Select(e => ("支出", e.Name, (long?)-e.SpentFen)));
+        rows.Add(("冲正", "", view.ReversalFen));
+        rows.Add(("期末余额", "", view.ClosingFen));
+        rows.Add(("月末签名树头", $"共 {view.Head.TreeSize} 条，根哈希 {view.Head.RootHash}，时间 {view.Head.Timestamp}，密钥 {view.Head.KeyId}", null));
+        rows.Add(("签名", view.Head.Signature, null));
+        return Spreadsheet.File($"{view.EstateName}-基金月报-{view.Month}{(view.Final ? "" : "（未结）")}.xlsx", rows,
+            new("项目", r => r.Item), new("明细", r => r.Detail), new("金额（元）", r => r.Fen / 100m));
     }
 
     /// <summary>JSON lines {"seq":…,"leaf":"base64"}, streamed: a million entries never sit in memory at once.</summary>
