@@ -7,6 +7,10 @@ namespace NeighbourHub.Web.Features.Organisation;
 /// <summary>Scoped read models shared by the admin API and the console pages.</summary>
 public static class OrganisationQueries
 {
+    /// <summary>How many estates and households are in scope (the overview).</summary>
+    public static async Task<(int Estates, int Households)> SizeAsync(NeighbourHubDbContext db, CancellationToken ct) =>
+        (await db.Estates.CountAsync(ct), await db.Households.CountAsync(ct));
+
     /// <summary>The estates in scope by name, for pickers and filters.</summary>
     public static IQueryable<Estate> EstatesByName(NeighbourHubDbContext db) => db.Estates.AsNoTracking().OrderBy(e => e.Name);
 
