@@ -58,9 +58,14 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
     /// entries are returned instead). With <paramref name="mayOverdraw"/> false, an append that would take the
     /// balance below zero is refused (409) and nothing is written.
     /// </summary>
-    public Task<IReadOnlyList<FundEntry>> AppendAsync(NeighbourHubDbContext db, long estateId, IReadOnlyList<EntryDraft> drafts, bool mayOverdraw,
-        CancellationToken ct) =>
-        AppendAsync(db, estateId, () => Task.FromResult(drafts), mayOverdraw, ct);
+    public async Task<IReadOnlyList<FundEntry>> AppendAsync(NeighbourHubDbContext db, long estateId, IReadOnlyList<EntryDraft> drafts, bool mayOverdraw,
+        CancellationToken ct)
+    {
+        // A redelivered event is common (outbox retries, several instances): answer it without taking the log's lock.
+        var sources = drafts.Select(d => d.SourceKey).ToList();
+        var recorded = await db.FundEntries.AsNoTracking().Where(e => sources.Contains(e.SourceKey)).ToListAsync(ct);
+        return recorded.Count == drafts.Count ? recorded : await AppendAsync(db, estateId, () => Task.FromResult(drafts), mayOverdraw, ct);
+    }
 
     /// <summary>
     /// As above, with drafts that depend on what is already in the ledger: <paramref name="draftsUnderLock"/> runs
