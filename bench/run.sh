@@ -4,6 +4,8 @@
 #   bench/run.sh repairs-list [repairs=1000000] [residents=2000] [concurrency=64] [seconds=10]
 #   bench/run.sh billing-run [households=100000]
 #   bench/run.sh payment-callbacks [payments=2000] [concurrency=32]
+#   bench/run.sh fund-appends [appends=2000] [concurrency=8]
+#   bench/run.sh fund-proofs [leaves=1000000]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -11,6 +11,8 @@ using NeighbourHub.Web.Features.Events;
 //   bench/run.sh repairs-list [repairs] [residents] [concurrency] [seconds]
 //   bench/run.sh billing-run [households]
 //   bench/run.sh payment-callbacks [payments] [concurrency]
+//   bench/run.sh fund-appends [appends] [concurrency]
+//   bench/run.sh fund-proofs [leaves]
 var scenario = args.FirstOrDefault() ?? "events-signup";
 
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
@@ -30,7 +32,9 @@ return scenario switch
         repairs: ArgOr(1, 1_000_000), residents: ArgOr(2, 2000), concurrency: ArgOr(3, 64), seconds: ArgOr(4, 10)),
     "billing-run" => await BillingBench.RunBillingAsync(households: ArgOr(1, 100_000)),
     "payment-callbacks" => await BillingBench.RunCallbacksAsync(payments: ArgOr(1, 2000), concurrency: ArgOr(2, 32)),
-    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list, billing-run, payment-callbacks"),
+    "fund-appends" => await FundBench.RunAppendsAsync(appends: ArgOr(1, 2000), concurrency: ArgOr(2, 8)),
+    "fund-proofs" => await FundBench.RunProofsAsync(leaves: ArgOr(1, 1_000_000)),
+    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list, billing-run, payment-callbacks, fund-appends, fund-proofs"),
 };
 
 int ArgOr(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;
