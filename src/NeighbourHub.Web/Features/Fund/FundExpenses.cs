@@ -150,54 +150,42 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
 
     public async Task<FundExpense> RejectAsync(NeighbourHubDbContext db, long estateId, long expenseId, string? reason, CancellationToken ct)
     {
-        var v = new Validation().Required("reason", reason, 200, "驳回理由");
-        if (!v.IsValid)
-        {
-            throw new RequestValidationException(v);
-        }
-
         var role = await roles.CommitteeAsync(db, estateId, ct);
-        var expense = await FindAsync(db, estateId, expenseId, ct);
-        if (expense.ProposedByAdminId == role.AdminUserId)
+        if ((await FindAsync(db, estateId, expenseId, ct)).ProposedByAdminId == role.AdminUserId)
         {
             throw new ForbiddenException("提出支出的人不能审批自己的支出；如需作废，请撤回。");
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.FundExpenses.Where(e => e.Id == expenseId && e.Status == ExpenseStatus.Proposed).ExecuteUpdateAsync(u => u
-                .SetProperty(e => e.Status, ExpenseStatus.Rejected).SetProperty(e => e.RejectionReason, reason!.Trim())
-                .SetProperty(e => e.DecidedAt, clock.StorableNow()), ct) == 0)
-        {
-            throw new ConflictException($"这笔支出当前为「{FundExpense.Text(expense.Status)}」，不能驳回。");
-        }
-
-        Step(db, expenseId, "rejected", role.Name, reason!.Trim());
-        db.Audit("fund.expense.reject", nameof(FundExpense), expenseId.ToString(CultureInfo.InvariantCulture), new { estateId, reason });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return await FindAsync(db, estateId, expenseId, ct);
+        return await EndAsync(db, estateId, expenseId, role, reason, "驳回理由", [ExpenseStatus.Proposed], ExpenseStatus.Rejected, "rejected", "驳回", ct);
     }
 
     /// <summary>The trustee withdraws a proposal before it is paid.</summary>
-    public async Task<FundExpense> CancelAsync(NeighbourHubDbContext db, long estateId, long expenseId, string? reason, CancellationToken ct)
+    public async Task<FundExpense> CancelAsync(NeighbourHubDbContext db, long estateId, long expenseId, string? reason, CancellationToken ct) =>
+        await EndAsync(db, estateId, expenseId, await roles.TrusteeAsync(db, estateId, ct), reason, "撤回原因",
+            [ExpenseStatus.Proposed, ExpenseStatus.Approved], ExpenseStatus.Cancelled, "cancelled", "撤回", ct);
+
+    /// <summary>Ends an expense unpaid (rejected or cancelled) with a reason on its timeline, if it is still in one of <paramref name="from"/>.</summary>
+    private async Task<FundExpense> EndAsync(NeighbourHubDbContext db, long estateId, long expenseId, FundRole role, string? reason, string reasonLabel,
+        ExpenseStatus[] from, ExpenseStatus to, string action, string verb, CancellationToken ct)
     {
-        var v = new Validation().Required("reason", reason, 200, "撤回原因");
+        var v = new Validation().Required("reason", reason, 200, reasonLabel);
         if (!v.IsValid)
         {
             throw new RequestValidationException(v);
         }
 
-        var role = await roles.TrusteeAsync(db, estateId, ct);
         var expense = await FindAsync(db, estateId, expenseId, ct);
+        var why = reason!.Trim();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (await db.FundExpenses.Where(e => e.Id == expenseId && (e.Status == ExpenseStatus.Proposed || e.Status == ExpenseStatus.Approved))
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Status, ExpenseStatus.Cancelled).SetProperty(e => e.DecidedAt, clock.StorableNow()), ct) == 0)
+        if (await db.FundExpenses.Where(e => e.Id == expenseId && from.Contains(e.Status)).ExecuteUpdateAsync(u => u
+                .SetProperty(e => e.Status, to).SetProperty(e => e.DecidedAt, clock.StorableNow())
+                .SetProperty(e => e.RejectionReason, e => to == ExpenseStatus.Rejected ? why : e.RejectionReason), ct) == 0)
         {
-            throw new ConflictException($"这笔支出当前为「{FundExpense.Text(expense.Status)}」，不能撤回。");
+            throw new ConflictException($"这笔支出当前为「{FundExpense.Text(expense.Status)}」，不能{verb}。");
         }
 
-        Step(db, expenseId, "cancelled", role.Name, reason!.Trim());
-        db.Audit("fund.expense.cancel", nameof(FundExpense), expenseId.ToString(CultureInfo.InvariantCulture), new { estateId, reason });
+        Step(db, expenseId, action, role.Name, why);
+        db.Audit($"fund.expense.{action}", nameof(FundExpense), expenseId.ToString(CultureInfo.InvariantCulture), new { estateId, reason = why });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return await FindAsync(db, estateId, expenseId, ct);
