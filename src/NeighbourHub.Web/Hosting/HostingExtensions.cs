@@ -15,6 +15,12 @@ public static class HostingExtensions
     /// <summary>JSON request bodies larger than this are refused with 413 (uploads have their own limit).</summary>
     public const long MaxJsonBodyBytes = 256 * 1024;
 
+    /// <summary>
+    /// Any request body: the largest photo (<see cref="Features.Files.ImageSniffer.MaxBytes"/>) and its multipart
+    /// envelope. Household rolls uploaded through the API are held to it too; the console reads them over its own
+    /// connection, up to <see cref="Features.Organisation.HouseholdImport.MaxFileBytes"/>.
+    /// </summary>
+    public const long MaxRequestBodyBytes = Features.Files.ImageSniffer.MaxBytes + 1024 * 1024;
 
     public static WebApplicationBuilder AddHosting(this WebApplicationBuilder builder)
     {
@@ -47,7 +53,7 @@ public static class HostingExtensions
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => ConfigureJson(o.JsonSerializerOptions));
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MaxRequestBodySize = 6 * 1024 * 1024;
+            k.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
             k.AddServerHeader = false; // nothing to gain from naming the server to a scanner
         });
 

@@ -2,7 +2,9 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Tenancy;
 
@@ -71,9 +73,9 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
         if (firmIds.Count > 0)
         {
             // A firm sees the estates it serves today: not before it took over, not after it left.
-            var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+            var today = clock.Today();
             estateIds.UnionWith(await db.EstateFirmContracts
-                .Where(c => firmIds.Contains(c.PropertyFirmId) && c.From <= today && (c.To == null || c.To >= today))
+                .Where(EstateFirmContract.ActiveOn(today)).Where(c => firmIds.Contains(c.PropertyFirmId))
                 .Select(c => c.EstateId).ToListAsync(ct));
         }
 

@@ -4,9 +4,6 @@ using NeighbourHub.Web.Data;
 
 namespace NeighbourHub.Web.Transparency;
 
-/// <summary>A head as published: hashes in lowercase hex, the timestamp exactly as signed.</summary>
-public sealed record SignedHead(long SubjectId, long TreeSize, string RootHash, string Timestamp, string KeyId, string Signature);
-
 /// <summary>
 /// The transparency logs' one door: open a log, append under its lock, sign heads, and prove inclusion and
 /// consistency from the stored subtree hashes (O(log n) rows per proof). The owning feature decides what a
@@ -129,9 +126,6 @@ public sealed class TransparencyLogs(HeadSigner signer, TimeProvider clock)
 
     public bool VerifyHead(string kind, TransparencyHead head, long subjectId) =>
         signer.Verify(head.KeyId, HeadSigner.SignedText(kind, subjectId, head.TreeSize, head.RootHash, head.Timestamp), head.Signature);
-
-    public static SignedHead Publish(TransparencyHead head, long subjectId) =>
-        new(subjectId, head.TreeSize, head.RootHash, head.Timestamp, head.KeyId, head.Signature);
 
     /// <summary>Root of a list of leaf hashes, computed from scratch (verification, tests).</summary>
     public static byte[] RootOf(IReadOnlyList<byte[]> leafHashes)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.TestSupport;
 
 namespace NeighbourHub.IntegrationTests;
@@ -48,6 +49,23 @@ public sealed class EmbeddedDefaultTests
         Assert.Equal("paid", paid.GetProperty("status").GetString());
         Assert.StartsWith("NH-", paid.GetProperty("receiptNo").GetString(), StringComparison.Ordinal);
         Assert.Equal(unpaid - 1, (await (await resident.GetAsync("/api/v1/bills?status=unpaid")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetArrayLength());
+
+        // The payment reaches the estate's fund as one income entry, with a proof the resident can check.
+        var dispatcher = app.Services.GetRequiredService<Web.Features.Notifications.OutboxDispatcher>();
+        while (await dispatcher.DispatchOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        var incomes = await (await resident.GetAsync($"/api/v1/estates/{estateId}/fund/entries?kind=income&pageSize=5")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var entry = incomes.GetProperty("items").EnumerateArray().First(e => e.GetProperty("amountFen").GetInt64() == bills[0].GetProperty("amountFen").GetInt64()
+            && e.GetProperty("memo").GetString()!.Contains("微信支付", StringComparison.Ordinal));
+        var proof = await (await resident.GetAsync($"/api/v1/estates/{estateId}/fund/entries/{entry.GetProperty("seq").GetInt64()}")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var leaf = Convert.FromBase64String(proof.GetProperty("leaf").GetString()!);
+        Assert.True(FundVerifier.MerkleTree.VerifyInclusion(entry.GetProperty("seq").GetInt64(), proof.GetProperty("inclusion").GetProperty("treeSize").GetInt64(),
+            FundVerifier.MerkleTree.HashLeaf(leaf), proof.GetProperty("inclusion").GetProperty("path").EnumerateArray().Select(h => Convert.FromHexString(h.GetString()!)).ToList(),
+            Convert.FromHexString(proof.GetProperty("head").GetProperty("rootHash").GetString()!)));
+        var verify = await (await resident.GetAsync($"/api/v1/estates/{estateId}/fund/verify")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.True(verify.GetProperty("valid").GetBoolean(), verify.GetProperty("message").GetString());
 
         // The demo's own payments: most older bills paid at the office, 张阿姨's in WeChat.
         var collection = await (await firm.GetAsync("/api/v1/admin/billing/collection")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();

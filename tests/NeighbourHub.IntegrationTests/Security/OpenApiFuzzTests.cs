@@ -31,6 +31,8 @@ public sealed class OpenApiFuzzTests(AppFixture fixture, ITestOutputHelper outpu
         // WeChat Pay calls these; the signature of the body is the authentication.
         "POST /api/v1/payments/wechat/notify",
         "POST /api/v1/payments/wechat/refund-notify",
+        // The fund's public keys: anyone verifying a head needs them, signed in or not.
+        "GET /api/v1/fund/keys",
     ];
 
     /// <summary>

@@ -191,6 +191,32 @@ public sealed class TimeBankTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_console_and_the_api_grant_points_through_one_door_with_the_same_rules()
+    {
+        var (_, residentId) = await VerifiedResidentAsync("wx-tb-console-grant", Org.HouseholdsA1[1]);
+        var adminA = await App.AdminClientAsync("adminA");
+        var api = await adminA.PostAsJsonAsync("/api/v1/admin/timebank/grants", new { residentId, points = TimeBankService.MaxGrantPoints + 1, memo = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, api.StatusCode);
+        var apiFields = (await Json(api)).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ToList();
+        Assert.Equal(["memo", "points"], apiFields);
+
+        // The console calls the service directly, with the community admin's scope: the same fields are refused.
+        await using var db = App.SystemDb();
+        var adminId = db.Users.Single(u => u.UserName == "adminA").Id;
+        db.Scope = Web.Tenancy.CurrentScope.For(await App.Services.GetRequiredService<Web.Tenancy.AccessScopeResolver>().ForAdminAsync(db, adminId, default));
+        var service = App.Services.GetRequiredService<TimeBankService>();
+        var refused = await Assert.ThrowsAsync<Web.Hosting.RequestValidationException>(() => service.GrantAsync(db,
+            new GrantRequest(residentId, TimeBankService.MaxGrantPoints + 1, LedgerCategory.VolunteerService, " "), null, default));
+        Assert.Equal(apiFields, refused.Errors.Keys.Order().ToList());
+        Assert.Equal(0, await db.LedgerTransactions.IgnoreQueryFilters().CountAsync(t => t.Category == LedgerCategory.VolunteerService));
+
+        // At the cap, both doors grant.
+        var granted = await service.GrantAsync(db, new GrantRequest(residentId, TimeBankService.MaxGrantPoints, LedgerCategory.VolunteerService, "助老陪诊"), null, default);
+        Assert.True(granted.Id > 0);
+        await AssertLedgerBalancedAsync();
+    }
+
+    [Fact]
     public async Task Redeeming_moves_points_and_stock_together_and_staff_cancellation_restores_both()
     {
         var (resident, residentId) = await VerifiedResidentAsync("wx-tb-redeemer", Org.HouseholdsA1[2]);

@@ -117,12 +117,30 @@ public sealed class FundLeafAndHeadTests : IDisposable
         Assert.Equal(expected, FundLedger.RemunerationOf(feeFen, basisPoints));
 
     [Fact]
-    public void A_refund_gives_back_the_same_share_of_the_remuneration()
+    public void Refunds_give_back_remuneration_so_the_trustee_keeps_exactly_its_share_of_what_remains()
     {
-        Assert.Equal(1000, FundLedger.RemunerationRefundOf(10_005, 10_005, 1000));
-        Assert.Equal(500, FundLedger.RemunerationRefundOf(5005, 10_005, 1000)); // 500.2
-        Assert.Equal(0, FundLedger.RemunerationRefundOf(5, 10_005, 1000));
-        Assert.Equal(0, FundLedger.RemunerationRefundOf(100, 10_000, 0));
+        // 191.53 元 paid, 19.15 元 remuneration; 10 元 refunded: the trustee keeps floor(181.53 × 19.15 / 191.53) = 18.15 元.
+        Assert.Equal(100, FundLedger.RemunerationRefundOf(19_153, 1915, 0, 1000));
+        Assert.Equal(1915, FundLedger.RemunerationRefundOf(19_153, 1915, 0, 19_153));
+        Assert.Equal(0, FundLedger.RemunerationRefundOf(10_000, 0, 0, 100));
+
+        // Any series of partial refunds gives back the whole remuneration once everything is refunded, never more.
+        var random = new Random(7);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var income = random.NextInt64(1, 1_000_000);
+            var remuneration = FundLedger.RemunerationOf(income, random.Next(0, 3001));
+            long refunded = 0, back = 0;
+            while (refunded < income)
+            {
+                var refund = Math.Min(income - refunded, random.NextInt64(1, (income / 3) + 2));
+                back += FundLedger.RemunerationRefundOf(income, remuneration, refunded, refund);
+                refunded += refund;
+                Assert.Equal((income - refunded) * remuneration / income, remuneration - back);
+            }
+
+            Assert.Equal(remuneration, back);
+        }
     }
 
     private static HeadSigner Signer(string path, List<string> retired) =>

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using MiniExcelLibs;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Hosting;
@@ -50,20 +49,15 @@ public static class BillingApi
         app.MapGet("/admin/files/billing/arrears.xlsx", async (long? estateId, long? buildingId, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
             var rows = await BillingQueries.ArrearsAsync(db, estateId, buildingId, clock, ct);
-            var stream = new MemoryStream();
-            stream.SaveAs(rows.Select(r => new Dictionary<string, object?>
-            {
-                ["楼栋"] = r.Building,
-                ["单元"] = r.Unit,
-                ["房号"] = r.Room,
-                ["收费项目"] = r.FeeItem,
-                ["账期"] = r.Period,
-                ["金额（元）"] = r.AmountFen / 100m,
-                ["应缴日期"] = r.DueDate.ToString("yyyy-MM-dd"),
-                ["逾期天数"] = r.DaysOverdue,
-            }));
-            stream.Position = 0;
-            return Results.File(stream, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "arrears.xlsx");
+            return Spreadsheet.File("欠费清单.xlsx", rows,
+                new("楼栋", r => r.Building),
+                new("单元", r => r.Unit),
+                new("房号", r => r.Room),
+                new("收费项目", r => r.FeeItem),
+                new("账期", r => r.Period),
+                new("金额（元）", r => r.AmountFen / 100m),
+                new("应缴日期", r => r.DueDate.ToString("yyyy-MM-dd")),
+                new("逾期天数", r => r.DaysOverdue));
         }).RequireAuthorization(Policies.ManageBilling).ExcludeFromDescription();
         return app;
     }

@@ -28,11 +28,6 @@ public sealed record EstateChoice(long Id, string Name);
 /// </summary>
 public static class BillingQueries
 {
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
-
-    /// <summary>Today in Beijing: bills fall due, and become arrears, by the calendar residents live by.</summary>
-    public static DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(China).DateTime);
-
     public static BillView View(Bill b) => new(b.Id, b.HouseholdId, b.Period, b.FeeItemName, b.AmountFen, b.DueDate, b.Status.ToString().ToLowerInvariant(),
         b.RefundedFen, b.PaidByPaymentId, b.LockedByPaymentId is not null);
 
@@ -66,7 +61,7 @@ public static class BillingQueries
     /// <summary>Unpaid bills past their due date (欠费), oldest first, with where the household is.</summary>
     public static async Task<List<ArrearsRow>> ArrearsAsync(NeighbourHubDbContext db, long? estateId, long? buildingId, TimeProvider clock, CancellationToken ct)
     {
-        var today = Today(clock);
+        var today = clock.Today();
         var rows = await StaffBills(db, estateId, buildingId, arrearsOnly: true, today).Take(20_000).ToListAsync(ct);
         return rows.Select(r => new ArrearsRow(r.Id, r.Building, r.Unit, r.Room, r.FeeItem, r.Period, r.AmountFen, r.DueDate, today.DayNumber - r.DueDate.DayNumber)).ToList();
     }

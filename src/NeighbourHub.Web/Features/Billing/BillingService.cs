@@ -142,7 +142,7 @@ public sealed class BillingService(TimeProvider clock)
             throw new NotFoundException("小区");
         }
 
-        var today = BillingQueries.Today(clock);
+        var today = clock.Today();
         var owed = await (from b in db.Bills
                           where b.EstateId == estateId && b.Status == BillStatus.Unpaid && b.DueDate < today
                           group b by b.HouseholdId into g

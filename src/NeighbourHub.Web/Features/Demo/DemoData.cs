@@ -4,6 +4,7 @@ using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Demo;
@@ -317,7 +318,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
     /// </summary>
     private async Task SeedBillingAsync(NeighbourHubDbContext db, Estate sunshine, Estate oldQuarters, Resident zhang, DateTimeOffset now, CancellationToken ct)
     {
-        var thisMonth = Billing.BillingPeriod.Of(DateOnly.FromDateTime(now.ToOffset(TimeSpan.FromHours(8)).DateTime));
+        var thisMonth = Billing.BillingPeriod.Of(ChinaTime.DayOf(now));
         var start = thisMonth.First.AddMonths(-2);
         var fees = services.GetRequiredService<Billing.BillingService>();
         foreach (var (estate, name, kind, fen) in new[]

@@ -52,7 +52,7 @@ public sealed class CommunityEvent
         EventStatus.Draft => "活动尚未发布。",
         EventStatus.Cancelled => "活动已取消。",
         EventStatus.Completed => "活动已结束。",
-        _ when now < SignupOpensAt => $"报名将于 {SignupOpensAt.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm} 开始。",
+        _ when now < SignupOpensAt => $"报名将于 {SignupOpensAt.Show()} 开始。",
         _ when now >= SignupClosesAt => "报名已截止。",
         _ => null,
     };

@@ -251,7 +251,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         {
             if (now >= e.EffectiveCancelDeadline)
             {
-                throw new ConflictException($"取消报名已于 {e.EffectiveCancelDeadline.ToOffset(TimeSpan.FromHours(8)):yyyy-MM-dd HH:mm} 截止，如需取消请联系活动组织者。");
+                throw new ConflictException($"取消报名已于 {e.EffectiveCancelDeadline.Show()} 截止，如需取消请联系活动组织者。");
             }
 
             e.Confirmed--;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using MiniExcelLibs;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Hosting;
@@ -142,15 +141,13 @@ public static class EventsApi
         }
 
         var now = clock.GetUtcNow();
-        var result = await db.Events.AsNoTracking()
-            .Where(e => (estateId == null || e.EstateId == estateId) && (statusFilter == null || e.Status == statusFilter))
-            .OrderByDescending(e => e.StartsAt).ToPageAsync(p, s, ct);
+        var result = await EventQueries.ForStaff(db, estateId, statusFilter).ToPageAsync(p, s, ct);
         return TypedResults.Ok(new Paged<EventView>(result.Items.Select(e => View(e, null, now)).ToList(), result.Page, result.PageSize, result.Total));
     }
 
     private static async Task<Results<Ok<EventView>, NotFound>> AdminGet(long id, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
     {
-        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        var e = await EventQueries.EventAsync(db, id, ct);
         return e is null ? TypedResults.NotFound() : TypedResults.Ok(View(e, null, clock.GetUtcNow()));
     }
 
@@ -164,13 +161,6 @@ public static class EventsApi
         TypedResults.Ok(View(await events.UpdateAsync(db, id, body ?? Empty, ct), null, clock.GetUtcNow()));
 
     private static readonly EventInput Empty = new(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-
-    public static IQueryable<SignupRow> SignupQuery(NeighbourHubDbContext db, long eventId) =>
-        from s in db.EventSignups
-        where s.EventId == eventId && s.Status != SignupStatus.Cancelled
-        join r in db.Residents on s.ResidentId equals r.Id
-        orderby s.Status, s.WaitlistTicket, s.SignedUpAt
-        select new SignupRow(s.ResidentId, r.Nickname, r.PhoneNumber, s.Status, s.WaitlistTicket, s.SignedUpAt, s.PromotedAt, s.CheckedInAt, s.NoShow);
 
     private static async Task<Results<Ok<Paged<SignupRow>>, ValidationProblem, NotFound>> Signups(
         long id, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
@@ -187,38 +177,28 @@ public static class EventsApi
             return TypedResults.NotFound();
         }
 
-        var rows = await SignupQuery(db, id).ToPageAsync(p, s, ct);
-        return TypedResults.Ok(rows with { Items = rows.Items.Select(r => r with { PhoneMasked = PhoneMasking.Mask(r.PhoneMasked) }).ToList() });
+        return TypedResults.Ok(await EventQueries.SignupPageAsync(db, id, p, s, ct));
     }
 
     private static async Task<Results<FileContentHttpResult, NotFound>> Export(long id, NeighbourHubDbContext db, CancellationToken ct)
     {
-        var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        var e = await EventQueries.EventAsync(db, id, ct);
         if (e is null)
         {
             return TypedResults.NotFound();
         }
 
-        var rows = await SignupQuery(db, id).ToListAsync(ct);
+        var rows = await EventQueries.SignupsAsync(db, id, ct);
         db.Audit("event.signups.export", nameof(CommunityEvent), id.ToString(System.Globalization.CultureInfo.InvariantCulture), new { rows = rows.Count });
         await db.SaveChangesAsync(ct);
-        return TypedResults.File(SignupSheet(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"event-{id}-signups.xlsx");
-    }
-
-    /// <summary>The sign-up list as organisers print it: phones masked like every list.</summary>
-    public static byte[] SignupSheet(IEnumerable<SignupRow> rows)
-    {
-        using var stream = new MemoryStream();
-        stream.SaveAs(rows.Select(r => new Dictionary<string, object?>
-        {
-            ["昵称"] = r.Nickname,
-            ["手机"] = PhoneMasking.Mask(r.PhoneMasked),
-            ["状态"] = r.Status == SignupStatus.Confirmed ? "已确认" : $"候补 #{r.WaitlistTicket}",
-            ["报名时间"] = r.SignedUpAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
-            ["签到时间"] = r.CheckedInAt?.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm") ?? "",
-            ["缺席"] = r.NoShow ? "是" : "",
-        }));
-        return stream.ToArray();
+        // The sign-up list as organisers print it: phones masked like every list.
+        return Spreadsheet.File($"活动{id}报名表.xlsx", rows,
+            new("昵称", r => r.Nickname),
+            new("手机", r => r.PhoneMasked),
+            new("状态", r => r.Status == SignupStatus.Confirmed ? "已确认" : $"候补 #{r.WaitlistTicket}"),
+            new("报名时间", r => r.SignedUpAt.Show()),
+            new("签到时间", r => r.CheckedInAt.Show()),
+            new("缺席", r => r.NoShow ? "是" : ""));
     }
 
     private static async Task<Results<Ok<CheckinAnswer>, ValidationProblem>> CheckIn(

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Hosting;
@@ -9,8 +9,6 @@ using NeighbourHub.Web.Transparency;
 namespace NeighbourHub.Web.Features.Fund;
 
 public sealed record CommonIncomeBody(long? AmountFen, string? Category, string? Memo, string? Counterparty, IReadOnlyList<string>? AttachmentIds);
-
-public sealed record FundReasonBody(string? Reason);
 
 public sealed record RemunerationBody(int? RemunerationBp);
 
@@ -25,8 +23,8 @@ public static class FundApi
         app.MapGet("/api/v1/fund/keys", (HeadSigner signer) => TypedResults.Ok(signer.Keys.Select(k => new { k.KeyId, k.Algorithm, k.PublicKeyPem, k.Current })))
             .AllowAnonymous().WithTags("Owners' fund");
 
-        MapReads(app.MapGroup("/api/v1/estates/{estateId:long}/fund").WithTags("Owners' fund").RequireAuthorization(Policies.Resident));
-        var staff = app.MapGroup("/api/v1/admin/estates/{estateId:long}/fund").WithTags("Admin owners' fund").RequireAuthorization(Policies.Admin);
+        MapReads(app.MapGroup("/api/v1/estates/{estateId:long}/fund").WithTags("Owners' fund").RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope));
+        var staff = app.MapGroup("/api/v1/admin/estates/{estateId:long}/fund").WithTags("Admin owners' fund").RequireAuthorization(Policies.Admin).AddEndpointFilter(EstateInScope);
         MapReads(staff);
 
         app.MapPost("/api/v1/estates/{estateId:long}/fund/expenses/{id:long}/questions",
@@ -43,14 +41,14 @@ public static class FundApi
                         message = q.Status == QuestionStatus.Held ? "质询已提交，待工作人员审核后公开。" : "质询已公开，物业须在规定时间内答复。",
                     });
                 })
-            .RequireAuthorization(Policies.Resident).WithTags("Owners' fund");
+            .RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope).WithTags("Owners' fund");
 
         staff.MapPost("/income", async (long estateId, CommonIncomeBody? body, HttpRequest request, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
         {
             var entry = await income.RecordCommonIncomeAsync(db, estateId, body, Key(request) ?? "", ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/entries/{entry.Seq}", (await queries.EntryAsync(db, estateId, entry.Seq, ct)).Entry);
         });
-        staff.MapPost("/entries/{seq:long}/reverse", async (long estateId, long seq, FundReasonBody? body, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/entries/{seq:long}/reverse", async (long estateId, long seq, ReasonBody? body, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
         {
             var entry = await income.ReverseAsync(db, estateId, seq, body?.Reason, ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/entries/{entry.Seq}", (await queries.EntryAsync(db, estateId, entry.Seq, ct)).Entry);
@@ -65,12 +63,12 @@ public static class FundApi
             await expenses.ApproveAsync(db, estateId, id, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
         });
-        staff.MapPost("/expenses/{id:long}/reject", async (long estateId, long id, FundReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/expenses/{id:long}/reject", async (long estateId, long id, ReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
         {
             await expenses.RejectAsync(db, estateId, id, body?.Reason, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
         });
-        staff.MapPost("/expenses/{id:long}/cancel", async (long estateId, long id, FundReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/expenses/{id:long}/cancel", async (long estateId, long id, ReasonBody? body, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
         {
             await expenses.CancelAsync(db, estateId, id, body?.Reason, ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
@@ -88,15 +86,15 @@ public static class FundApi
             var q = await questions.AnswerAsync(db, estateId, id, body, ct);
             return TypedResults.Ok(new { q.Id, q.Answer, q.AnsweredAt, q.AnsweredBy });
         });
-        staff.MapPut("/budgets/{year:int}", async (long estateId, int year, BudgetBody? body, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
+        staff.MapPut("/budgets/{year:long}", async (long estateId, long year, BudgetBody? body, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
         {
-            await budgets.DraftAsync(db, estateId, year, body, ct);
-            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, year, ct));
+            await budgets.DraftAsync(db, estateId, Year(year), body, ct);
+            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, Year(year), ct));
         });
-        staff.MapPost("/budgets/{year:int}/approve", async (long estateId, int year, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
+        staff.MapPost("/budgets/{year:long}/approve", async (long estateId, long year, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
         {
-            await budgets.ApproveAsync(db, estateId, year, ct);
-            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, year, ct));
+            await budgets.ApproveAsync(db, estateId, Year(year), ct);
+            return TypedResults.Ok(await queries.BudgetAsync(db, estateId, Year(year), ct));
         });
         staff.MapPut("/remuneration", async (long estateId, RemunerationBody? body, NeighbourHubDbContext db, FundRoles roles, FundLedger ledger, CancellationToken ct) =>
         {
@@ -117,18 +115,17 @@ public static class FundApi
         app.MapGet("/admin/files/fund/{estateId:long}/ledger.xlsx", async (long estateId, string? kind, string? category, DateOnly? from, DateOnly? to, NeighbourHubDbContext db,
             FundQueries queries, CancellationToken ct) =>
         {
-            var rows = await queries.AllEntriesAsync(db, estateId, CheckKind(kind), category, from, to, ct);
-            return Xlsx(rows.Select(r => new Dictionary<string, object?>
+            if (from is { Year: < 2000 or > 2100 } || to is { Year: < 2000 or > 2100 })
             {
-                ["序号"] = r.Seq,
-                ["时间"] = r.At.Show(),
-                ["类型"] = r.KindName,
-                ["类别"] = r.CategoryName,
-                ["金额（元）"] = r.AmountFen / 100m,
-                ["对方"] = r.Counterparty,
-                ["说明"] = r.Memo,
-                ["叶子哈希"] = r.LeafHash,
-            }), $"基金流水-{estateId}.xlsx");
+                throw new DomainValidationException("from", "日期应在 2000–2100 年之间。");
+            }
+
+            var rows = await queries.AllEntriesAsync(db, estateId, CheckKind(kind), category, from, to, ct);
+            var estate = await db.Estates.Where(e => e.Id == estateId).Select(e => e.Name).SingleAsync(ct);
+            return Spreadsheet.File($"{estate}-基金流水.xlsx", rows,
+                new("序号", r => r.Seq), new("时间", r => r.At.Show()), new("类型", r => r.KindName), new("类别", r => r.CategoryName),
+                new("金额（元）", r => r.AmountFen / 100m), new("对方", r => r.Counterparty), new("说明", r => r.Memo), new("记账人", r => r.RecordedBy),
+                new("叶子哈希", r => r.LeafHash));
         }).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
@@ -143,6 +140,8 @@ public static class FundApi
             var (p, s) = Paging.Normalize(page, pageSize, v);
             v.When(kind is not null && !FundQueries.Kinds.Contains(kind), "kind", "kind 只能是 income、expense、remuneration 或 reversal。")
              .When(category?.Length > 32, "category", "类别最多 32 个字符。")
+             .When(from is { Year: < 2000 or > 2100 }, "from", "开始日期应在 2000–2100 年之间。")
+             .When(to is { Year: < 2000 or > 2100 }, "to", "结束日期应在 2000–2100 年之间。")
              .When(from is { } f && to is { } t && f > t, "from", "开始日期不能晚于结束日期。");
             if (!v.IsValid)
             {
@@ -183,10 +182,9 @@ public static class FundApi
         });
         g.MapGet("/expenses/{id:long}", async (long estateId, long id, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
             TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct)));
-        g.MapGet("/budgets/{year:int}", async (long estateId, int year, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
+        g.MapGet("/budgets/{year:long}", async (long estateId, long year, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
         {
-            FundQueries.CheckEstate(db, estateId);
-            return await queries.BudgetAsync(db, estateId, year, ct) is { } b ? Results.Ok(b) : throw new NotFoundException($"{year} 年预算");
+            return await queries.BudgetAsync(db, estateId, Year(year), ct) is { } b ? Results.Ok(b) : throw new NotFoundException($"{year} 年预算");
         });
         g.MapGet("/statements", async (long estateId, NeighbourHubDbContext db, FundStatements statements, CancellationToken ct) =>
         {
@@ -197,8 +195,27 @@ public static class FundApi
             StatementFile(estateId, month, db, statements, ct));
     }
 
+    /// <summary>
+    /// An estate outside the caller's scope is "not found" before anything else is looked at — the body, the
+    /// query, the rest of the route — so no answer tells a stranger more than that.
+    /// </summary>
+    private static ValueTask<object?> EstateInScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var scope = http.RequestServices.GetRequiredService<CurrentScope>().Value;
+        if (!long.TryParse(http.GetRouteValue("estateId")?.ToString(), out var estateId) || !scope.CanSeeEstate(estateId))
+        {
+            throw new NotFoundException("小区基金");
+        }
+
+        return next(context);
+    }
+
+    /// <summary>A year in a route: one the budget could be for, or no such budget.</summary>
+    private static int Year(long year) => year is >= 2000 and <= 2100 ? (int)year : throw new NotFoundException($"{year} 年预算");
+
     private static string? Key(HttpRequest request) =>
-        request.Headers[Payments.PaymentsApi.IdempotencyHeader] is { Count: > 0 } h ? h.ToString() : null;
+        request.Headers[Idempotency.Header] is { Count: > 0 } h ? h.ToString() : null;
 
     private static string? CheckKind(string? kind) =>
         kind is null || FundQueries.Kinds.Contains(kind) ? kind : throw new DomainValidationException("kind", "kind 只能是 income、expense、remuneration 或 reversal。");
@@ -220,27 +237,16 @@ public static class FundApi
             return Results.Ok(view);
         }
 
-        var rows = new List<Dictionary<string, object?>>
-        {
-            Row("期初余额", "", view.OpeningFen),
-        };
-        rows.AddRange(view.Income.Select(i => Row("收入", i.Name, i.AmountFen)));
-        rows.Add(Row("物业酬金", "", -view.RemunerationFen));
-        rows.AddRange(view.Expenses.Select(e => Row("支出", e.Name, -e.SpentFen)));
-        rows.Add(Row("冲正", "", view.ReversalFen));
-        rows.Add(Row("期末余额", "", view.ClosingFen));
-        rows.Add(new() { ["项目"] = "月末签名树头", ["明细"] = $"共 {view.Head.TreeSize} 条，根哈希 {view.Head.RootHash}，时间 {view.Head.Timestamp}，密钥 {view.Head.KeyId}", ["金额（元）"] = null });
-        rows.Add(new() { ["项目"] = "签名", ["明细"] = view.Head.Signature, ["金额（元）"] = null });
-        return Xlsx(rows, $"{view.EstateName}-基金月报-{view.Month}{(view.Final ? "" : "（未结）")}.xlsx");
-
-        static Dictionary<string, object?> Row(string item, string detail, long fen) => new() { ["项目"] = item, ["明细"] = detail, ["金额（元）"] = fen / 100m };
-    }
-
-    private static IResult Xlsx(IEnumerable<Dictionary<string, object?>> rows, string fileName)
-    {
-        var stream = new MemoryStream();
-        MiniExcelLibs.MiniExcel.SaveAs(stream, rows);
-        return TypedResults.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", fileName);
+        List<(string Item, string Detail, long? Fen)> rows = [("期初余额", "", view.OpeningFen)];
+        rows.AddRange(view.Income.Select(i => ("收入", i.Name, (long?)i.AmountFen)));
+        rows.Add(("物业酬金", "", -view.RemunerationFen));
+        rows.AddRange(view.Expenses.Select(e => ("支出", e.Name, (long?)-e.SpentFen)));
+        rows.Add(("冲正", "", view.ReversalFen));
+        rows.Add(("期末余额", "", view.ClosingFen));
+        rows.Add(("月末签名树头", $"共 {view.Head.TreeSize} 条，根哈希 {view.Head.RootHash}，时间 {view.Head.Timestamp}，密钥 {view.Head.KeyId}", null));
+        rows.Add(("签名", view.Head.Signature, null));
+        return Spreadsheet.File($"{view.EstateName}-基金月报-{view.Month}{(view.Final ? "" : "（未结）")}.xlsx", rows,
+            new("项目", r => r.Item), new("明细", r => r.Detail), new("金额（元）", r => r.Fen / 100m));
     }
 
     /// <summary>JSON lines {"seq":…,"leaf":"base64"}, streamed: a million entries never sit in memory at once.</summary>

@@ -272,5 +272,5 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
 public static class IdempotencyKeys
 {
     public static void Check(Validation v, string? key) =>
-        v.When(string.IsNullOrWhiteSpace(key) || key.Length > 64, Payments.PaymentsApi.IdempotencyHeader, "请在请求头中携带 Idempotency-Key（1–64 个字符），每次新的操作使用新的值。");
+        v.When(string.IsNullOrWhiteSpace(key) || key.Length > Idempotency.MaxKeyLength, Idempotency.Header, "请在请求头中携带 Idempotency-Key（1–64 个字符），每次新的操作使用新的值。");
 }

@@ -67,19 +67,23 @@ public sealed class FundIncome(FundLedger ledger, FundRoles roles, FundAttachmen
         }
 
         var remuneration = await db.FundEntries.AsNoTracking().SingleOrDefaultAsync(e => e.SourceKey == $"remuneration:{source}", ct);
-        List<EntryDraft> drafts =
-        [
-            new(FundEntryKind.Reversal, -refund.AmountFen, FundCategories.Refund, $"退费：冲回第 {income.Seq} 条收入的 {Billing.Money.Yuan(refund.AmountFen)} 元",
-                income.Counterparty, $"refund:{refund.RefundId}"),
-        ];
-        var back = remuneration is null ? 0 : FundLedger.RemunerationRefundOf(refund.AmountFen, income.AmountFen, -remuneration.AmountFen);
-        if (back > 0)
+        var reversal = new EntryDraft(FundEntryKind.Reversal, -refund.AmountFen, FundCategories.Refund, $"退费：冲回第 {income.Seq} 条收入的 {Billing.Money.Yuan(refund.AmountFen)} 元",
+            income.Counterparty, $"refund:{refund.RefundId}");
+        if (remuneration is null)
         {
-            drafts.Add(new(FundEntryKind.Reversal, back, FundCategories.RemunerationRefund, $"退费相应冲回第 {remuneration!.Seq} 条物业酬金", "受托物业",
-                $"remuneration:refund:{refund.RefundId}"));
+            await ledger.AppendAsync(db, refund.EstateId, [reversal], mayOverdraw: true, ct);
+            return;
         }
 
-        await ledger.AppendAsync(db, refund.EstateId, drafts, mayOverdraw: true, ct);
+        // Under the log's lock: earlier refunds of this payment already in the ledger decide this one's share.
+        await ledger.AppendAsync(db, refund.EstateId, async () =>
+        {
+            var earlierRefunds = await db.Refunds.AsNoTracking().Where(r => r.PaymentId == refund.PaymentId && r.Id != refund.RefundId).Select(r => "refund:" + r.Id).ToListAsync(ct);
+            var before = -(await db.FundEntries.Where(e => earlierRefunds.Contains(e.SourceKey)).SumAsync(e => (long?)e.AmountFen, ct) ?? 0);
+            var back = FundLedger.RemunerationRefundOf(income.AmountFen, -remuneration.AmountFen, before, refund.AmountFen);
+            return back == 0 ? [reversal] : [reversal, new(FundEntryKind.Reversal, back, FundCategories.RemunerationRefund, $"退费相应冲回第 {remuneration.Seq} 条物业酬金", "受托物业",
+                $"remuneration:refund:{refund.RefundId}")];
+        }, mayOverdraw: true, ct);
     }
 
     /// <summary>Common-area income (公共收益) recorded by the trustee, with its vouchers.</summary>

@@ -4,6 +4,12 @@ using NeighbourHub.Web.Transparency;
 
 namespace NeighbourHub.Web.Features.Fund;
 
+/// <summary>A fund's signed tree head as published (API.md): hashes in lowercase hex, the timestamp exactly as signed.</summary>
+public sealed record FundHead(long EstateId, long TreeSize, string RootHash, string Timestamp, string KeyId, string Signature)
+{
+    public static FundHead Of(TransparencyHead head, long estateId) => new(estateId, head.TreeSize, head.RootHash, head.Timestamp, head.KeyId, head.Signature);
+}
+
 /// <summary>
 /// An entry's leaf as API.md defines it for every outside verifier: the UTF-8 of its RFC 8785 canonical JSON —
 /// members sorted by name, no whitespace, strings escaped as JSON.stringify does (only '"', '\' and control

@@ -61,12 +61,26 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
     public async Task<IReadOnlyList<FundEntry>> AppendAsync(NeighbourHubDbContext db, long estateId, IReadOnlyList<EntryDraft> drafts, bool mayOverdraw,
         CancellationToken ct)
     {
+        // A redelivered event is common (outbox retries, several instances): answer it without taking the log's lock.
+        var sources = drafts.Select(d => d.SourceKey).ToList();
+        var recorded = await db.FundEntries.AsNoTracking().Where(e => sources.Contains(e.SourceKey)).ToListAsync(ct);
+        return recorded.Count == drafts.Count ? recorded : await AppendAsync(db, estateId, () => Task.FromResult(drafts), mayOverdraw, ct);
+    }
+
+    /// <summary>
+    /// As above, with drafts that depend on what is already in the ledger: <paramref name="draftsUnderLock"/> runs
+    /// while the estate's log is locked, so what it reads cannot change before its entries are appended.
+    /// </summary>
+    public async Task<IReadOnlyList<FundEntry>> AppendAsync(NeighbourHubDbContext db, long estateId, Func<Task<IReadOnlyList<EntryDraft>>> draftsUnderLock,
+        bool mayOverdraw, CancellationToken ct)
+    {
         var fund = await OpenAsync(db, estateId, ct);
         var log = await db.TransparencyLogs.AsNoTracking().SingleAsync(l => l.Id == fund.LogId, ct);
         var owned = db.Database.CurrentTransaction is null;
         await using var tx = owned ? await db.Database.BeginTransactionAsync(ct) : null;
 
         var size = await logs.LockAsync(db, log.Id, ct);
+        var drafts = await draftsUnderLock();
         var sources = drafts.Select(d => d.SourceKey).ToList();
         var existing = await db.FundEntries.AsNoTracking().Where(e => sources.Contains(e.SourceKey)).ToListAsync(ct);
         var fresh = drafts.Where(d => existing.All(e => e.SourceKey != d.SourceKey)).ToList();
@@ -138,7 +152,12 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
     /// <summary>Remuneration on fee income: rounded down to the fen, so any fraction stays with the owners.</summary>
     public static long RemunerationOf(long feeFen, int basisPoints) => feeFen * basisPoints / 10_000;
 
-    /// <summary>The part of a remuneration given back when part of the income it was taken from is refunded (rounded down, like the share itself).</summary>
-    public static long RemunerationRefundOf(long refundFen, long incomeFen, long remunerationFen) =>
-        incomeFen == 0 ? 0 : refundFen * remunerationFen / incomeFen;
+    /// <summary>
+    /// The remuneration given back when part of a payment is refunded: the trustee keeps the remuneration's share
+    /// of what remains (rounded down), so after any series of refunds it holds exactly
+    /// floor(remaining × remuneration / income) — nothing is lost or gained to rounding.
+    /// </summary>
+    public static long RemunerationRefundOf(long incomeFen, long remunerationFen, long refundedBeforeFen, long refundFen) =>
+        incomeFen == 0 ? 0
+            : ((incomeFen - refundedBeforeFen) * remunerationFen / incomeFen) - ((incomeFen - refundedBeforeFen - refundFen) * remunerationFen / incomeFen);
 }

@@ -13,7 +13,7 @@ public sealed record EntryView(long Seq, DateTimeOffset At, string Kind, string 
 
 public sealed record InclusionView(long TreeSize, IReadOnlyList<string> Path);
 
-public sealed record EntryProofView(EntryView Entry, string Leaf, InclusionView Inclusion, SignedHead Head);
+public sealed record EntryProofView(EntryView Entry, string Leaf, InclusionView Inclusion, FundHead Head);
 
 public sealed record BudgetLineView(long LineId, string Name, long PlannedFen, long CommittedFen, long SpentFen);
 
@@ -21,7 +21,7 @@ public sealed record BudgetView(int Year, string Status, string StatusName, stri
     int ApprovalsRequired, IReadOnlyList<ApprovalView> Approvals, IReadOnlyList<BudgetLineView> Lines);
 
 public sealed record FundSummary(long EstateId, string EstateName, long BalanceFen, int Year, long IncomeFen, long ExpenseFen, long RemunerationFen, int RemunerationBp,
-    string BudgetStatus, IReadOnlyList<BudgetLineView> Budget, IReadOnlyList<EntryView> Recent, SignedHead Head, int OpenExpenses, int UnansweredQuestions);
+    string BudgetStatus, IReadOnlyList<BudgetLineView> Budget, IReadOnlyList<EntryView> Recent, FundHead Head, int OpenExpenses, int UnansweredQuestions);
 
 public sealed record ApprovalView(string By, DateTimeOffset At);
 
@@ -71,7 +71,7 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
         var unanswered = await db.FundQuestions.CountAsync(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused, ct);
         long Sum(FundEntryKind k) => totals.Where(t => t.Kind == k).Sum(t => t.Fen);
         return new FundSummary(estateId, name, fund.BalanceFen, year, Sum(FundEntryKind.Income), -Sum(FundEntryKind.Expense), -Sum(FundEntryKind.Remuneration),
-            fund.RemunerationBp, budget?.Status ?? "none", budget?.Lines ?? [], recent, TransparencyLogs.Publish(head!, estateId), open, unanswered);
+            fund.RemunerationBp, budget?.Status ?? "none", budget?.Lines ?? [], recent, FundHead.Of(head!, estateId), open, unanswered);
     }
 
     public async Task<Paged<EntryView>> EntriesAsync(NeighbourHubDbContext db, long estateId, string? kind, string? category, DateOnly? from, DateOnly? to,
@@ -149,14 +149,14 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
         var path = await ledger.Logs.InclusionPathAsync(db, fund.LogId, seq, head.TreeSize, ct);
         var view = (await EntryViewsAsync(db, estateId, db.FundEntries.AsNoTracking().Where(e => e.Id == entry.Id), ct)).Single();
         return new EntryProofView(view, Convert.ToBase64String(FundLeaf.Bytes(entry)), new InclusionView(head.TreeSize, path.Select(Convert.ToHexStringLower).ToList()),
-            TransparencyLogs.Publish(head, estateId));
+            FundHead.Of(head, estateId));
     }
 
-    public async Task<SignedHead> HeadAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
+    public async Task<FundHead> HeadAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
         CheckEstate(db, estateId);
         var fund = await ledger.OpenAsync(db, estateId, ct);
-        return TransparencyLogs.Publish((await ledger.Logs.HeadAsync(db, fund.LogId, null, ct))!, estateId);
+        return FundHead.Of((await ledger.Logs.HeadAsync(db, fund.LogId, null, ct))!, estateId);
     }
 
     /// <summary>Proves the tree of size <paramref name="second"/> extends the one of size <paramref name="first"/>; both at most the current size.</summary>

@@ -19,7 +19,7 @@ public sealed class FundQuestions(FundRoles roles, ContentScreen screen, FundExp
         CancellationToken ct)
     {
         var v = new Validation().Required("text", body?.Text, 500, "质询内容")
-            .When(idempotencyKey?.Length > 64, Payments.PaymentsApi.IdempotencyHeader, "Idempotency-Key 最多 64 个字符。");
+            .When(idempotencyKey?.Length > Idempotency.MaxKeyLength, Idempotency.Header, "Idempotency-Key 最多 64 个字符。");
         if (!v.IsValid)
         {
             throw new RequestValidationException(v);

@@ -29,11 +29,11 @@ public sealed class FundRoles(TimeProvider clock)
         var today = clock.Today();
         var assignments = await db.RoleAssignments.AsNoTracking().Where(a => a.AdminUserId == adminId).ToListAsync(ct);
         var firms = await db.EstateFirmContracts.AsNoTracking().Unscoped(Because.StaffOfAnEstateInScope)
-            .Where(c => c.EstateId == estateId && c.From <= today && (c.To == null || c.To >= today)).Select(c => c.PropertyFirmId).ToListAsync(ct);
+            .Where(c => c.EstateId == estateId).Where(Organisation.EstateFirmContract.ActiveOn(today)).Select(c => c.PropertyFirmId).ToListAsync(ct);
         var committee = assignments.Any(a => a.Role == AdminRole.CommitteeMember && a.EstateId == estateId);
         var firmStaff = assignments.Any(a => a.Role == AdminRole.FirmStaff && a.PropertyFirmId is { } f && firms.Contains(f));
         var trustee = firmStaff || (firms.Count == 0 && committee);
-        var display = await db.Users.AsNoTracking().Where(u => u.Id == adminId).Select(u => u.DisplayName ?? u.UserName).SingleAsync(ct) ?? "";
+        var display = (await db.Users.AsNoTracking().Where(u => u.Id == adminId).Select(AdminUser.Named).SingleAsync(ct)).Name;
         var what = firmStaff ? "物业" : committee ? "业委会" : "社区";
         return new FundRole(adminId, trustee, committee, $"{display}（{what}）");
     }

@@ -28,7 +28,7 @@ public sealed record StatementView(
     long EntryCount,
     IReadOnlyList<CategoryTotal> Income,
     IReadOnlyList<LineTotal> Expenses,
-    SignedHead Head,
+    FundHead Head,
     DateTimeOffset MadeAt);
 
 /// <summary>
@@ -161,7 +161,7 @@ public sealed class FundStatements(FundLedger ledger, TimeProvider clock)
         var sum = (FundEntryKind kind) => entries.Where(e => e.Kind == kind).Sum(e => e.AmountFen);
         return new StatementView(estateId, estateName, ChinaTime.MonthKey(start), final, opening, sum(FundEntryKind.Income), -sum(FundEntryKind.Remuneration),
             -sum(FundEntryKind.Expense), sum(FundEntryKind.Reversal), opening + entries.Sum(e => e.AmountFen),
-            entries.Count == 0 ? sizeAtEnd : entries.Min(e => e.Seq), entries.Count, income, expenses, TransparencyLogs.Publish(head, estateId), clock.GetUtcNow());
+            entries.Count == 0 ? sizeAtEnd : entries.Min(e => e.Seq), entries.Count, income, expenses, FundHead.Of(head, estateId), clock.GetUtcNow());
     }
 
     public static StatementView View(FundStatement s, string estateName)
@@ -169,7 +169,7 @@ public sealed class FundStatements(FundLedger ledger, TimeProvider clock)
         var breakdown = JsonSerializer.Deserialize<Breakdown>(s.BreakdownJson, Json)!;
         return new StatementView(s.EstateId, estateName, s.Month, true, s.OpeningFen, s.IncomeFen, s.RemunerationFen, s.ExpenseFen, s.ReversalFen, s.ClosingFen,
             s.FirstSeq, s.EntryCount, breakdown.Income, breakdown.Expenses,
-            new SignedHead(s.EstateId, s.HeadTreeSize, s.HeadRootHash, s.HeadTimestamp, s.HeadKeyId, s.HeadSignature), s.MadeAt);
+            new FundHead(s.EstateId, s.HeadTreeSize, s.HeadRootHash, s.HeadTimestamp, s.HeadKeyId, s.HeadSignature), s.MadeAt);
     }
 }
 

@@ -86,7 +86,7 @@ public sealed class AdminSignIn(
         identity.AddClaim(new Claim(AuthClaims.Subject, user!.Id.ToString(CultureInfo.InvariantCulture)));
         identity.AddClaim(new Claim(AuthClaims.Kind, AuthClaims.AdminKind));
         identity.AddClaim(new Claim(AuthClaims.Name, user.UserName ?? ""));
-        identity.AddClaim(new Claim("nh:display", string.IsNullOrEmpty(user.DisplayName) ? user.UserName ?? "" : user.DisplayName));
+        identity.AddClaim(new Claim("nh:display", user.ShownName()));
         identity.AddClaims(roles.Select(r => new Claim(AuthClaims.Role, r.ToString())));
 
         db.Scope = CurrentScope.For(new AccessScope(ScopeKind.Admin, false, [], [], AdminUserId: user.Id, ActorName: user.UserName ?? ""));

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Identity;
 
 namespace NeighbourHub.Web.Features.Identity;
@@ -7,6 +8,23 @@ public sealed class AdminUser : IdentityUser<long>
 {
     public string DisplayName { get; set; } = "";
     public bool IsDisabled { get; set; }
+
+    /// <summary>The name staff are shown by: the display name, or the account name when none is set. For queries.</summary>
+    public static readonly Expression<Func<AdminUser, StaffName>> Named =
+        u => new StaffName { Id = u.Id, Account = u.UserName!, Name = u.DisplayName == "" ? u.UserName! : u.DisplayName };
+
+    private static readonly Func<AdminUser, StaffName> NamedInMemory = Named.Compile();
+
+    /// <summary>The name staff are shown by (see <see cref="Named"/>).</summary>
+    public string ShownName() => NamedInMemory(this).Name ?? "";
+}
+
+/// <summary>An account with the name it is shown by.</summary>
+public sealed class StaffName
+{
+    public long Id { get; init; }
+    public string Account { get; init; } = "";
+    public string Name { get; init; } = "";
 }
 
 public enum AdminRole

@@ -35,6 +35,11 @@ public sealed class HouseholdImport
 {
     public const int MaxRows = 20_000;
 
+    /// <summary>The largest roll the console accepts (through the API the request body limit applies: <see cref="HostingExtensions.MaxRequestBodyBytes"/>).</summary>
+    public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    public const string TemplateName = "房屋名册模板.xlsx";
+
     public static byte[] Template()
     {
         using var stream = new MemoryStream();

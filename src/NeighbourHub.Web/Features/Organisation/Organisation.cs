@@ -1,3 +1,6 @@
+using System.Linq.Expressions;
+using NeighbourHub.Web.Hosting;
+
 namespace NeighbourHub.Web.Features.Organisation;
 
 // The organisation tree: Street 街道 → Community 社区 → Estate 小区 → Building 楼栋 → Unit 单元 → Household 户.
@@ -71,7 +74,16 @@ public sealed class EstateFirmContract : IEstateOwned
     public DateOnly From { get; set; }
     public DateOnly? To { get; set; }
 
-    public bool IsActiveOn(DateOnly day) => From <= day && (To is null || day <= To);
+    /// <summary>"The firm serving this estate on the day": from its 接管 date through its end date, if any.</summary>
+    private static readonly Expression<Func<EstateFirmContract, DateOnly, bool>> Serves =
+        (c, day) => c.From <= day && (c.To == null || c.To >= day);
+
+    private static readonly Func<EstateFirmContract, DateOnly, bool> ServesInMemory = Serves.Compile();
+
+    /// <summary>The contracts in force on the day, for queries (firms see the estates they serve today).</summary>
+    public static Expression<Func<EstateFirmContract, bool>> ActiveOn(DateOnly day) => Serves.With(day);
+
+    public bool IsActiveOn(DateOnly day) => ServesInMemory(this, day);
 }
 
 /// <summary>A grid (网格) of a community; it covers buildings, possibly of several small estates.</summary>

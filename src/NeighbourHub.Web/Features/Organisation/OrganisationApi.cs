@@ -19,11 +19,11 @@ public static class OrganisationApi
         admin.MapGet("/estates/{estateId:long}/households", ListHouseholds);
         admin.MapPost("/estates/{estateId:long}/households/import", Import).RequireAuthorization(Policies.ManageOrganisation).DisableAntiforgery();
         admin.MapGet("/households/import-template", () =>
-            TypedResults.File(HouseholdImport.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "households-template.xlsx"));
+            Spreadsheet.File(HouseholdImport.TemplateName, HouseholdImport.Template()));
 
         // The console's download link: same file, cookie-authenticated.
         app.MapGet("/admin/files/households-template.xlsx", () =>
-            TypedResults.File(HouseholdImport.Template(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "households-template.xlsx"))
+            Spreadsheet.File(HouseholdImport.TemplateName, HouseholdImport.Template()))
             .RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
@@ -65,31 +65,4 @@ public static class OrganisationApi
 
         return TypedResults.Ok(result);
     }
-}
-
-/// <summary>Scoped read models shared by the admin API and the console pages.</summary>
-public static class OrganisationQueries
-{
-    public static IQueryable<AdminEstateRow> Estates(NeighbourHubDbContext db, TimeProvider clock)
-    {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
-        return from e in db.Estates
-               join c in db.Communities on e.CommunityId equals c.Id
-               orderby e.Name, e.Id
-               select new AdminEstateRow(e.Id, e.Name, e.Address, c.Id, c.Name,
-                   db.Households.Count(h => h.EstateId == e.Id),
-                   (from k in db.EstateFirmContracts
-                    join f in db.PropertyFirms on k.PropertyFirmId equals f.Id
-                    where k.EstateId == e.Id && k.From <= today && (k.To == null || k.To >= today)
-                    select f.Name).FirstOrDefault());
-    }
-
-    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId) =>
-        from h in db.Households
-        join b in db.Buildings on h.BuildingId equals b.Id
-        join u in db.Units on h.UnitId equals u.Id
-        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId)
-        orderby b.Name, u.Name, h.Room.Length, h.Room
-        select new AdminHouseholdRow(h.Id, b.Id, b.Name, u.Id, u.Name, h.Room, h.AreaM2,
-            db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved));
 }

@@ -31,7 +31,6 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     public const string CollectedTopic = "payments.collected";
     public const string RefundedTopic = "payments.refunded";
     public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
     public async Task<PaymentCreated> CreateAsync(NeighbourHubDbContext db, long residentId, string openId, IReadOnlyList<long> billIds, string idempotencyKey,
         CancellationToken ct)
@@ -128,7 +127,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         {
             var prepayId = await wechat.CreateJsapiOrderAsync(new JsapiOrderRequest(
                 wechat.Keys.AppId, wechat.Keys.MchId, description, payment.OutTradeNo,
-                payment.ExpiresAt.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+                payment.ExpiresAt.Show("yyyy-MM-dd'T'HH:mm:sszzz"),
                 payment.Id.ToString(CultureInfo.InvariantCulture), o.NotifyUrl, new PayAmount(payment.AmountFen), new Payer(openId)), ct);
             var payParams = WeChatPayNotifications.PayParamsFor(wechat.Keys, prepayId, clock.GetUtcNow());
             await db.Payments.Where(p => p.Id == payment.Id).ExecuteUpdateAsync(u => u
@@ -158,7 +157,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
     /// <summary>"NH" + Beijing time to the second + 12 random digits and letters: 28 characters, unique per merchant.</summary>
     private static string NewOutTradeNo(DateTimeOffset now) =>
-        "NH" + now.ToOffset(China).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", 12);
+        "NH" + now.Show("yyyyMMddHHmmss") + RandomNumberGenerator.GetString("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ", 12);
 
     /// <summary>
     /// Applies what WeChat says about an order (from a verified callback or a verified query answer).
@@ -225,7 +224,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
     /// <summary>Receipt numbers read as the day they were paid plus the payment id: NH-20261123-00001234.</summary>
     public static string ReceiptNumber(long paymentId, DateTimeOffset paidAt) =>
-        $"NH-{paidAt.ToOffset(China):yyyyMMdd}-{paymentId:D8}";
+        $"NH-{paidAt.Show("yyyyMMdd")}-{paymentId:D8}";
 
     private static Task FlagAsync(NeighbourHubDbContext db, long paymentId, string note, CancellationToken ct) =>
         db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u.SetProperty(p => p.NeedsReview, true).SetProperty(p => p.ReviewNote, note), ct);

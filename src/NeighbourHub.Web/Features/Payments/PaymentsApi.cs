@@ -21,8 +21,6 @@ public sealed record RefundBody(long? BillId, long? AmountFen, string? Reason);
 /// </summary>
 public static class PaymentsApi
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     public static IEndpointRouteBuilder MapPaymentsApi(this IEndpointRouteBuilder app)
     {
         var residents = app.MapGroup("/api/v1").WithTags("Bills and payments").RequireAuthorization(Policies.Resident);
@@ -54,12 +52,12 @@ public static class PaymentsApi
 
     private static async Task<IResult> Pay(PayBody? body, HttpRequest request, NeighbourHubDbContext db, CurrentScope scope, PaymentService payments, CancellationToken ct)
     {
-        var key = request.Headers[IdempotencyHeader].ToString();
+        var key = request.Headers[Idempotency.Header].ToString();
         var v = new Validation()
             .When(body?.BillIds is null or { Count: 0 }, "billIds", "请选择要缴纳的账单。")
             .When(body?.BillIds is { Count: > 50 }, "billIds", "一次最多缴纳 50 张账单。")
             .When(body?.BillIds?.Any(id => id <= 0) == true, "billIds", "账单编号必须是正整数。")
-            .When(string.IsNullOrWhiteSpace(key) || key.Length > 64, IdempotencyHeader, "请在请求头中携带 Idempotency-Key（1–64 个字符），每笔新的支付使用新的值。");
+            .When(string.IsNullOrWhiteSpace(key) || key.Length > Idempotency.MaxKeyLength, Idempotency.Header, "请在请求头中携带 Idempotency-Key（1–64 个字符），每笔新的支付使用新的值。");
         if (!v.IsValid)
         {
             return v.Problem();
@@ -112,7 +110,7 @@ public static class PaymentsApi
     }
 
     /// <summary>The optional Idempotency-Key of staff money steps (the services check its length).</summary>
-    private static string? StaffKey(HttpRequest request) => request.Headers[IdempotencyHeader].ToString() is { Length: > 0 } key ? key : null;
+    private static string? StaffKey(HttpRequest request) => request.Headers[Idempotency.Header].ToString() is { Length: > 0 } key ? key : null;
 
     private static async Task<IResult> Offline(long id, OfflineBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {

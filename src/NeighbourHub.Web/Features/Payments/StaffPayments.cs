@@ -80,7 +80,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         {
             EstateId = bill.EstateId,
             Channel = channel,
-            OutTradeNo = "OFF" + now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + RandomNumberGenerator.GetString("0123456789", 10),
+            OutTradeNo = "OFF" + now.Show("yyyyMMddHHmmss") + RandomNumberGenerator.GetString("0123456789", 10),
             AmountFen = bill.AmountFen,
             Status = PaymentStatus.Paid,
             BillIdsKey = bill.Id.ToString(CultureInfo.InvariantCulture),
@@ -123,7 +123,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
     /// <summary>The optional Idempotency-Key a person or a client sends with a money step.</summary>
     private static void CheckKey(Validation v, string? idempotencyKey) =>
-        v.When(idempotencyKey?.Length > 64, PaymentsApi.IdempotencyHeader, "Idempotency-Key 最多 64 个字符。");
+        v.When(idempotencyKey?.Length > Idempotency.MaxKeyLength, Idempotency.Header, "Idempotency-Key 最多 64 个字符。");
 
     /// <summary>
     /// Refunds part or all of one bill of a payment. With an <paramref name="idempotencyKey"/>, a replay answers the first refund.

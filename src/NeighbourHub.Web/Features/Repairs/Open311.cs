@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -61,7 +62,6 @@ public static partial class Open311Api
     public const string RateLimitPolicy = "open311";
     private const int MaxRows = 1000;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -84,43 +84,15 @@ public static partial class Open311Api
         g.MapPost("/requests.json", Post);
 
         var admin = app.MapGroup("/api/v1/admin/open311/keys").WithTags("Open311 keys").RequireAuthorization(Policies.ManageOrganisation);
-        admin.MapGet("", async (long? estateId, NeighbourHubDbContext db, CancellationToken ct) => TypedResults.Ok(await KeysAsync(db, estateId, ct)));
+        admin.MapGet("", async (long? estateId, NeighbourHubDbContext db, CancellationToken ct) => TypedResults.Ok(await Open311Keys.ListAsync(db, estateId, ct)));
         admin.MapPost("", async (IssueKeyBody? body, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
-        {
-            var v = new Validation().Positive("estateId", body?.EstateId).Required("label", body?.Label, 100);
-            return v.IsValid ? Results.Ok(await IssueAsync(db, body!.EstateId!.Value, body.Label!.Trim(), clock, ct)) : v.Problem();
-        });
+            Results.Ok(await Open311Keys.IssueAsync(db, body, clock, ct)));
         admin.MapDelete("/{id:long}", async (long id, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
         {
-            await RevokeAsync(db, id, clock, ct);
+            await Open311Keys.RevokeAsync(db, id, clock, ct);
             return Results.NoContent();
         });
         return app;
-    }
-
-    public static Task<List<ApiKeyView>> KeysAsync(NeighbourHubDbContext db, long? estateId, CancellationToken ct) =>
-        db.Open311ApiKeys.Where(k => estateId == null || k.EstateId == estateId).OrderByDescending(k => k.Id)
-            .Select(k => new ApiKeyView(k.Id, k.EstateId, k.Label, k.Prefix, k.CreatedAt, k.RevokedAt)).ToListAsync(ct);
-
-    public static async Task<IssuedApiKey> IssueAsync(NeighbourHubDbContext db, long estateId, string label, TimeProvider clock, CancellationToken ct)
-    {
-        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
-        {
-            throw new NotFoundException("小区");
-        }
-
-        var key = "nh311_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var row = new Open311ApiKey { EstateId = estateId, Label = label, KeyHash = Open311ApiKey.Hash(key), Prefix = key[..12], CreatedAt = clock.StorableNow() };
-        db.Open311ApiKeys.Add(row);
-        await db.SaveChangesAsync(ct);
-        return new IssuedApiKey(row.Id, estateId, label, key);
-    }
-
-    public static async Task RevokeAsync(NeighbourHubDbContext db, long id, TimeProvider clock, CancellationToken ct)
-    {
-        var key = await db.Open311ApiKeys.SingleOrDefaultAsync(k => k.Id == id, ct) ?? throw new NotFoundException("Open311 接口密钥");
-        key.RevokedAt ??= clock.StorableNow();
-        await db.SaveChangesAsync(ct);
     }
 
     private sealed record Service(string ServiceCode, string ServiceName, string Description, bool Metadata, string Type, string Keywords, string Group);
@@ -172,13 +144,16 @@ public static partial class Open311Api
         var categoryIds = codes.Select(c => long.Parse(c, CultureInfo.InvariantCulture)).ToList();
         var wantOpen = statuses.Contains("open");
         var wantClosed = statuses.Contains("closed");
-        var rows = await PublicRequests(db)
+        var requests = PublicRequests(db)
             .Where(x => x.R.CreatedAt >= from && x.R.CreatedAt <= to)
             .Where(x => categoryIds.Count == 0 || categoryIds.Contains(x.R.CategoryId))
-            .Where(x => ids.Count == 0 || ids.Contains(x.R.Id))
-            .Where(x => statuses.Count == 0 || (wantOpen && (x.R.Status == RepairStatus.Submitted || x.R.Status == RepairStatus.Assigned || x.R.Status == RepairStatus.InProgress))
-                        || (wantClosed && (x.R.Status == RepairStatus.Resolved || x.R.Status == RepairStatus.Closed)))
-            .OrderByDescending(x => x.R.CreatedAt).Take(MaxRows).ToListAsync(ct);
+            .Where(x => ids.Count == 0 || ids.Contains(x.R.Id));
+        if (wantOpen != wantClosed)
+        {
+            requests = requests.Where(wantOpen ? OpenRow : ClosedRow);
+        }
+
+        var rows = await requests.OrderByDescending(x => x.R.CreatedAt).Take(MaxRows).ToListAsync(ct);
         return Results.Json(await ToViewsAsync(db, rows, clock, ct), Json);
     }
 
@@ -267,6 +242,11 @@ public static partial class Open311Api
     }
 
     /// <summary>Everything the feed may ever show: public-area repairs that were not cancelled.</summary>
+    /// <summary>GeoReport's two statuses: open while the repair is open, closed once resolved or closed (cancelled ones are never published).</summary>
+    private static readonly Expression<Func<Row, bool>> OpenRow = Repair.Open.On((Row x) => x.R);
+
+    private static readonly Expression<Func<Row, bool>> ClosedRow = x => x.R.Status == RepairStatus.Resolved || x.R.Status == RepairStatus.Closed;
+
     private static IQueryable<Row> PublicRequests(NeighbourHubDbContext db) =>
         from r in db.Repairs.AsNoTracking()
         join c in db.RepairCategories on r.CategoryId equals c.Id
@@ -276,10 +256,10 @@ public static partial class Open311Api
 
     private static async Task<List<ServiceRequest>> ToViewsAsync(NeighbourHubDbContext db, List<Row> rows, TimeProvider clock, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(China).DateTime);
+        var today = clock.Today();
         var estateIds = rows.Select(r => r.R.EstateId).Distinct().ToList();
-        var firms = await (from c in db.EstateFirmContracts
-                           where estateIds.Contains(c.EstateId) && c.From <= today && (c.To == null || c.To >= today)
+        var firms = await (from c in db.EstateFirmContracts.Where(EstateFirmContract.ActiveOn(today))
+                           where estateIds.Contains(c.EstateId)
                            join f in db.PropertyFirms on c.PropertyFirmId equals f.Id
                            select new { c.EstateId, f.Name }).ToListAsync(ct);
         return rows.Select(x => new ServiceRequest(
@@ -322,7 +302,7 @@ public static partial class Open311Api
 
     private static string Code(long categoryId) => categoryId.ToString(CultureInfo.InvariantCulture);
 
-    private static string W3c(DateTimeOffset at) => at.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+    private static string W3c(DateTimeOffset at) => at.Show("yyyy-MM-dd'T'HH:mm:sszzz");
 
     private static List<string> ParseList(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Repairs;
@@ -71,7 +72,23 @@ public sealed class Repair : IEstateStaffOwned
     public DateTimeOffset? LastEscalatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
-    public bool IsOpen => Status is RepairStatus.Submitted or RepairStatus.Assigned or RepairStatus.InProgress;
+    /// <summary>The most photos a report, or a resolution, carries.</summary>
+    public const int MaxPhotos = 9;
+
+    public static readonly string PhotoLimitText = $"最多上传 {MaxPhotos} 张照片。";
+
+    /// <summary>"The repair is open": reported and not yet resolved or cancelled, so someone still owes work on it.</summary>
+    private static readonly Expression<Func<RepairStatus, bool>> OpenStatus =
+        s => s == RepairStatus.Submitted || s == RepairStatus.Assigned || s == RepairStatus.InProgress;
+
+    private static readonly Func<RepairStatus, bool> OpenStatusInMemory = OpenStatus.Compile();
+
+    /// <summary>Open repairs, for queries (the board, escalation, Open311).</summary>
+    public static readonly Expression<Func<Repair, bool>> Open = OpenStatus.On((Repair r) => r.Status);
+
+    public static bool IsOpenStatus(RepairStatus status) => OpenStatusInMemory(status);
+
+    public bool IsOpen => IsOpenStatus(Status);
 
     /// <summary>
     /// The escalation level this repair should have reached by <paramref name="now"/>: overdue goes to the grid
@@ -166,7 +183,7 @@ public sealed class Repair : IEstateStaffOwned
         Require("催单", RepairStatus.Submitted, RepairStatus.Assigned, RepairStatus.InProgress);
         if (LastUrgedAt is { } last && now - last < UrgeInterval)
         {
-            throw new ConflictException($"您已于 {last.ToOffset(TimeSpan.FromHours(8)):HH:mm} 催过单，12 小时后才能再次催单。");
+            throw new ConflictException($"您已于 {last.Show("HH:mm")} 催过单，12 小时后才能再次催单。");
         }
 
         LastUrgedAt = now;

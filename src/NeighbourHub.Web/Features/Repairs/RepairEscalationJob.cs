@@ -42,8 +42,7 @@ public sealed class RepairEscalationJob(
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Scope = CurrentScope.For(AccessScope.System);
         var due = await db.Repairs.AsNoTracking()
-            .Where(r => (r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress)
-                        && r.DeadlineAt < now && r.EscalationLevel < 2)
+            .Where(Repair.Open).Where(r => r.DeadlineAt < now && r.EscalationLevel < 2)
             .OrderBy(r => r.DeadlineAt).Take(options.Value.BatchSize).ToListAsync(ct);
         var steps = 0;
         foreach (var repair in due)
@@ -100,20 +99,14 @@ public sealed class RepairEscalationJob(
             ? db.Households.Where(x => x.Id == h).Select(x => x.BuildingId)
             : db.Buildings.Where(b => b.EstateId == repair.EstateId).Select(b => b.Id);
         var grids = db.GridBuildings.Where(gb => buildings.Contains(gb.BuildingId)).Select(gb => (long?)gb.GridId);
-        return await (from a in db.RoleAssignments
-                      where a.Role == AdminRole.GridWorker && grids.Contains(a.GridId)
-                      join u in db.Users on a.AdminUserId equals u.Id
-                      where !u.IsDisabled
-                      select new StaffMember(u.Id, u.DisplayName == "" ? u.UserName! : u.DisplayName, a.Role)).Distinct().ToListAsync(ct);
+        var staff = await StaffMember.Holding(db, db.RoleAssignments.Where(a => a.Role == AdminRole.GridWorker && grids.Contains(a.GridId))).ToListAsync(ct);
+        return staff.Distinct().ToList();
     }
 
     private static async Task<List<StaffMember>> CommunityAdminsForAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
         var community = db.Estates.Where(e => e.Id == estateId).Select(e => (long?)e.CommunityId);
-        return await (from a in db.RoleAssignments
-                      where a.Role == AdminRole.CommunityAdmin && community.Contains(a.CommunityId)
-                      join u in db.Users on a.AdminUserId equals u.Id
-                      where !u.IsDisabled
-                      select new StaffMember(u.Id, u.DisplayName == "" ? u.UserName! : u.DisplayName, a.Role)).Distinct().ToListAsync(ct);
+        var staff = await StaffMember.Holding(db, db.RoleAssignments.Where(a => a.Role == AdminRole.CommunityAdmin && community.Contains(a.CommunityId))).ToListAsync(ct);
+        return staff.Distinct().ToList();
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Repairs;
@@ -28,7 +30,6 @@ public sealed class RepairKpis(TimeProvider clock)
 {
     public const int MinItemsToRank = 10;
     public static readonly TimeSpan MaxPeriod = TimeSpan.FromDays(366);
-    private static readonly DateOnly Never = DateOnly.MaxValue;
 
     private sealed record Item(long Id, long EstateId, long? HouseholdId, long? AssigneeId, RepairStatus Status, DateTimeOffset CreatedAt,
         DateTimeOffset DeadlineAt, DateTimeOffset? ResolvedAt, int? Stars, int ReopenCount);
@@ -75,7 +76,7 @@ public sealed class RepairKpis(TimeProvider clock)
             rated.Count == 0 ? null : Math.Round(rated.Average(i => i.Stars!.Value), 2),
             rated.Count,
             Ratio(handled.Count(i => i.ReopenCount > 0), handled.Count),
-            items.Count(i => i.Status is RepairStatus.Submitted or RepairStatus.Assigned or RepairStatus.InProgress && now > i.DeadlineAt),
+            items.Count(i => Repair.IsOpenStatus(i.Status) && now > i.DeadlineAt),
             items.Count >= MinItemsToRank,
             null);
     }
@@ -112,11 +113,11 @@ public sealed class RepairKpis(TimeProvider clock)
         var contracts = await (from c in db.EstateFirmContracts.Unscoped(Because.DetailsOfARowInScope)
                                where estates.Contains(c.EstateId)
                                join f in db.PropertyFirms on c.PropertyFirmId equals f.Id
-                               select new { c.EstateId, c.From, c.To, f.Id, f.Name }).ToListAsync(ct);
+                               select new { Contract = c, f.Id, f.Name }).AsNoTracking().ToListAsync(ct);
         return items.GroupBy(i =>
             {
-                var day = DateOnly.FromDateTime(i.CreatedAt.ToOffset(TimeSpan.FromHours(8)).DateTime);
-                var c = contracts.FirstOrDefault(c => c.EstateId == i.EstateId && c.From <= day && day <= (c.To ?? Never));
+                var day = ChinaTime.DayOf(i.CreatedAt);
+                var c = contracts.FirstOrDefault(c => c.Contract.EstateId == i.EstateId && c.Contract.IsActiveOn(day));
                 return c is null ? (0L, "业主自管") : (c.Id, c.Name);
             })
             .Select(g => new Group($"firm:{g.Key.Item1}", g.Key.Item2, g.ToList())).ToList();
@@ -125,7 +126,7 @@ public sealed class RepairKpis(TimeProvider clock)
     private static async Task<List<Group>> ByAssigneeAsync(NeighbourHubDbContext db, List<Item> items, CancellationToken ct)
     {
         var ids = items.Where(i => i.AssigneeId is not null).Select(i => i.AssigneeId!.Value).Distinct().ToList();
-        var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName == "" ? u.UserName! : u.DisplayName, ct);
+        var names = await db.Users.Where(u => ids.Contains(u.Id)).Select(AdminUser.Named).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
         return items.GroupBy(i => i.AssigneeId ?? 0)
             .Select(g => new Group($"assignee:{g.Key}", g.Key == 0 ? "未派单" : names.GetValueOrDefault(g.Key, $"#{g.Key}"), g.ToList())).ToList();
     }

@@ -3,12 +3,21 @@ using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Files;
 using NeighbourHub.Web.Features.Identity;
 using NeighbourHub.Web.Features.Notifications;
+using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Repairs;
 
-public sealed record StaffMember(long Id, string Name, AdminRole Role);
+public sealed record StaffMember(long Id, string Name, AdminRole Role)
+{
+    /// <summary>The enabled accounts holding these role assignments, named as staff are shown, by role and account.</summary>
+    public static IQueryable<StaffMember> Holding(NeighbourHubDbContext db, IQueryable<RoleAssignment> assignments) =>
+        from a in assignments
+        join u in db.Users.Where(u => !u.IsDisabled).Select(AdminUser.Named) on a.AdminUserId equals u.Id
+        orderby a.Role, u.Account
+        select new StaffMember(u.Id, u.Name, a.Role);
+}
 
 /// <summary>
 /// The repair loop 居民点单 → 小区派单 → 接单 → 群众评单. Every step goes through the state machine on
@@ -155,8 +164,16 @@ public sealed class RepairService(TimeProvider clock)
         return repair;
     }
 
-    public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string note, IReadOnlyList<string>? photoIds, CancellationToken ct)
+    /// <summary>Staff resolve with a note and up to <see cref="Repair.MaxPhotos"/> photos; the API and the console both come here.</summary>
+    public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string? note, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
+        var v = new Validation().Required("note", note, 1000).When(photoIds is { Count: > Repair.MaxPhotos }, "photoIds", Repair.PhotoLimitText);
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        note = note!.Trim();
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var photos = await FileService.RequireOwnUnusedAsync(db, photoIds, ct);
         repair.Resolve(note, clock.StorableNow());
@@ -171,21 +188,17 @@ public sealed class RepairService(TimeProvider clock)
     public async Task<List<StaffMember>> StaffForAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
         var estate = await db.Estates.SingleOrDefaultAsync(e => e.Id == estateId, ct) ?? throw new NotFoundException("小区");
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var today = clock.Today();
         var firms = db.EstateFirmContracts.Unscoped(Because.StaffOfAnEstateInScope)
-            .Where(c => c.EstateId == estateId && c.From <= today && (c.To == null || c.To >= today)).Select(c => (long?)c.PropertyFirmId);
+            .Where(EstateFirmContract.ActiveOn(today)).Where(c => c.EstateId == estateId).Select(c => (long?)c.PropertyFirmId);
         var grids = from gb in db.GridBuildings
                     join b in db.Buildings.Unscoped(Because.StaffOfAnEstateInScope) on gb.BuildingId equals b.Id
                     where b.EstateId == estateId
                     select (long?)gb.GridId;
-        return await (from a in db.RoleAssignments
-                      where (a.Role == AdminRole.FirmStaff && firms.Contains(a.PropertyFirmId))
-                            || (a.Role == AdminRole.GridWorker && grids.Contains(a.GridId))
-                            || (a.Role == AdminRole.CommunityAdmin && a.CommunityId == estate.CommunityId)
-                      join u in db.Users on a.AdminUserId equals u.Id
-                      where !u.IsDisabled
-                      orderby a.Role, u.UserName
-                      select new StaffMember(u.Id, u.DisplayName == "" ? u.UserName! : u.DisplayName, a.Role)).ToListAsync(ct);
+        return await StaffMember.Holding(db, db.RoleAssignments.Where(a =>
+            (a.Role == AdminRole.FirmStaff && firms.Contains(a.PropertyFirmId))
+            || (a.Role == AdminRole.GridWorker && grids.Contains(a.GridId))
+            || (a.Role == AdminRole.CommunityAdmin && a.CommunityId == estate.CommunityId))).ToListAsync(ct);
     }
 
     /// <summary>

@@ -21,8 +21,6 @@ public sealed record RepairView(long Id, long EstateId, long? HouseholdId, long 
     string Status, DateTimeOffset CreatedAt, DateTimeOffset DeadlineAt, bool Overdue, long? AssigneeId, int ReopenCount, int? Stars,
     int EscalationLevel, DateTimeOffset? LastUrgedAt, IReadOnlyList<PhotoView>? Photos, IReadOnlyList<TimelineEntry>? Timeline);
 
-public sealed record ReasonBody(string? Reason);
-
 public sealed record RatingBody(int? Stars, string? Comment);
 
 public sealed record AssignBody(long? AssigneeId);
@@ -39,26 +37,25 @@ public static class RepairsApi
         residents.MapGet("/repairs", Mine);
         residents.MapGet("/repairs/{id:long}", Detail);
         residents.MapPost("/repairs/{id:long}/cancel", async (long id, NeighbourHubDbContext db, CurrentScope s, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.CancelAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
+            TypedResults.Ok(await RepairQueries.ViewAsync(db, await r.CancelAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
         residents.MapPost("/repairs/{id:long}/reopen", Reopen);
         residents.MapPost("/repairs/{id:long}/rating", Rate);
         residents.MapPost("/repairs/{id:long}/urge", async (long id, NeighbourHubDbContext db, CurrentScope s, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.UrgeAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
+            TypedResults.Ok(await RepairQueries.ViewAsync(db, await r.UrgeAsync(db, id, s.Value.ResidentId!.Value, ct), c, ResidentFiles, ct)));
 
         var admin = app.MapGroup("/api/v1/admin").WithTags("Admin repairs").RequireAuthorization(Policies.Admin);
         admin.MapGet("/repairs", AdminList);
         admin.MapGet("/repairs/{id:long}", async (long id, NeighbourHubDbContext db, TimeProvider c, CancellationToken ct) =>
-            await db.Repairs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } repair
-                ? Results.Ok(await ViewAsync(db, repair, c, AdminFiles, ct)) : Results.NotFound());
+            await RepairQueries.DetailAsync(db, id, reporterId: null, c, AdminFiles, ct) is { } view ? Results.Ok(view) : Results.NotFound());
         admin.MapGet("/repairs/kpis", Kpis);
         admin.MapGet("/staff", async (long? estateId, NeighbourHubDbContext db, RepairService r, CancellationToken ct) =>
             estateId is null ? Results.ValidationProblem(new Dictionary<string, string[]> { ["estateId"] = ["请选择小区。"] })
                 : Results.Ok(await r.StaffForAsync(db, estateId.Value, ct)));
         admin.MapPost("/repairs/{id:long}/assign", Assign);
         admin.MapPost("/repairs/{id:long}/start", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.StartAsync(db, id, ct), c, AdminFiles, ct)));
+            TypedResults.Ok(await RepairQueries.ViewAsync(db, await r.StartAsync(db, id, ct), c, AdminFiles, ct)));
         admin.MapPost("/repairs/{id:long}/grab", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
-            TypedResults.Ok(await ViewAsync(db, await r.GrabAsync(db, id, ct), c, AdminFiles, ct)));
+            TypedResults.Ok(await RepairQueries.ViewAsync(db, await r.GrabAsync(db, id, ct), c, AdminFiles, ct)));
         admin.MapPost("/repairs/{id:long}/resolve", Resolve);
         return app;
     }
@@ -71,7 +68,7 @@ public static class RepairsApi
             return v.Problem();
         }
 
-        return TypedResults.Ok(await db.RepairCategories.Where(c => c.EstateId == estateId).OrderBy(c => c.Id)
+        return TypedResults.Ok(await RepairQueries.Categories(db, estateId)
             .Select(c => new CategoryView(c.Id, c.Name, c.DeadlineHours, c.IsPublicArea)).ToListAsync(ct));
     }
 
@@ -83,7 +80,7 @@ public static class RepairsApi
             .Positive("categoryId", body?.CategoryId)
             .Required("description", body?.Description, 1000)
             .MaxLength("location", body?.Location, 200)
-            .When(body?.PhotoIds is { Count: > 9 }, "photoIds", "最多上传 9 张照片。");
+            .When(body?.PhotoIds is { Count: > Repair.MaxPhotos }, "photoIds", Repair.PhotoLimitText);
         if (!v.IsValid)
         {
             return v.Problem();
@@ -108,28 +105,20 @@ public static class RepairsApi
             return v.Problem();
         }
 
-        var now = clock.GetUtcNow();
-        var rows = await (from r in db.Repairs.AsNoTracking()
-                          where r.ReporterId == scope.Value.ResidentId && (st == null || r.Status == st) && (before == null || r.Id < before)
-                          join c in db.RepairCategories.Unscoped(Because.DetailsOfARowInScope) on r.CategoryId equals c.Id
-                          // Ordering by both columns of the (ReporterId, Id) index lets the database read it backwards and
-                          // stop at the limit, whatever the table's size.
-                          orderby r.ReporterId descending, r.Id descending
-                          select new { r, c.Name }).Take(limit ?? 20).ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(x => View(x.r, x.Name, now, null, null)).ToList());
+        return TypedResults.Ok(await RepairQueries.MineAsync(db, scope.Value.ResidentId!.Value, st, before, limit ?? 20, clock.GetUtcNow(), ct));
     }
 
     private static async Task<Results<Ok<RepairView>, NotFound>> Detail(long id, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
     {
-        var repair = await db.Repairs.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id && r.ReporterId == scope.Value.ResidentId, ct);
-        return repair is null ? TypedResults.NotFound() : TypedResults.Ok(await ViewAsync(db, repair, clock, ResidentFiles, ct));
+        var view = await RepairQueries.DetailAsync(db, id, scope.Value.ResidentId!.Value, clock, ResidentFiles, ct);
+        return view is null ? TypedResults.NotFound() : TypedResults.Ok(view);
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Reopen(
         long id, ReasonBody? body, NeighbourHubDbContext db, CurrentScope scope, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Required("reason", body?.Reason, 500);
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ReopenAsync(db, id, scope.Value.ResidentId!.Value, body!.Reason!.Trim(), ct), clock, ResidentFiles, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await RepairQueries.ViewAsync(db, await repairs.ReopenAsync(db, id, scope.Value.ResidentId!.Value, body!.Reason!.Trim(), ct), clock, ResidentFiles, ct)) : v.Problem();
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Rate(
@@ -137,7 +126,7 @@ public static class RepairsApi
     {
         var v = new Validation().When(body?.Stars is null or < 1 or > 5, "stars", "评分应为 1 到 5 星。").MaxLength("comment", body?.Comment, 500);
         return v.IsValid
-            ? TypedResults.Ok(await ViewAsync(db, await repairs.RateAsync(db, id, scope.Value.ResidentId!.Value, body!.Stars!.Value, body.Comment?.Trim(), ct), clock, ResidentFiles, ct))
+            ? TypedResults.Ok(await RepairQueries.ViewAsync(db, await repairs.RateAsync(db, id, scope.Value.ResidentId!.Value, body!.Stars!.Value, body.Comment?.Trim(), ct), clock, ResidentFiles, ct))
             : v.Problem();
     }
 
@@ -153,28 +142,21 @@ public static class RepairsApi
             return v.Problem();
         }
 
-        var now = clock.GetUtcNow();
-        var filter = new BoardFilter(estateId, gridId, categoryId, st, OpenOnly: false, overdue == true, escalatedToMe == true);
-        var query = from r in Board(db, filter, now)
-                    join c in db.RepairCategories on r.CategoryId equals c.Id
-                    orderby r.DeadlineAt
-                    select new { r, c.Name };
-        var result = await query.ToPageAsync(p, s, ct);
-        return TypedResults.Ok(new Paged<RepairView>(result.Items.Select(x => View(x.r, x.Name, now, null, null)).ToList(), result.Page, result.PageSize, result.Total));
+        var filter = new RepairQueries.BoardFilter(estateId, gridId, categoryId, st, OpenOnly: false, overdue == true, escalatedToMe == true);
+        return TypedResults.Ok(await RepairQueries.BoardPageAsync(db, filter, clock.GetUtcNow(), p, s, ct));
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Assign(
         long id, AssignBody? body, NeighbourHubDbContext db, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Positive("assigneeId", body?.AssigneeId);
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.AssignAsync(db, id, body!.AssigneeId!.Value, ct), clock, AdminFiles, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await RepairQueries.ViewAsync(db, await repairs.AssignAsync(db, id, body!.AssigneeId!.Value, ct), clock, AdminFiles, ct)) : v.Problem();
     }
 
     private static async Task<Results<Ok<RepairView>, ValidationProblem>> Resolve(
         long id, ResolveBody? body, NeighbourHubDbContext db, RepairService repairs, TimeProvider clock, CancellationToken ct)
     {
-        var v = new Validation().Required("note", body?.Note, 1000).When(body?.PhotoIds is { Count: > 9 }, "photoIds", "最多上传 9 张照片。");
-        return v.IsValid ? TypedResults.Ok(await ViewAsync(db, await repairs.ResolveAsync(db, id, body!.Note!.Trim(), body.PhotoIds, ct), clock, AdminFiles, ct)) : v.Problem();
+        return TypedResults.Ok(await RepairQueries.ViewAsync(db, await repairs.ResolveAsync(db, id, body?.Note, body?.PhotoIds, ct), clock, AdminFiles, ct));
     }
 
     /// <summary>Status values as API.md spells them: submitted, assigned, in_progress, resolved, closed, cancelled.</summary>
@@ -197,26 +179,6 @@ public static class RepairsApi
     private const string ResidentFiles = "/api/v1/files";
     private const string AdminFiles = "/api/v1/admin/files";
 
-    /// <summary>The board's filters, shared by the admin API and the console so both show the same list.</summary>
-    public sealed record BoardFilter(long? EstateId, long? GridId, long? CategoryId, RepairStatus? Status, bool OpenOnly, bool OverdueOnly, bool EscalatedToMe);
-
-    public static IQueryable<Repair> Board(NeighbourHubDbContext db, BoardFilter f, DateTimeOffset now)
-    {
-        var me = db.Scope.Value.AdminUserId ?? -1;
-        var gridBuildings = db.GridBuildings.Where(gb => gb.GridId == f.GridId).Select(gb => gb.BuildingId);
-        var gridEstates = db.Buildings.Where(b => gridBuildings.Contains(b.Id)).Select(b => b.EstateId);
-        var gridHouseholds = db.Households.Where(h => gridBuildings.Contains(h.BuildingId)).Select(h => (long?)h.Id);
-        return db.Repairs.AsNoTracking().Where(r =>
-            (f.EstateId == null || r.EstateId == f.EstateId)
-            && (f.CategoryId == null || r.CategoryId == f.CategoryId)
-            && (f.Status == null || r.Status == f.Status)
-            // A grid covers its buildings' households, and the public areas of the estates it lies in.
-            && (f.GridId == null || gridHouseholds.Contains(r.HouseholdId) || (r.HouseholdId == null && gridEstates.Contains(r.EstateId)))
-            && (!f.OpenOnly || r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress)
-            && (!f.OverdueOnly || ((r.Status == RepairStatus.Submitted || r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress) && r.DeadlineAt < now))
-            && (!f.EscalatedToMe || db.RepairEscalations.Any(e => e.RepairId == r.Id && e.AdminUserId == me)));
-    }
-
     private static async Task<Results<Ok<KpiReport>, ValidationProblem>> Kpis(
         DateTimeOffset? from, DateTimeOffset? to, string? by, long? estateId, NeighbourHubDbContext db, RepairKpis kpis, TimeProvider clock, CancellationToken ct)
     {
@@ -236,18 +198,4 @@ public static class RepairsApi
 
     /// <summary>Repairs exist between these years; anything else is a typo, and arithmetic near the calendar's ends would overflow.</summary>
     private static bool Plausible(DateTimeOffset at) => at.Year is >= 2000 and <= 2100;
-
-    internal static async Task<RepairView> ViewAsync(NeighbourHubDbContext db, Repair r, TimeProvider clock, string filesPrefix, CancellationToken ct)
-    {
-        var category = await db.RepairCategories.Unscoped(Because.DetailsOfARowInScope).Where(c => c.Id == r.CategoryId).Select(c => c.Name).SingleAsync(ct);
-        var timeline = await db.RepairEvents.Unscoped(Because.DetailsOfARowInScope).Where(e => e.RepairId == r.Id).OrderBy(e => e.Id)
-            .Select(e => new TimelineEntry(e.At, e.Action, e.Actor, e.Note)).ToListAsync(ct);
-        var photos = await db.RepairPhotos.Unscoped(Because.DetailsOfARowInScope).Where(p => p.RepairId == r.Id).OrderBy(p => p.Id).ToListAsync(ct);
-        return View(r, category, clock.GetUtcNow(), timeline,
-            photos.Select(p => new PhotoView(p.FileId, $"{filesPrefix}/{p.FileId}", p.Stage == PhotoStage.Report ? "report" : "resolution")).ToList());
-    }
-
-    private static RepairView View(Repair r, string category, DateTimeOffset now, IReadOnlyList<TimelineEntry>? timeline, IReadOnlyList<PhotoView>? photos) =>
-        new(r.Id, r.EstateId, r.HouseholdId, r.CategoryId, category, r.Description, r.Location, Repair.Wire(r.Status), r.CreatedAt, r.DeadlineAt,
-            r.IsOverdue(now), r.AssigneeId, r.ReopenCount, r.Stars, r.EscalationLevel, r.LastUrgedAt, photos, timeline);
 }

@@ -90,10 +90,17 @@ public sealed class ResidenceService(TimeProvider clock)
         return residence;
     }
 
-    public async Task<Residence> RejectAsync(NeighbourHubDbContext db, long residenceId, string reason, CancellationToken ct)
+    /// <summary>Rejects with a reason the applicant will read; the API and the console both come here.</summary>
+    public async Task<Residence> RejectAsync(NeighbourHubDbContext db, long residenceId, string? reason, CancellationToken ct)
     {
+        var v = new Validation().Required("reason", reason, 200, label: "驳回理由");
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
         var residence = await db.Residences.SingleOrDefaultAsync(r => r.Id == residenceId, ct) ?? throw new NotFoundException("住户认证申请");
-        residence.Reject(db.Scope.Value.AdminUserId ?? 0, reason.Trim(), clock.GetUtcNow());
+        residence.Reject(db.Scope.Value.AdminUserId ?? 0, reason!.Trim(), clock.GetUtcNow());
         await SaveDecisionAsync(db, ct);
         return residence;
     }

@@ -15,8 +15,6 @@ public sealed record ApplyRequest(long? HouseholdId, ResidenceRelation? Relation
 
 public sealed record ApplyAnswer(long Id, ResidenceStatus Status);
 
-public sealed record RejectRequest(string? Reason);
-
 public sealed record DecisionAnswer(long Id, ResidenceStatus Status);
 
 public sealed record InviteRequest(ResidenceRelation? Relation, int? ValidDays);
@@ -125,15 +123,9 @@ public static class ResidentsApi
     }
 
     private static async Task<Results<Ok<DecisionAnswer>, ValidationProblem>> Reject(
-        long id, RejectRequest? body, NeighbourHubDbContext db, ResidenceService residences, CancellationToken ct)
+        long id, ReasonBody? body, NeighbourHubDbContext db, ResidenceService residences, CancellationToken ct)
     {
-        var v = new Validation().Required("reason", body?.Reason, 200);
-        if (!v.IsValid)
-        {
-            return v.Problem();
-        }
-
-        var r = await residences.RejectAsync(db, id, body!.Reason!, ct);
+        var r = await residences.RejectAsync(db, id, body?.Reason, ct);
         return TypedResults.Ok(new DecisionAnswer(r.Id, r.Status));
     }
 
@@ -152,8 +144,6 @@ public static class ResidentsApi
             return TypedResults.NotFound();
         }
 
-        var rows = await db.InviteCodes.Where(i => i.HouseholdId == id).OrderByDescending(i => i.Id)
-            .Select(i => new InviteCodeRow(i.Id, i.Code, i.HouseholdId, i.Relation, i.ExpiresAt, i.UsedAt)).ToListAsync(ct);
-        return TypedResults.Ok(rows);
+        return TypedResults.Ok(await ResidenceQueries.InviteCodesAsync(db, id, ct));
     }
 }

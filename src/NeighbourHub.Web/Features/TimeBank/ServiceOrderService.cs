@@ -164,9 +164,21 @@ public sealed class ServiceOrderService(TimeBankLedger ledger, TimeProvider cloc
     public Task<ServiceOrder> CancelAsync(NeighbourHubDbContext db, long orderId, long requesterId, CancellationToken ct) =>
         SettleAsync(db, orderId, null, ServiceOrderStatus.Cancelled, payVolunteer: false, requesterId, _ => { }, ct);
 
-    /// <summary>Staff decide a disputed order: pay the volunteer or return the points.</summary>
-    public Task<ServiceOrder> ResolveAsync(NeighbourHubDbContext db, long orderId, bool payVolunteer, string note, CancellationToken ct) =>
-        SettleAsync(db, orderId, ServiceOrderStatus.Disputed, ServiceOrderStatus.Resolved, payVolunteer, null, o => o.Resolution = note, ct);
+    /// <summary>
+    /// Staff decide a disputed order: pay the volunteer or return the points, with a note. The one door for the API
+    /// and the console: the body is checked here (400 per field).
+    /// </summary>
+    public Task<ServiceOrder> ResolveAsync(NeighbourHubDbContext db, long orderId, ResolveRequest? body, CancellationToken ct)
+    {
+        var v = new Validation().Required("payVolunteer", body?.PayVolunteer).Required("note", body?.Note, 500);
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        var note = body!.Note!.Trim();
+        return SettleAsync(db, orderId, ServiceOrderStatus.Disputed, ServiceOrderStatus.Resolved, body.PayVolunteer!.Value, null, o => o.Resolution = note, ct);
+    }
 
     public async Task<ServiceOrder> DisputeAsync(NeighbourHubDbContext db, long orderId, long requesterId, string reason, CancellationToken ct)
     {

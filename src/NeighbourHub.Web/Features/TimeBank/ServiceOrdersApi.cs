@@ -21,8 +21,6 @@ public sealed record ServiceOrderView(long Id, string Title, string Description,
 
 public sealed record ConfirmRequest(int? Stars, string? Comment);
 
-public sealed record ReasonRequest(string? Reason);
-
 public sealed record DispatchRequest(long? VolunteerId);
 
 public sealed record ResolveRequest(bool? PayVolunteer, string? Note);
@@ -87,14 +85,14 @@ public static class ServiceOrdersApi
     }
 
     private static async Task<Results<Created<ServiceOrderView>, ValidationProblem>> Post(
-        ServiceOrderRequest? body, [FromHeader(Name = TimeBankApi.IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
+        ServiceOrderRequest? body, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
         ServiceOrderService so, CancellationToken ct)
     {
         var v = new Validation()
             .Required("title", body?.Title, 100)
             .MaxLength("description", body?.Description, 1000)
             .When(body?.Points is null or < 1 or > ServiceOrderService.MaxOrderPoints, "points", $"订单积分应在 1 到 {ServiceOrderService.MaxOrderPoints} 之间。")
-            .MaxLength(TimeBankApi.IdempotencyHeader, idempotencyKey, 64);
+            .MaxLength(Idempotency.Header, idempotencyKey, Idempotency.MaxKeyLength);
         if (!v.IsValid)
         {
             return v.Problem();
@@ -129,21 +127,11 @@ public static class ServiceOrdersApi
     }
 
     private static async Task<Results<Ok<ServiceOrderView>, ValidationProblem>> Dispute(
-        long id, ReasonRequest? body, NeighbourHubDbContext db, CurrentScope scope, ServiceOrderService so, CancellationToken ct)
+        long id, ReasonBody? body, NeighbourHubDbContext db, CurrentScope scope, ServiceOrderService so, CancellationToken ct)
     {
         var v = new Validation().Required("reason", body?.Reason, 500);
         return v.IsValid ? TypedResults.Ok(View(await so.DisputeAsync(db, id, scope.Value.ResidentId!.Value, body!.Reason!.Trim(), ct))) : v.Problem();
     }
-
-    /// <summary>Volunteers with their points earned, orders done and average rating; <paramref name="profiles"/> decides whose.</summary>
-    public static IQueryable<VolunteerRow> VolunteerQuery(NeighbourHubDbContext db, IQueryable<VolunteerProfile> profiles) =>
-        from p in profiles
-        join r in db.Residents on p.ResidentId equals r.Id
-        orderby p.AppliedAt descending
-        select new VolunteerRow(p.ResidentId, r.Nickname, p.Status, p.Skills, p.Intro,
-            db.TimeBankAccounts.Unscoped(Because.VolunteerRecord).Where(a => a.ResidentId == p.ResidentId).Select(a => a.EarnedTotal).FirstOrDefault(),
-            db.ServiceOrders.Unscoped(Because.VolunteerRecord).Count(o => o.VolunteerId == p.ResidentId && (o.Status == ServiceOrderStatus.Confirmed || o.Status == ServiceOrderStatus.Resolved)),
-            db.ServiceOrders.Unscoped(Because.VolunteerRecord).Where(o => o.VolunteerId == p.ResidentId && o.Stars != null).Average(o => (double?)o.Stars));
 
     private static async Task<Results<Ok<List<VolunteerRow>>, ValidationProblem>> Volunteers(string? status, NeighbourHubDbContext db, CancellationToken ct)
     {
@@ -154,10 +142,7 @@ public static class ServiceOrdersApi
             return v.Problem();
         }
 
-        // The statistics read other tables without their filters, so the visible profiles are fetched first.
-        var visible = await db.VolunteerProfiles.Where(p => st == null || p.Status == st).Select(p => p.ResidentId).ToListAsync(ct);
-        var rows = await VolunteerQuery(db, db.VolunteerProfiles.Where(p => visible.Contains(p.ResidentId))).Unscoped(Because.VolunteerRecord).ToListAsync(ct);
-        return TypedResults.Ok(rows);
+        return TypedResults.Ok(await TimeBankQueries.VolunteersAsync(db, st, ct));
     }
 
     private static async Task<Results<Ok<Paged<ServiceOrderView>>, ValidationProblem>> Board(string? status, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
@@ -170,7 +155,7 @@ public static class ServiceOrdersApi
             return v.Problem();
         }
 
-        var result = await db.ServiceOrders.AsNoTracking().Where(o => st == null || o.Status == st).OrderByDescending(o => o.Id).ToPageAsync(p, s, ct);
+        var result = await TimeBankQueries.ServiceOrders(db, st).ToPageAsync(p, s, ct);
         return TypedResults.Ok(new Paged<ServiceOrderView>(result.Items.Select(View).ToList(), result.Page, result.PageSize, result.Total));
     }
 
@@ -184,8 +169,7 @@ public static class ServiceOrdersApi
     private static async Task<Results<Ok<ServiceOrderView>, ValidationProblem>> Resolve(
         long id, ResolveRequest? body, NeighbourHubDbContext db, ServiceOrderService so, CancellationToken ct)
     {
-        var v = new Validation().Required("payVolunteer", body?.PayVolunteer).Required("note", body?.Note, 500);
-        return v.IsValid ? TypedResults.Ok(View(await so.ResolveAsync(db, id, body!.PayVolunteer!.Value, body.Note!.Trim(), ct))) : v.Problem();
+        return TypedResults.Ok(View(await so.ResolveAsync(db, id, body, ct)));
     }
 
     private static async Task<Results<Ok<FundingRequest>, ValidationProblem, NotFound>> Funding(
@@ -209,32 +193,16 @@ public static class ServiceOrdersApi
         return TypedResults.Ok(new FundingRequest(resident.ServiceOrdersPaidByPool));
     }
 
-    /// <summary>Points earned in a month (service, events, orders) per resident of a community: the monthly volunteer leaderboard.</summary>
-    public static IQueryable<LeaderboardRow> LeaderboardQuery(NeighbourHubDbContext db, long communityId, DateTimeOffset start, DateTimeOffset end) =>
-        from p in db.LedgerPostings.Unscoped(Because.LedgerTotals)
-        where p.Amount > 0
-        join t in db.LedgerTransactions.Unscoped(Because.LedgerTotals) on p.TransactionId equals t.Id
-        where t.CommunityId == communityId && t.CreatedAt >= start && t.CreatedAt < end
-              && (t.Category == LedgerCategory.VolunteerService || t.Category == LedgerCategory.EventAttendance || t.Category == LedgerCategory.ServiceOrder)
-        join a in db.TimeBankAccounts.Unscoped(Because.LedgerTotals) on p.AccountId equals a.Id
-        where a.Kind == AccountKind.Resident
-        join r in db.Residents on a.ResidentId equals r.Id
-        group p.Amount by new { r.Id, r.Nickname } into g
-        orderby g.Sum() descending
-        select new LeaderboardRow(g.Key.Id, g.Key.Nickname, g.Sum());
-
     private static async Task<Results<Ok<List<LeaderboardRow>>, ValidationProblem, NotFound>> Leaderboard(
         long? communityId, string? month, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation().Positive("communityId", communityId);
-        var china = TimeSpan.FromHours(8);
-        var now = clock.GetUtcNow().ToOffset(china);
-        var first = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, china);
+        var first = ChinaTime.StartOfMonth(clock.GetUtcNow());
         if (!string.IsNullOrEmpty(month))
         {
             if (DateTime.TryParseExact(month, "yyyy-MM", null, System.Globalization.DateTimeStyles.None, out var m))
             {
-                first = new DateTimeOffset(m.Year, m.Month, 1, 0, 0, 0, china);
+                first = ChinaTime.StartOfMonth(m.Year, m.Month);
             }
             else
             {
@@ -252,6 +220,6 @@ public static class ServiceOrdersApi
             return TypedResults.NotFound();
         }
 
-        return TypedResults.Ok(await LeaderboardQuery(db, communityId!.Value, first.ToUniversalTime(), first.AddMonths(1).ToUniversalTime()).Take(20).ToListAsync(ct));
+        return TypedResults.Ok(await TimeBankQueries.Leaderboard(db, communityId!.Value, first.ToUniversalTime(), first.AddMonths(1).ToUniversalTime()).Take(20).ToListAsync(ct));
     }
 }

@@ -28,8 +28,6 @@ public sealed record AdminLedgerRow(long TransactionId, DateTimeOffset At, Ledge
 
 public static class TimeBankApi
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     public static IEndpointRouteBuilder MapTimeBankApi(this IEndpointRouteBuilder app)
     {
         var residents = app.MapGroup("/api/v1/timebank").WithTags("Time bank").RequireAuthorization(Policies.Resident);
@@ -88,13 +86,13 @@ public static class TimeBankApi
     }
 
     private static async Task<Results<Created<RedemptionView>, Ok<RedemptionView>, ValidationProblem>> Redeem(
-        RedeemRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
+        RedeemRequest? body, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
         TimeBankService tb, CancellationToken ct)
     {
         var v = new Validation()
             .Positive("rewardId", body?.RewardId)
             .When(body?.Quantity is < 1 or > 100, "quantity", "兑换数量应在 1 到 100 之间。")
-            .Required(IdempotencyHeader, idempotencyKey, 64);
+            .Required(Idempotency.Header, idempotencyKey, Idempotency.MaxKeyLength);
         if (!v.IsValid)
         {
             return v.Problem();
@@ -114,14 +112,14 @@ public static class TimeBankApi
                                select new RedemptionView(r.Id, r.RewardId, w.Name, r.Quantity, r.Points, r.Status, r.CreatedAt)).Take(100).ToListAsync(ct));
 
     private static async Task<Results<Created<TransferAnswer>, ValidationProblem>> Transfer(
-        TransferRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
+        TransferRequest? body, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, NeighbourHubDbContext db, CurrentScope scope,
         TimeBankService tb, CancellationToken ct)
     {
         var v = new Validation()
             .Positive("toResidentId", body?.ToResidentId)
             .When(body?.Points is null or < 1 or > TimeBankService.MaxPointsPerOperation, "points", $"赠送积分应在 1 到 {TimeBankService.MaxPointsPerOperation} 之间。")
             .MaxLength("memo", body?.Memo, 200)
-            .MaxLength(IdempotencyHeader, idempotencyKey, 64);
+            .MaxLength(Idempotency.Header, idempotencyKey, Idempotency.MaxKeyLength);
         if (!v.IsValid)
         {
             return v.Problem();
@@ -138,50 +136,18 @@ public static class TimeBankApi
     }
 
     private static async Task<Results<Created<CreatedIdAnswer>, ValidationProblem>> Grant(
-        GrantRequest? body, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct)
+        GrantRequest? body, [FromHeader(Name = Idempotency.Header)] string? idempotencyKey, NeighbourHubDbContext db, TimeBankService tb, CancellationToken ct)
     {
-        var v = new Validation()
-            .Positive("residentId", body?.ResidentId)
-            .When(body?.Points is null or < 1 or > 1000, "points", "每次发放的积分应在 1 到 1000 之间。")
-            .Required("memo", body?.Memo, 200)
-            .When(body?.Category is not (null or LedgerCategory.VolunteerService or LedgerCategory.ServiceOrder or LedgerCategory.Correction),
-                "category", "类别只能是 volunteerService（志愿服务）、serviceOrder（服务订单）或 correction（更正）。")
-            .MaxLength(IdempotencyHeader, idempotencyKey, 64);
-        if (!v.IsValid)
-        {
-            return v.Problem();
-        }
-
-        var tx = await tb.GrantAsync(db, body!.ResidentId!.Value, body.Points!.Value, body.Category ?? LedgerCategory.VolunteerService, body.Memo!.Trim(), idempotencyKey, ct);
+        var tx = await tb.GrantAsync(db, body, idempotencyKey, ct);
         return TypedResults.Created($"/api/v1/admin/timebank/ledger?transactionId={tx.Id}", new CreatedIdAnswer(tx.Id));
     }
-
-    public static IQueryable<PointsAccountRow> AccountQuery(NeighbourHubDbContext db) =>
-        from a in db.TimeBankAccounts
-        join r in db.Residents on a.ResidentId equals r.Id into residents
-        from r in residents.DefaultIfEmpty()
-        join c in db.Communities on a.CommunityId equals c.Id into communities
-        from c in communities.DefaultIfEmpty()
-        orderby a.Kind descending, a.Balance descending
-        select new PointsAccountRow(a.Id, a.Kind, a.ResidentId, r != null ? r.Nickname : c != null ? c.Name + " 积分池" : a.OwnerKey, a.CommunityId, a.Balance, a.EarnedTotal, a.SpentTotal);
 
     private static async Task<Results<Ok<Paged<PointsAccountRow>>, ValidationProblem>> Accounts(int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
-        return v.IsValid ? TypedResults.Ok(await AccountQuery(db).ToPageAsync(p, s, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.Accounts(db).ToPageAsync(p, s, ct)) : v.Problem();
     }
-
-    public static IQueryable<AdminLedgerRow> LedgerQuery(NeighbourHubDbContext db, LedgerCategory? category, long? accountId) =>
-        from p in db.LedgerPostings
-        where accountId == null || p.AccountId == accountId
-        join t in db.LedgerTransactions on p.TransactionId equals t.Id
-        where category == null || t.Category == category
-        join a in db.TimeBankAccounts on p.AccountId equals a.Id
-        join r in db.Residents on a.ResidentId equals r.Id into residents
-        from r in residents.DefaultIfEmpty()
-        orderby t.Id descending, p.Id
-        select new AdminLedgerRow(t.Id, t.CreatedAt, t.Category, t.Memo, a.Id, r != null ? r.Nickname : a.OwnerKey, p.Amount, t.ApprovedByAdminId);
 
     private static async Task<Results<Ok<Paged<AdminLedgerRow>>, ValidationProblem>> Ledger(
         string? category, long? accountId, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
@@ -189,26 +155,22 @@ public static class TimeBankApi
         var v = new Validation();
         var c = EnumQuery.Parse<LedgerCategory>("category", category, v);
         var (p, s) = Paging.Normalize(page, pageSize, v);
-        return v.IsValid ? TypedResults.Ok(await LedgerQuery(db, c, accountId).ToPageAsync(p, s, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.Ledger(db, c, accountId).ToPageAsync(p, s, ct)) : v.Problem();
     }
 
     /// <summary>The ledger the caller may see (newest 50,000 postings) as an Excel sheet; the export is audited.</summary>
     private static async Task<FileContentHttpResult> ExportLedger(NeighbourHubDbContext db, CancellationToken ct)
     {
-        var rows = await LedgerQuery(db, null, null).Take(50_000).ToListAsync(ct);
+        var rows = await TimeBankQueries.Ledger(db, null, null).Take(50_000).ToListAsync(ct);
         db.Audit("timebank.ledger.export", "LedgerTransaction", null, new { rows = rows.Count });
         await db.SaveChangesAsync(ct);
-        using var stream = new MemoryStream();
-        MiniExcelLibs.MiniExcel.SaveAs(stream, rows.Select(r => new Dictionary<string, object?>
-        {
-            ["交易"] = r.TransactionId,
-            ["时间"] = r.At.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm"),
-            ["类别"] = r.Category.ToString(),
-            ["账户"] = r.Owner,
-            ["积分"] = r.Amount,
-            ["说明"] = r.Memo,
-        }));
-        return TypedResults.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "timebank-ledger.xlsx");
+        return Spreadsheet.File("时间银行流水.xlsx", rows,
+            new("交易", r => r.TransactionId),
+            new("时间", r => r.At.Show()),
+            new("类别", r => r.Category.ToString()),
+            new("账户", r => r.Owner),
+            new("积分", r => r.Amount),
+            new("说明", r => r.Memo));
     }
 
     private static async Task<Results<Ok<Paged<RedemptionView>>, ValidationProblem>> Redemptions(
@@ -222,12 +184,7 @@ public static class TimeBankApi
             return v.Problem();
         }
 
-        var query = from r in db.Redemptions
-                    where st == null || r.Status == st
-                    join w in db.Rewards on r.RewardId equals w.Id
-                    orderby r.Id descending
-                    select new RedemptionView(r.Id, r.RewardId, w.Name, r.Quantity, r.Points, r.Status, r.CreatedAt);
-        return TypedResults.Ok(await query.ToPageAsync(p, s, ct));
+        return TypedResults.Ok(await TimeBankQueries.Redemptions(db, st).ToPageAsync(p, s, ct));
     }
 }
 

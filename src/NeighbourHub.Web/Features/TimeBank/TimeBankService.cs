@@ -15,10 +15,28 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
 {
     public const int MaxPointsPerOperation = 100_000;
 
-    /// <summary>Verified hours credited from the community pool by staff, recording who approved.</summary>
-    public async Task<LedgerTransaction> GrantAsync(NeighbourHubDbContext db, long residentId, int points, LedgerCategory category, string memo,
-        string? idempotencyKey, CancellationToken ct)
+    /// <summary>The most points one staff grant may credit.</summary>
+    public const int MaxGrantPoints = 1000;
+
+    /// <summary>
+    /// Verified hours credited from the community pool by staff, recording who approved. The one door for the API
+    /// and the console alike: every rule is checked here (400 per field), nothing is written when one fails.
+    /// </summary>
+    public async Task<LedgerTransaction> GrantAsync(NeighbourHubDbContext db, GrantRequest? body, string? idempotencyKey, CancellationToken ct)
     {
+        var v = new Validation()
+            .Positive("residentId", body?.ResidentId)
+            .When(body?.Points is null or < 1 or > MaxGrantPoints, "points", $"每次发放的积分应在 1 到 {MaxGrantPoints} 之间。")
+            .Required("memo", body?.Memo, 200)
+            .When(body?.Category is not (null or LedgerCategory.VolunteerService or LedgerCategory.ServiceOrder or LedgerCategory.Correction),
+                "category", "类别只能是 volunteerService（志愿服务）、serviceOrder（服务订单）或 correction（更正）。")
+            .MaxLength(Idempotency.Header, idempotencyKey, Idempotency.MaxKeyLength);
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        var (residentId, points, category, memo) = (body!.ResidentId!.Value, body.Points!.Value, body.Category ?? LedgerCategory.VolunteerService, body.Memo!.Trim());
         var adminId = db.Scope.Value.AdminUserId ?? throw new ForbiddenException("只有工作人员可以发放积分。");
         // The pool that pays is that of a community whose office this admin runs and where the resident lives.
         var communityId = await OfficeCommunitiesOf(db, residentId).Select(c => (long?)c).FirstOrDefaultAsync(ct)

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
+
+namespace NeighbourHub.Web.Features.Organisation;
+
+/// <summary>Scoped read models shared by the admin API and the console pages.</summary>
+public static class OrganisationQueries
+{
+    /// <summary>How many estates and households are in scope (the overview).</summary>
+    public static async Task<(int Estates, int Households)> SizeAsync(NeighbourHubDbContext db, CancellationToken ct) =>
+        (await db.Estates.CountAsync(ct), await db.Households.CountAsync(ct));
+
+    /// <summary>The estates in scope by name, for pickers and filters.</summary>
+    public static IQueryable<Estate> EstatesByName(NeighbourHubDbContext db) => db.Estates.AsNoTracking().OrderBy(e => e.Name);
+
+    public static IQueryable<Street> StreetsByName(NeighbourHubDbContext db) => db.Streets.AsNoTracking().OrderBy(s => s.Name);
+
+    public static IQueryable<Community> CommunitiesByName(NeighbourHubDbContext db) => db.Communities.AsNoTracking().OrderBy(c => c.Name);
+
+    public static IQueryable<PropertyFirm> FirmsByName(NeighbourHubDbContext db) => db.PropertyFirms.AsNoTracking().OrderBy(f => f.Name);
+
+    public static IQueryable<Grid> GridsByName(NeighbourHubDbContext db) => db.Grids.AsNoTracking().OrderBy(g => g.Name);
+
+    /// <summary>One estate in scope, or null.</summary>
+    public static Task<Estate?> EstateAsync(NeighbourHubDbContext db, long id, CancellationToken ct) =>
+        db.Estates.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, ct);
+
+    /// <summary>An estate's buildings by name.</summary>
+    public static IQueryable<Building> Buildings(NeighbourHubDbContext db, long estateId) =>
+        db.Buildings.AsNoTracking().Where(b => b.EstateId == estateId).OrderBy(b => b.Name);
+
+    public static IQueryable<AdminEstateRow> Estates(NeighbourHubDbContext db, TimeProvider clock)
+    {
+        var servingToday = EstateFirmContract.ActiveOn(clock.Today());
+        return from e in db.Estates
+               join c in db.Communities on e.CommunityId equals c.Id
+               orderby e.Name, e.Id
+               select new AdminEstateRow(e.Id, e.Name, e.Address, c.Id, c.Name,
+                   db.Households.Count(h => h.EstateId == e.Id),
+                   (from k in db.EstateFirmContracts.Where(servingToday)
+                    join f in db.PropertyFirms on k.PropertyFirmId equals f.Id
+                    where k.EstateId == e.Id
+                    select f.Name).FirstOrDefault());
+    }
+
+    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId) =>
+        from h in db.Households
+        join b in db.Buildings on h.BuildingId equals b.Id
+        join u in db.Units on h.UnitId equals u.Id
+        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId)
+        orderby b.Name, u.Name, h.Room.Length, h.Room
+        select new AdminHouseholdRow(h.Id, b.Id, b.Name, u.Id, u.Name, h.Room, h.AreaM2,
+            db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved));
+}
