@@ -71,6 +71,12 @@ public sealed class EmbeddedDefaultTests
         var collection = await (await firm.GetAsync("/api/v1/admin/billing/collection")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         var rate = collection[0].GetProperty("rate").GetDouble();
         Assert.InRange(rate, 0.1, 0.9);
+
+        // The demo's owners' fund: a year of history, lived through the real services, that verifies; a proposal waits for the committee.
+        var verified = await (await firm.GetAsync($"/api/v1/admin/estates/{estateId}/fund/verify")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.True(verified.GetProperty("valid").GetBoolean(), verified.GetProperty("message").GetString());
+        var waiting = await (await firm.GetAsync($"/api/v1/admin/estates/{estateId}/fund/expenses?status=proposed")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.True(waiting.GetArrayLength() >= 1);
     }
 
     [Fact]

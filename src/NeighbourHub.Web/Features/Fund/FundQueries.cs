@@ -35,6 +35,8 @@ public sealed record ExpenseView(long Id, long EstateId, string Status, string S
     long? EntrySeq, IReadOnlyList<AttachmentView> Attachments, IReadOnlyList<ApprovalView> Approvals, IReadOnlyList<StepView> Timeline,
     IReadOnlyList<QuestionView> Questions);
 
+public sealed record MonthTotals(int Month, long IncomeFen, long ExpenseFen, long RemunerationFen, long ReversalFen);
+
 public sealed record VerifyResult(bool Valid, long Entries, string RootHash, long? FirstBadSeq, bool HeadSignatureValid, long BalanceFen, string Message);
 
 /// <summary>
@@ -119,6 +121,23 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
         }
 
         return query;
+    }
+
+    /// <summary>A year's income, expenses, remuneration and reversals by month (China time), up to this month: the console's chart.</summary>
+    public async Task<List<MonthTotals>> MonthlyAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct)
+    {
+        CheckEstate(db, estateId);
+        var start = ChinaTime.StartOfMonth(year, 1).ToUniversalTime();
+        var end = ChinaTime.StartOfMonth(year + 1, 1).ToUniversalTime();
+        var rows = await db.FundEntries.AsNoTracking().Where(e => e.EstateId == estateId && e.At >= start && e.At < end)
+            .Select(e => new { e.At, e.Kind, e.AmountFen }).ToListAsync(ct);
+        var today = clock.Today();
+        var months = year < today.Year ? 12 : year == today.Year ? today.Month : 0;
+        var byMonth = rows.ToLookup(r => r.At.ToChina().Month);
+        long Sum(int month, FundEntryKind kind) => byMonth[month].Where(r => r.Kind == kind).Sum(r => r.AmountFen);
+        return Enumerable.Range(1, months)
+            .Select(m => new MonthTotals(m, Sum(m, FundEntryKind.Income), -Sum(m, FundEntryKind.Expense), -Sum(m, FundEntryKind.Remuneration), Sum(m, FundEntryKind.Reversal)))
+            .ToList();
     }
 
     public async Task<EntryProofView> EntryAsync(NeighbourHubDbContext db, long estateId, long seq, CancellationToken ct)
