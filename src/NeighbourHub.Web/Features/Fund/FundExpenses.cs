@@ -238,7 +238,7 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
             : "预算外";
         var entries = await ledger.AppendAsync(db, estateId,
             [new(FundEntryKind.Expense, -expense.AmountFen, FundCategories.Expense, $"{lineName}：{expense.Memo}（凭证 {body.VoucherNo!.Trim()}）", expense.Payee,
-                $"expense:{expenseId}", expense.BudgetLineId, expenseId, [.. quotes, .. proofs.Select(p => p.Sha256)])],
+                $"expense:{expenseId}", expense.BudgetLineId, expenseId, [.. quotes, .. proofs.Select(p => p.Sha256)], role.Name)],
             mayOverdraw: false, ct);
         await attachments.PinToEntryAsync(db, proofs, entries[0].Seq, ct);
         await db.FundExpenses.Where(e => e.Id == expenseId).ExecuteUpdateAsync(u => u.SetProperty(e => e.EntrySeq, entries[0].Seq), ct);

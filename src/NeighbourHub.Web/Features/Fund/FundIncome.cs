@@ -111,7 +111,7 @@ public sealed class FundIncome(FundLedger ledger, FundRoles roles, FundAttachmen
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var files = await attachments.AttachAsync(db, estateId, body!.AttachmentIds, expenseId: null, proof: false, ct);
         var entries = await ledger.AppendAsync(db, estateId,
-            [new(FundEntryKind.Income, body.AmountFen!.Value, body.Category!, body.Memo!.Trim(), body.Counterparty!.Trim(), source, AttachmentSha256s: files.Select(f => f.Sha256).ToList())],
+            [new(FundEntryKind.Income, body.AmountFen!.Value, body.Category!, body.Memo!.Trim(), body.Counterparty!.Trim(), source, AttachmentSha256s: files.Select(f => f.Sha256).ToList(), RecordedBy: role.Name)],
             mayOverdraw: true, ct);
         await attachments.PinToEntryAsync(db, files, entries[0].Seq, ct);
         db.Audit("fund.income", nameof(FundEntry), entries[0].Seq.ToString(CultureInfo.InvariantCulture), new { estateId, body.AmountFen, body.Category });
@@ -129,7 +129,7 @@ public sealed class FundIncome(FundLedger ledger, FundRoles roles, FundAttachmen
             throw new RequestValidationException(v);
         }
 
-        await roles.TrusteeAsync(db, estateId, ct);
+        var role = await roles.TrusteeAsync(db, estateId, ct);
         var original = await db.FundEntries.AsNoTracking().SingleOrDefaultAsync(e => e.EstateId == estateId && e.Seq == seq, ct) ?? throw new NotFoundException("基金流水");
         if (original.Kind is not (FundEntryKind.Income) || original.SourceKey.StartsWith("payment:", StringComparison.Ordinal))
         {
@@ -137,7 +137,7 @@ public sealed class FundIncome(FundLedger ledger, FundRoles roles, FundAttachmen
         }
 
         var entries = await ledger.AppendAsync(db, estateId,
-            [new(FundEntryKind.Reversal, -original.AmountFen, FundCategories.Correction, $"更正第 {seq} 条：{reason!.Trim()}", original.Counterparty, $"correction:{estateId}:{seq}")],
+            [new(FundEntryKind.Reversal, -original.AmountFen, FundCategories.Correction, $"更正第 {seq} 条：{reason!.Trim()}", original.Counterparty, $"correction:{estateId}:{seq}", RecordedBy: role.Name)],
             mayOverdraw: false, ct);
         return entries[0];
     }

@@ -5,7 +5,7 @@ using NeighbourHub.Web.Transparency;
 
 namespace NeighbourHub.Web.Features.Fund;
 
-/// <summary>An entry to append; seq, time and estate are the ledger's to give.</summary>
+/// <summary>An entry to append; seq, time and estate are the ledger's to give. <paramref name="RecordedBy"/>: the staff member as residents read them (<see cref="FundRole.Name"/>); none for entries that follow from a payment.</summary>
 public sealed record EntryDraft(
     FundEntryKind Kind,
     long AmountFen,
@@ -15,7 +15,8 @@ public sealed record EntryDraft(
     string SourceKey,
     long? BudgetLineId = null,
     long? ExpenseId = null,
-    IReadOnlyList<string>? AttachmentSha256s = null);
+    IReadOnlyList<string>? AttachmentSha256s = null,
+    string? RecordedBy = null);
 
 /// <summary>
 /// The only writer of <see cref="FundEntry"/> and <see cref="FundAccount"/> (ADR 0007). Appends happen under the
@@ -106,7 +107,6 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
             at = l;
         }
 
-        var actor = db.Scope.Value.ActorName is { Length: > 0 } name && db.Scope.Value.AdminUserId is not null ? name : "系统";
         var entries = fresh.Select((d, i) => new FundEntry
         {
             EstateId = estateId,
@@ -121,7 +121,7 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
             AttachmentSha256s = string.Join(',', d.AttachmentSha256s ?? []),
             ExpenseId = d.ExpenseId,
             SourceKey = d.SourceKey,
-            RecordedBy = actor,
+            RecordedBy = d.RecordedBy ?? "系统",
         }).ToList();
 
         await logs.AppendAsync(db, log, size, entries.Select(FundLeaf.Hash).ToList(), ct);
