@@ -159,6 +159,8 @@ public sealed class FundTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal("paid", story.GetProperty("status").GetString());
         Assert.Equal(["proposed", "approved", "approved", "approved_all", "paid"], story.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("action").GetString()));
         Assert.Equal(2, story.GetProperty("approvals").GetArrayLength());
+        var headAfter = story.GetProperty("headAfterPayment");
+        Assert.Equal(story.GetProperty("entrySeq").GetInt64() + 1, headAfter.GetProperty("treeSize").GetInt64());
         await using var db = App.SystemDb();
         var entry = await db.FundEntries.SingleAsync(e => e.ExpenseId == id);
         Assert.Equal((FundEntryKind.Expense, -120_000L), (entry.Kind, entry.AmountFen));

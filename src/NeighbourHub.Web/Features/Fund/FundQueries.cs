@@ -33,7 +33,7 @@ public sealed record QuestionView(long Id, DateTimeOffset At, string AskedBy, st
 public sealed record ExpenseView(long Id, long EstateId, string Status, string StatusName, long AmountFen, long? BudgetLineId, string BudgetLineName, string Payee,
     string Memo, bool OverPlan, int ApprovalsRequired, string ProposedBy, DateTimeOffset ProposedAt, string? RejectionReason, string? VoucherNo, DateTimeOffset? PaidAt,
     long? EntrySeq, IReadOnlyList<AttachmentView> Attachments, IReadOnlyList<ApprovalView> Approvals, IReadOnlyList<StepView> Timeline,
-    IReadOnlyList<QuestionView> Questions);
+    IReadOnlyList<QuestionView> Questions, FundHead? HeadAfterPayment);
 
 public sealed record MonthTotals(int Month, long IncomeFen, long ExpenseFen, long RemunerationFen, long ReversalFen);
 
@@ -324,6 +324,16 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
             .Where(q => q.ExpenseId != null && ids.Contains(q.ExpenseId.Value)
                 && (q.Status == QuestionStatus.Published || (q.Status == QuestionStatus.Held && (viewerId == null || q.ResidentId == viewerId))))
             .OrderBy(q => q.AskedAt).ToListAsync(ct);
+        // A paid expense carries the signed head that first included it: its notice takes the head off the server.
+        var heads = new Dictionary<long, FundHead>();
+        if (expenses.Any(e => e.EntrySeq is not null))
+        {
+            var fund = await ledger.OpenAsync(db, estateId, ct);
+            var sizes = expenses.Where(e => e.EntrySeq is not null).Select(e => e.EntrySeq!.Value + 1).ToList();
+            heads = await db.TransparencyHeads.AsNoTracking().Where(h => h.LogId == fund.LogId && sizes.Contains(h.TreeSize))
+                .ToDictionaryAsync(h => h.TreeSize - 1, h => FundHead.Of(h, estateId), ct);
+        }
+
         return ids.Select(id => expenses.SingleOrDefault(e => e.Id == id)).OfType<FundExpense>().Select(e => new ExpenseView(
             e.Id, e.EstateId, FundExpense.Wire(e.Status), FundExpense.Text(e.Status), e.AmountFen, e.BudgetLineId,
             e.BudgetLineId is { } l && lines.TryGetValue(l, out var n) ? n : "预算外", e.Payee, e.Memo, e.OverPlan, e.ApprovalsRequired, e.ProposedByName, e.ProposedAt,
@@ -331,7 +341,8 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
             files.Where(f => f.ExpenseId == e.Id).Select(f => Attachment(f, f.IsPaymentProof ? "付款凭证" : "报价/发票")).ToList(),
             approvals.Where(a => a.ExpenseId == e.Id).Select(a => new ApprovalView(a.ByName, a.At)).ToList(),
             steps.Where(s => s.ExpenseId == e.Id).Select(s => new StepView(s.At, s.Action, StepName(s.Action), s.Actor, s.Note)).ToList(),
-            questions.Where(q => q.ExpenseId == e.Id).Select(QuestionViewOf).ToList())).ToList();
+            questions.Where(q => q.ExpenseId == e.Id).Select(QuestionViewOf).ToList(),
+            e.EntrySeq is { } seq ? heads.GetValueOrDefault(seq) : null)).ToList();
     }
 
     public static string StepName(string action) => action switch
