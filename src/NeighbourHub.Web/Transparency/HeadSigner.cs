@@ -101,22 +101,29 @@ public sealed class HeadSigner : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         key.Dispose();
         key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        // Written beside the target and moved into place: the key file appears whole or not at all. Of instances
+        // starting together on one machine, one move wins and the others read the winner's key.
+        var draft = $"{path}.{Guid.NewGuid():N}.tmp";
+        var owner = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            owner.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // never readable by others, not even for a moment
+        }
+
+        using (var writer = new StreamWriter(draft, owner))
+        {
+            writer.Write(key.ExportPkcs8PrivateKeyPem());
+        }
+
         try
         {
-            // CreateNew: of instances starting together on one machine, one writes the key and the others read it.
-            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            using var writer = new StreamWriter(file);
-            writer.Write(key.ExportPkcs8PrivateKeyPem());
+            File.Move(draft, path, overwrite: false);
             return key;
         }
         catch (IOException) when (File.Exists(path))
         {
-            Thread.Sleep(200);
+            File.Delete(draft);
             key.ImportFromPem(File.ReadAllText(path));
             return key;
         }
