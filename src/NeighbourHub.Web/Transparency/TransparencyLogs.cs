@@ -24,10 +24,12 @@ public sealed class TransparencyLogs(HeadSigner signer, TimeProvider clock)
         var log = new TransparencyLog { Kind = kind, SubjectId = subjectId };
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.TransparencyLogs.Add(log);
+        TransparencyHead? empty = null;
         try
         {
             await db.SaveChangesAsync(ct);
-            db.TransparencyHeads.Add(SignHead(log, 0, MerkleTree.EmptyRoot));
+            empty = SignHead(log, 0, MerkleTree.EmptyRoot);
+            db.TransparencyHeads.Add(empty);
             await db.SaveChangesAsync(ct);
             if (tx is not null)
             {
@@ -38,12 +40,22 @@ public sealed class TransparencyLogs(HeadSigner signer, TimeProvider clock)
         {
             // Another request opened it at the same moment: use theirs.
             await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
+            Detach(db, log, empty);
             return await db.TransparencyLogs.AsNoTracking().SingleAsync(l => l.Kind == kind && l.SubjectId == subjectId, ct);
         }
 
-        db.ChangeTracker.Clear();
+        // Only these rows leave the change tracker: a caller's own pending changes stay.
+        Detach(db, log, empty);
         return log;
+    }
+
+    private static void Detach(NeighbourHubDbContext db, TransparencyLog log, TransparencyHead? head)
+    {
+        db.Entry(log).State = EntityState.Detached;
+        if (head is not null)
+        {
+            db.Entry(head).State = EntityState.Detached;
+        }
     }
 
     /// <summary>

@@ -46,11 +46,13 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
         }
         catch (DbUpdateException)
         {
-            db.ChangeTracker.Clear();
+            // Another request opened it at the same moment: use theirs.
+            db.Entry(created).State = EntityState.Detached;
             return await db.FundAccounts.AsNoTracking().SingleAsync(f => f.EstateId == estateId, ct);
         }
 
-        db.ChangeTracker.Clear();
+        // Only this row leaves the change tracker: a caller's own pending changes stay.
+        db.Entry(created).State = EntityState.Detached;
         return created;
     }
 

@@ -126,11 +126,12 @@ public sealed class FundStatements(FundLedger ledger, TimeProvider clock)
         }
         catch (DbUpdateException)
         {
-            db.ChangeTracker.Clear();
+            // Another instance made it first: theirs is the statement.
+            db.Entry(row).State = EntityState.Detached;
             return await db.FundStatements.AsNoTracking().SingleOrDefaultAsync(s => s.EstateId == estateId && s.Month == key, ct);
         }
 
-        db.ChangeTracker.Clear();
+        db.Entry(row).State = EntityState.Detached;
         return row;
     }
 
