@@ -94,6 +94,19 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Fund.BudgetApproval> BudgetApprovals => Set<Features.Fund.BudgetApproval>();
     public DbSet<Features.Fund.FundQuestion> FundQuestions => Set<Features.Fund.FundQuestion>();
     public DbSet<Features.Fund.FundStatement> FundStatements => Set<Features.Fund.FundStatement>();
+    public DbSet<Features.Topics.Topic> Topics => Set<Features.Topics.Topic>();
+    public DbSet<Features.Topics.TopicSupport> TopicSupports => Set<Features.Topics.TopicSupport>();
+    public DbSet<Features.Topics.TopicComment> TopicComments => Set<Features.Topics.TopicComment>();
+    public DbSet<Features.Topics.TopicStep> TopicSteps => Set<Features.Topics.TopicStep>();
+    public DbSet<Features.Notices.Notice> Notices => Set<Features.Notices.Notice>();
+    public DbSet<Features.Notices.NoticeAttachment> NoticeAttachments => Set<Features.Notices.NoticeAttachment>();
+    public DbSet<Features.Notices.NoticeRead> NoticeReads => Set<Features.Notices.NoticeRead>();
+    public DbSet<Features.Votes.Vote> Votes => Set<Features.Votes.Vote>();
+    public DbSet<Features.Votes.VoteOption> VoteOptions => Set<Features.Votes.VoteOption>();
+    public DbSet<Features.Votes.Voter> Voters => Set<Features.Votes.Voter>();
+    public DbSet<Features.Votes.VoterFlat> VoterFlats => Set<Features.Votes.VoterFlat>();
+    public DbSet<Features.Votes.VoterMember> VoterMembers => Set<Features.Votes.VoterMember>();
+    public DbSet<Features.Votes.Ballot> Ballots => Set<Features.Votes.Ballot>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -182,7 +195,10 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
 
     private static bool IsAudited(EntityEntry e) =>
         e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-        && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long> and not Features.Notifications.OutboxMessage;
+        && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long> and not Features.Notifications.OutboxMessage
+        // A ballot's option must not reach the audit log while the vote is secret: staff entering a paper ballot
+        // are audited by the votes feature with the flat and channel only.
+        and not Features.Votes.Ballot;
 
     private sealed class PendingAudit(EntityEntry entry)
     {

@@ -71,6 +71,8 @@ public static class FeatureRegistration
         s.AddSingleton<IOutboxHandler, Fund.RefundSucceededHandler>();
         s.AddSingleton<Fund.FundStatementJob>();
         s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
+        // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
+        s.AddSingleton<Notices.NoticeBoard>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;

@@ -8,10 +8,12 @@ using NeighbourHub.Web.Features.Audit;
 using NeighbourHub.Web.Features.Events;
 using NeighbourHub.Web.Features.Files;
 using NeighbourHub.Web.Features.Identity;
+using NeighbourHub.Web.Features.Notices;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Features.TimeBank;
+using NeighbourHub.Web.Features.Topics;
 
 namespace NeighbourHub.Web.Tenancy;
 
@@ -221,10 +223,28 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
                 : db.Residences.Any(r => r.ResidentId == x.ResidentId && r.Status == ResidenceStatus.Approved && db.ScopeOfficeEstateIds.Contains(r.EstateId)))),
         [typeof(LedgerTransaction)] = Rule<LedgerTransaction>(x => db.ScopeUnrestricted || db.LedgerPostings.Any(p => p.TransactionId == x.Id)),
 
-        // Files: the uploader sees their own; anyone else only through a repair photo or a fund voucher they can see.
+        // Files: the uploader sees their own; anyone else only through a repair photo, a fund voucher, a notice's
+        // attachment or (staff) a paper ballot's scan they can see.
         [typeof(StoredFile)] = Rule<StoredFile>(x => db.ScopeUnrestricted || x.UploadedByResidentId == db.ScopeResidentId
             || (db.ScopeIsAdmin && x.UploadedByAdminId == db.ScopeAdminUserId) || db.RepairPhotos.Any(p => p.FileId == x.Id)
-            || db.FundAttachments.Any(a => a.FileId == x.Id)),
+            || db.FundAttachments.Any(a => a.FileId == x.Id) || db.NoticeAttachments.Any(a => a.FileId == x.Id)
+            || db.Ballots.Any(b => b.ScanFileId == x.Id)),
+
+        // Topics: the estate's staff see all; its residents those not held by content screening; an author their own.
+        [typeof(Topic)] = Rule<Topic>(x => db.ScopeUnrestricted || (db.ScopeIsAdmin && db.ScopeEstateIds.Contains(x.EstateId))
+            || x.AuthorResidentId == db.ScopeResidentId || (db.ScopeIsResident && !x.Held && db.ScopeEstateIds.Contains(x.EstateId))),
+        [typeof(TopicComment)] = Rule<TopicComment>(x => db.ScopeUnrestricted || x.ResidentId == db.ScopeResidentId
+            || (db.Topics.Any(t => t.Id == x.TopicId) && (db.ScopeIsAdmin || !x.Held))),
+
+        // Notices: staff see those of the estates and communities in their scope; residents those addressed to their
+        // community, their estates, or a building where a residence of theirs is approved. (When residents see one is
+        // a matter of its publication time, decided by the queries.)
+        [typeof(Notice)] = Rule<Notice>(x => db.ScopeUnrestricted
+            || (db.ScopeIsAdmin && (x.EstateId == null ? db.ScopeCommunityIds.Contains(x.CommunityId) : db.ScopeEstateIds.Contains(x.EstateId.Value)))
+            || (db.ScopeIsResident && (x.ScopeLevel == NoticeScopeLevel.Community ? db.ScopeCommunityIds.Contains(x.CommunityId)
+                : x.ScopeLevel == NoticeScopeLevel.Estate ? db.ScopeEstateIds.Contains(x.EstateId!.Value)
+                : db.Residences.Any(r => r.ResidentId == db.ScopeResidentId && r.Status == ResidenceStatus.Approved
+                    && db.Households.Any(h => h.Id == r.HouseholdId && h.BuildingId == x.BuildingId))))),
     };
 
     private static LambdaExpression Rule<T>(Expression<Func<T, bool>> rule) => rule;

@@ -172,9 +172,13 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
             : files.Where(f => f.UploadedByAdminId == adminId);
     }
 
-    /// <summary>Uploads nothing uses yet: no repair photo and no fund voucher refers to them. The one definition of "attached".</summary>
+    /// <summary>
+    /// Uploads nothing uses yet: no repair photo, fund voucher, notice attachment or paper-ballot scan refers to them.
+    /// The one definition of "attached".
+    /// </summary>
     public static IQueryable<StoredFile> Unattached(NeighbourHubDbContext db, IQueryable<StoredFile> files) =>
-        files.Where(f => !db.RepairPhotos.Any(p => p.FileId == f.Id) && !db.FundAttachments.Any(a => a.FileId == f.Id));
+        files.Where(f => !db.RepairPhotos.Any(p => p.FileId == f.Id) && !db.FundAttachments.Any(a => a.FileId == f.Id)
+            && !db.NoticeAttachments.Any(a => a.FileId == f.Id) && !db.Ballots.Any(b => b.ScanFileId == f.Id));
 
     /// <summary>
     /// Deletes an upload unless a repair uses it, in one conditional statement (so a photo attached a moment

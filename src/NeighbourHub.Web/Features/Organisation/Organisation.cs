@@ -55,6 +55,11 @@ public sealed class Household : IEstateOwned
     public required string Room { get; set; }
     /// <summary>Registered floor area (建筑面积) in m², two decimals; it is the vote weight and the fee base.</summary>
     public decimal AreaM2 { get; set; }
+    /// <summary>
+    /// Still held by the developer (建设单位: unsold, or sold but not delivered). All such flats of an estate vote as one
+    /// owner in owners' votes (art. 9 of the SPC interpretation on 建筑物区分所有权); set by import and in the console.
+    /// </summary>
+    public bool HeldByDeveloper { get; set; }
 }
 
 /// <summary>A property-management company (物业公司).</summary>

@@ -1393,6 +1393,140 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.Notice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("varchar(10000)");
+
+                    b.Property<long?>("BuildingId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("CreatedByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long?>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("KeepUntil")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("NotifiedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<DateTimeOffset>("PublishAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("RemindedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("ScopeLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<long?>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.HasIndex("BuildingId", "PublishAt");
+
+                    b.HasIndex("CommunityId", "PublishAt");
+
+                    b.HasIndex("EstateId", "PublishAt");
+
+                    b.ToTable("Notices", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeAttachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FileId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("NoticeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileId");
+
+                    b.HasIndex("NoticeId", "FileId")
+                        .IsUnique();
+
+                    b.ToTable("NoticeAttachments", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeRead", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("NoticeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoticeId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("NoticeReads", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Notifications.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -1613,6 +1747,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.Property<long>("EstateId")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("HeldByDeveloper")
+                        .HasColumnType("tinyint(1)");
 
                     b.Property<string>("Room")
                         .IsRequired()
@@ -2639,6 +2776,527 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("VolunteerProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.Topic", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AuthorAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long?>("AuthorResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("varchar(2000)");
+
+                    b.Property<string>("ClassificationNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<DateTimeOffset?>("ClassifiedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Held")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<long?>("RepairId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ServiceOrderId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<int>("Supporters")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("varchar(60)");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.HasIndex("EstateId", "Status", "CreatedAt");
+
+                    b.ToTable("Topics", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicComment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<bool>("Held")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<long?>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "CreatedAt");
+
+                    b.ToTable("TopicComments", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "At");
+
+                    b.ToTable("TopicSteps", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicSupport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("TopicSupports", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Ballot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CastAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("CastByResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<long?>("EnteredByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EnteredByName")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("OptionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ProxyName")
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)");
+
+                    b.Property<string>("Receipt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("ScanFileId")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OptionId");
+
+                    b.HasIndex("ScanFileId");
+
+                    b.HasIndex("VoteId", "Receipt")
+                        .IsUnique();
+
+                    b.HasIndex("VoteId", "VoterId")
+                        .IsUnique();
+
+                    b.ToTable("Ballots", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Vote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AnnouncementNoticeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AreaCastCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("AreaTotalCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("BallotsCast")
+                        .HasColumnType("int");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<DateTimeOffset?>("CancelledAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("ClosesAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("CreatedByAdminId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("varchar(5000)");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTimeOffset>("NoticeAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset?>("OpenedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTimeOffset>("OpensAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<bool?>("Passed")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<bool?>("QuorumMet")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<long?>("ResultNoticeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<long?>("TallyLogId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("TallySize")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<long?>("TopicId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("VotersTotal")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByAdminId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("EstateId", "Status");
+
+                    b.HasIndex("Status", "ClosesAt");
+
+                    b.ToTable("Votes", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoteOption", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AreaCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Voters")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId", "Ordinal")
+                        .IsUnique();
+
+                    b.ToTable("VoteOptions", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Voter", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("FlatCount")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Flats")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("varchar(2000)");
+
+                    b.Property<bool>("IsDeveloper")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("Owners")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.ToTable("Voters", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterFlat", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoterId");
+
+                    b.HasIndex("VoteId", "HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("VoterFlats", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoterId");
+
+                    b.HasIndex("VoteId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("VoterMembers", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Transparency.TransparencyHead", b =>
                 {
                     b.Property<long>("LogId")
@@ -2909,6 +3567,26 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
                         .WithMany()
                         .HasForeignKey("AdminUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeAttachment", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Notices.Notice", "Notice")
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Notice");
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeRead", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Notices.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3271,6 +3949,84 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
                         .WithOne()
                         .HasForeignKey("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", "ResidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicComment", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicStep", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicSupport", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Ballot", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.VoteOption", null)
+                        .WithMany()
+                        .HasForeignKey("OptionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoteOption", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Voter", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterFlat", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Voter", null)
+                        .WithMany()
+                        .HasForeignKey("VoterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterMember", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Voter", null)
+                        .WithMany()
+                        .HasForeignKey("VoterId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1336,6 +1336,134 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("RoleAssignments");
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.Notice", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BuildingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CommunityId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CreatedByAdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("KeepUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NotifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PublishAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RemindedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScopeLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("WithdrawnAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.HasIndex("BuildingId", "PublishAt");
+
+                    b.HasIndex("CommunityId", "PublishAt");
+
+                    b.HasIndex("EstateId", "PublishAt");
+
+                    b.ToTable("Notices", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeAttachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FileId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FileId");
+
+                    b.HasIndex("NoticeId", "FileId")
+                        .IsUnique();
+
+                    b.ToTable("NoticeAttachments", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeRead", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoticeId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("NoticeReads", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Notifications.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -1541,6 +1669,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HeldByDeveloper")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Room")
@@ -2530,6 +2661,507 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("VolunteerProfiles", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.Topic", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AuthorAdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AuthorResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClassificationNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClassifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Held")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RepairId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ServiceOrderId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Supporters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.HasIndex("EstateId", "Status", "CreatedAt");
+
+                    b.ToTable("Topics", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicComment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Held")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "CreatedAt");
+
+                    b.ToTable("TopicComments", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicStep", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Note")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "At");
+
+                    b.ToTable("TopicSteps", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicSupport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TopicId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TopicId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("TopicSupports", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Ballot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CastByResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EnteredByAdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnteredByName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OptionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProxyName")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Receipt")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScanFileId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OptionId");
+
+                    b.HasIndex("ScanFileId");
+
+                    b.HasIndex("VoteId", "Receipt")
+                        .IsUnique();
+
+                    b.HasIndex("VoteId", "VoterId")
+                        .IsUnique();
+
+                    b.ToTable("Ballots", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Vote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AnnouncementNoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AreaCastCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AreaTotalCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BallotsCast")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CancelledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ClosesAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedByAdminId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NoticeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("OpenedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpensAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("Passed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("QuorumMet")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ResultNoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TallyLogId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("TallySize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TopicId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("VotersTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedByAdminId", "IdempotencyKey")
+                        .IsUnique();
+
+                    b.HasIndex("EstateId", "Status");
+
+                    b.HasIndex("Status", "ClosesAt");
+
+                    b.ToTable("Votes", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoteOption", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AreaCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Voters")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId", "Ordinal")
+                        .IsUnique();
+
+                    b.ToTable("VoteOptions", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Voter", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FlatCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Flats")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDeveloper")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Owners")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoteId");
+
+                    b.ToTable("Voters", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterFlat", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AreaCenti")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HouseholdId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoterId");
+
+                    b.HasIndex("VoteId", "HouseholdId")
+                        .IsUnique();
+
+                    b.ToTable("VoterFlats", (string)null);
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ResidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VoteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("VoterId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VoterId");
+
+                    b.HasIndex("VoteId", "ResidentId")
+                        .IsUnique();
+
+                    b.ToTable("VoterMembers", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Transparency.TransparencyHead", b =>
                 {
                     b.Property<long>("LogId")
@@ -2798,6 +3430,26 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
                         .WithMany()
                         .HasForeignKey("AdminUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeAttachment", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Notices.Notice", "Notice")
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Notice");
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Notices.NoticeRead", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Notices.Notice", null)
+                        .WithMany()
+                        .HasForeignKey("NoticeId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -3160,6 +3812,84 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
                         .WithOne()
                         .HasForeignKey("NeighbourHub.Web.Features.TimeBank.VolunteerProfile", "ResidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicComment", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicStep", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Topics.TopicSupport", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Topics.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Ballot", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.VoteOption", null)
+                        .WithMany()
+                        .HasForeignKey("OptionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoteOption", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.Voter", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Vote", null)
+                        .WithMany()
+                        .HasForeignKey("VoteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterFlat", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Voter", null)
+                        .WithMany()
+                        .HasForeignKey("VoterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Votes.VoterMember", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Votes.Voter", null)
+                        .WithMany()
+                        .HasForeignKey("VoterId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
