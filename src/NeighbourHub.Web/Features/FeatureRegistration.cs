@@ -73,6 +73,7 @@ public static class FeatureRegistration
         s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
+        s.AddSingleton<Topics.TopicBoard>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
