@@ -11,3 +11,10 @@ public static class Idempotency
     /// <summary>The longest key accepted (its column holds a digest, so this bounds only what clients send).</summary>
     public const int MaxKeyLength = 64;
 }
+
+/// <summary>The request check every idempotent POST makes: a key is required and bounded.</summary>
+public static class IdempotencyKeys
+{
+    public static void Check(Validation v, string? key) =>
+        v.When(string.IsNullOrWhiteSpace(key) || key.Length > Idempotency.MaxKeyLength, Idempotency.Header, "请在请求头中携带 Idempotency-Key（1–64 个字符），每次新的操作使用新的值。");
+}

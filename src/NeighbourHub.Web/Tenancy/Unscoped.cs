@@ -84,6 +84,17 @@ public enum Because
     /// </summary>
     FileAttachmentIsGlobal,
 
+    /// <summary>
+    /// A voter's ballot is shared by everyone in it: co-owners see the one cast for their flat whoever cast it, a second
+    /// ballot of the voter (any channel) must find the first, and a proxy's count spans the vote. Reached from the
+    /// caller's own electorate row or a vote they organise; the option is never read here.
+    /// </summary>
+    VotersOwnBallot,
+    /// <summary>
+    /// Once a vote is closed its tally — receipt, option, area and channel of every ballot, no names or flats — is public
+    /// to everyone who sees the vote, so anyone can recount and every voter find their own.
+    /// </summary>
+    PublishedTally,
     /// <summary>The demo data is written by the system on start, before any real tenant exists.</summary>
     DemoSeeding,
 }

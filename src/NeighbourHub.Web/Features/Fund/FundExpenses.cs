@@ -255,10 +255,3 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
     internal void Step(NeighbourHubDbContext db, long expenseId, string action, string actor, string note) =>
         db.ExpenseSteps.Add(new ExpenseStep { ExpenseId = expenseId, At = clock.StorableNow(), Action = action, Actor = actor, Note = note });
 }
-
-/// <summary>The Idempotency-Key header every money-moving POST carries.</summary>
-public static class IdempotencyKeys
-{
-    public static void Check(Validation v, string? key) =>
-        v.When(string.IsNullOrWhiteSpace(key) || key.Length > Idempotency.MaxKeyLength, Idempotency.Header, "请在请求头中携带 Idempotency-Key（1–64 个字符），每次新的操作使用新的值。");
-}
