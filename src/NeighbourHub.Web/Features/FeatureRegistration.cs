@@ -74,6 +74,11 @@ public static class FeatureRegistration
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
         s.AddSingleton<Topics.TopicBoard>();
+        s.AddOptions<Votes.VotingOptions>().BindConfiguration(Votes.VotingOptions.SectionName);
+        s.AddSingleton<Votes.VoteDesk>();
+        s.AddSingleton<Votes.VoteQueries>();
+        s.AddSingleton<Votes.VoteClockJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Votes.VoteClockJob>());
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -94,6 +99,7 @@ public static class FeatureRegistration
         Billing.BillingApi.MapBillingApi(app);
         Payments.PaymentsApi.MapPaymentsApi(app);
         Fund.FundApi.MapFundApi(app);
+        Votes.VotesApi.MapVotesApi(app);
         return app;
     }
 
