@@ -67,6 +67,7 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Files:Cleanup:PollSeconds"] = "0",
             // Tests make fund statements themselves; instances on one database sign with one key, as in production.
             ["Fund:StatementPollMinutes"] = "0",
+            ["Voting:PollSeconds"] = "0",
             ["Fund:SigningKeyPath"] = Path.Combine(Path.GetTempPath(), $"nh-test-fund-key-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(connectionString)))[..16]}.pem"),
             ["WeChat:Templates:event.promoted"] = "tpl-promoted",
             ["WeChat:Templates:event.cancelled"] = "no-quota",
