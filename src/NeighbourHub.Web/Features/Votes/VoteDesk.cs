@@ -517,7 +517,12 @@ public sealed class VoteDesk(
             throw new InvalidOperationException($"The tally log of vote {voteId} already holds {size} leaves.");
         }
 
-        await logs.AppendAsync(db, tally, size, lines.Select(l => VoteLeaf.Hash(voteId, l)).ToList(), ct);
+        if (lines.Count > 0)
+        {
+            // A vote nobody voted in keeps the log's signed empty head.
+            await logs.AppendAsync(db, tally, size, lines.Select(l => VoteLeaf.Hash(voteId, l)).ToList(), ct);
+        }
+
         vote.TallyLogId = tally.Id;
         vote.TallySize = lines.Count;
 
