@@ -27,7 +27,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
     /// <summary>What a path id points at, judged by the path segment before it.</summary>
     private enum Kind
     {
-        Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key,
+        Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key, Vote,
     }
 
     /// <summary>
@@ -43,6 +43,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["FEE"] = (Reach.Own, false),      // fee item names (printed on every bill)
         ["PAY"] = (Reach.Own, false),      // offline payment references, refund reasons
         ["EVT"] = (Reach.Own, false),      // verified-only events of one estate
+        ["VOT"] = (Reach.Own, false),      // owners' votes of one estate
         ["KEY"] = (Reach.Own, false),      // Open311 key labels
         ["TB"] = (Reach.Own, true),        // grant memos in the ledger
         ["VOL"] = (Reach.Own, true),       // volunteer skills and intros
@@ -69,6 +70,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         [Kind.Bill] = "FEE",
         [Kind.Payment] = "PAY",
         [Kind.Event] = "EVT",
+        [Kind.Vote] = "VOT",
         [Kind.Redemption] = "RWD",
         [Kind.Volunteer] = "VOL",
         [Kind.Resident] = "VOL",
@@ -93,6 +95,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["residents"] = Kind.Resident,
         ["service-orders"] = Kind.ServiceOrder,
         ["keys"] = Kind.Open311Key,
+        ["votes"] = Kind.Vote,
     };
 
     private sealed record Scope(string Name, long EstateId, long CommunityId, IReadOnlyList<long> Households, string Admin)
@@ -516,6 +519,13 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         }), "event");
         seeded.Add(Kind.Event, eventId);
         await Created(resident.PostAsync($"/api/v1/events/{eventId}/signups", null), "signup", null);
+
+        // An owners' vote of the estate, announced now and opening tomorrow.
+        seeded.Add(Kind.Vote, await Created(Keyed(admin, HttpMethod.Post, "/api/v1/admin/votes", new
+        {
+            estateId = scope.EstateId, title = scope.Marker("VOT"), description = scope.Marker("VOT"), options = new[] { "同意", scope.Marker("VOT") },
+            rule = "simple", noticeAt = now, opensAt = now.AddDays(1), closesAt = now.AddDays(8),
+        }), "vote"));
 
         // Time bank: granted points, a reward redeemed, a pending volunteer application, a service order.
         await Created(Keyed(admin, HttpMethod.Post, "/api/v1/admin/timebank/grants", new { residentId = seeded.ResidentId, points = 100, memo = scope.Marker("TB") }), "grant");

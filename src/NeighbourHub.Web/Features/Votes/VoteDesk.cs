@@ -36,6 +36,8 @@ public sealed class VoteDesk(
 {
     public const int MaxOptions = 10;
     public const int MaxVoteDays = 90;
+    /// <summary>How far ahead a vote may be announced (and, twice that, opened).</summary>
+    public const int MaxLeadDays = 90;
     private const string AutoClosed = "到期自动结束";
 
     // ---------------------------------------------------------------- who
@@ -82,9 +84,11 @@ public sealed class VoteDesk(
             .When(texts.Any(t => t.Length is 0 or > 100), "options", "每个选项 1–100 个字。")
             .When(texts.Distinct().Count() != texts.Count, "options", "选项不能重复。")
             .When(noticeAt < now.AddMinutes(-5), "noticeAt", "公告时间不能早于现在。")
+            .When(noticeAt > now.AddDays(MaxLeadDays), "noticeAt", $"公告时间最晚在 {MaxLeadDays} 天后。")
             .When(body?.OpensAt is null, "opensAt", "请填写投票开始时间。")
+            .When(body?.OpensAt > now.AddDays(2 * MaxLeadDays), "opensAt", $"投票开始时间最晚在 {2 * MaxLeadDays} 天后。")
             .When(body?.ClosesAt is null, "closesAt", "请填写投票截止时间。");
-        if (body?.OpensAt is { } o && body.ClosesAt is { } c)
+        if (v.IsValid && body?.OpensAt is { } o && body.ClosesAt is { } c)
         {
             v.When(o < noticeAt, "opensAt", "投票开始时间不能早于公告时间。")
                 .When(c <= o, "closesAt", "截止时间必须晚于开始时间。")

@@ -15,8 +15,8 @@ public static class VotesApi
 {
     public static IEndpointRouteBuilder MapVotesApi(this IEndpointRouteBuilder app)
     {
-        var residents = app.MapGroup("/api/v1/votes").WithTags("Owners' votes").RequireAuthorization(Policies.Resident);
-        var staff = app.MapGroup("/api/v1/admin/votes").WithTags("Admin owners' votes").RequireAuthorization(Policies.Admin);
+        var residents = app.MapGroup("/api/v1/votes").WithTags("Owners' votes").RequireAuthorization(Policies.Resident).AddEndpointFilter(VoteInScope);
+        var staff = app.MapGroup("/api/v1/admin/votes").WithTags("Admin owners' votes").RequireAuthorization(Policies.Admin).AddEndpointFilter(VoteInScope);
         foreach (var group in new[] { residents, staff })
         {
             group.MapGet("", async (long? estateId, string? status, int? page, int? pageSize, NeighbourHubDbContext db, VoteQueries queries, CancellationToken ct) =>
@@ -130,6 +130,18 @@ public static class VotesApi
         return Spreadsheet.File($"{vote.Title}-表决结果.xlsx", stream.ToArray());
 
         static Dictionary<string, object?> Row(string item, object? value) => new() { ["项目"] = item, ["内容"] = value };
+    }
+
+    /// <summary>A vote the caller does not see is not found, before anything of the request is looked at (ADR 0002).</summary>
+    private static async ValueTask<object?> VoteInScope(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (context.HttpContext.Request.RouteValues.TryGetValue("id", out var raw) && long.TryParse(raw?.ToString(), out var id))
+        {
+            var services = context.HttpContext.RequestServices;
+            await services.GetRequiredService<VoteQueries>().FindAsync(services.GetRequiredService<NeighbourHubDbContext>(), id, context.HttpContext.RequestAborted);
+        }
+
+        return await next(context);
     }
 
     private static string? Key(HttpRequest request) =>
