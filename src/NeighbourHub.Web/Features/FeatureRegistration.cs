@@ -74,6 +74,7 @@ public static class FeatureRegistration
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
         s.AddSingleton<Topics.TopicBoard>();
+        s.AddSingleton<Topics.TopicQueries>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -94,6 +95,7 @@ public static class FeatureRegistration
         Billing.BillingApi.MapBillingApi(app);
         Payments.PaymentsApi.MapPaymentsApi(app);
         Fund.FundApi.MapFundApi(app);
+        Topics.TopicsApi.MapTopicsApi(app);
         return app;
     }
 
