@@ -38,7 +38,7 @@ public static class TopicTexts
         TopicKind.Major => "大事",
         TopicKind.Minor => "小事",
         TopicKind.Routine => "琐事",
-        _ => "待分流",
+        _ => "未分流",
     };
 
     /// <summary>Who handles a kind, as the timeline and the console say it.</summary>

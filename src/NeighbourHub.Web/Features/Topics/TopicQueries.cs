@@ -116,7 +116,10 @@ public sealed class TopicQueries
             var timeline = steps[t.Id].Select(s => new TopicStepView(s.At, s.Action, TopicTexts.Step(s.Action), s.Actor, s.Note)).ToList();
             if (repair is not null)
             {
-                timeline.Add(new TopicStepView(repair.UpdatedAt, "repair_status", TopicTexts.Step("repair_status"), "受托物业", $"报修单 #{repair.Id}：{repair.StatusName}"));
+                // The repair's latest state, never before the step that handed it over (made in the same moment).
+                var handedOver = timeline.LastOrDefault(s => s.Action == "handed_over")?.At ?? repair.UpdatedAt;
+                var at = repair.UpdatedAt > handedOver ? repair.UpdatedAt : handedOver;
+                timeline.Add(new TopicStepView(at, "repair_status", TopicTexts.Step("repair_status"), "受托物业", $"报修单 #{repair.Id}：{repair.StatusName}"));
                 timeline = timeline.OrderBy(s => s.At).ToList();
             }
 
