@@ -74,6 +74,7 @@ public static class FeatureRegistration
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
         s.AddSingleton<Topics.TopicBoard>();
+        s.AddSingleton<Topics.TopicQueries>();
         s.AddOptions<Votes.VotingOptions>().BindConfiguration(Votes.VotingOptions.SectionName);
         s.AddSingleton<Votes.VoteDesk>();
         s.AddSingleton<Votes.VoteQueries>();
@@ -99,6 +100,7 @@ public static class FeatureRegistration
         Billing.BillingApi.MapBillingApi(app);
         Payments.PaymentsApi.MapPaymentsApi(app);
         Fund.FundApi.MapFundApi(app);
+        Topics.TopicsApi.MapTopicsApi(app);
         Votes.VotesApi.MapVotesApi(app);
         return app;
     }

@@ -27,7 +27,8 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
     /// <summary>What a path id points at, judged by the path segment before it.</summary>
     private enum Kind
     {
-        Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key, Vote,
+        Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key,
+        Topic, Vote,
     }
 
     /// <summary>
@@ -49,6 +50,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["VOL"] = (Reach.Own, true),       // volunteer skills and intros
         ["RWD"] = (Reach.Community, true), // reward names: a community's catalogue
         ["SO"] = (Reach.Community, true),  // service orders: neighbours of the community help
+        ["TOP"] = (Reach.Own, false),      // 议事 topics and comments: the estate's residents and staff
     };
 
     private enum Reach
@@ -76,6 +78,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         [Kind.Resident] = "VOL",
         [Kind.ServiceOrder] = "SO",
         [Kind.Open311Key] = "KEY",
+        [Kind.Topic] = "TOP",
     };
 
     private static readonly Dictionary<string, Kind> SegmentKinds = new()
@@ -95,6 +98,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["residents"] = Kind.Resident,
         ["service-orders"] = Kind.ServiceOrder,
         ["keys"] = Kind.Open311Key,
+        ["topics"] = Kind.Topic,
         ["votes"] = Kind.Vote,
     };
 
@@ -372,6 +376,11 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         path.StartsWith("/api/v1/admin/timebank", StringComparison.Ordinal) || path.StartsWith("/api/v1/admin/volunteers", StringComparison.Ordinal)
         || path.StartsWith("/api/v1/admin/service-orders", StringComparison.Ordinal) || path.Contains("/service-order-funding", StringComparison.Ordinal);
 
+    /// <summary>三事分流 and the review of held text: the estate's committee, the community office and platform admins; firm and grid staff read.</summary>
+    private static bool IsTopicSorting(string path) =>
+        path.StartsWith("/api/v1/admin/topics/", StringComparison.Ordinal)
+        && new[] { "/classify", "/decide", "/reject", "/close", "/release" }.Any(s => path.EndsWith(s, StringComparison.Ordinal));
+
     /// <summary>Which admin roles hold the right for a staff route at all (PRODUCT.md's roles and the time-bank rule).</summary>
     private static bool Allowed(AdminRole role, string path)
     {
@@ -383,6 +392,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
                 ? [AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.GridWorker, AdminRole.FirmStaff]
             : Under("fee-items", "billing/", "bills", "payments") ? [AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff]
             : Under("open311/keys") || path.EndsWith("/households/import", StringComparison.Ordinal) ? [AdminRole.PlatformAdmin, AdminRole.CommunityAdmin]
+            : IsTopicSorting(path) ? [AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.CommitteeMember]
             : Enum.GetValues<AdminRole>();
         return roles.Contains(role);
     }
@@ -535,6 +545,11 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         await Created(resident.PostAsJsonAsync("/api/v1/me/volunteer", new { skills = new[] { scope.Marker("VOL") }, intro = scope.Marker("VOL") }), "volunteer", null);
         seeded.Add(Kind.ServiceOrder, await Created(Keyed(resident, HttpMethod.Post, "/api/v1/service-orders",
             new { title = scope.Marker("SO"), description = scope.Marker("SO"), points = 5 }), "service order"));
+
+        // 议事: a topic the resident raised, with a comment.
+        var topic = await Created(resident.PostAsJsonAsync("/api/v1/topics", new { estateId = scope.EstateId, title = scope.Marker("TOP"), body = scope.Marker("TOP") }), "topic");
+        seeded.Add(Kind.Topic, topic);
+        await Created(resident.PostAsJsonAsync($"/api/v1/topics/{topic}/comments", new { text = scope.Marker("TOP") }), "topic comment");
 
         // Staff-only records: an Open311 key and an invite code.
         var key = await Ok(admin.PostAsJsonAsync("/api/v1/admin/open311/keys", new { estateId = scope.EstateId, label = scope.Marker("KEY") }), "Open311 key");

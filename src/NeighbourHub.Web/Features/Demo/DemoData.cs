@@ -87,8 +87,8 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         db.Residents.AddRange(zhang, li, wang, liu);
         await db.SaveChangesAsync(ct);
 
-        var approvedZhang = Residence.Apply(zhang.Id, households[0].Id, households[0].EstateId, ResidenceRelation.Owner, "张秀英", now.AddDays(-30));
-        approvedZhang.Approve(null, now.AddDays(-29));
+        var approvedZhang = Residence.Apply(zhang.Id, households[0].Id, households[0].EstateId, ResidenceRelation.Owner, "张秀英", now.AddDays(-120));
+        approvedZhang.Approve(null, now.AddDays(-119));
         var approvedWang = Residence.Apply(wang.Id, households[40].Id, households[40].EstateId, ResidenceRelation.Tenant, "王建国", now.AddDays(-20));
         approvedWang.Approve(null, now.AddDays(-19));
         var pendingLi = Residence.Apply(li.Id, households[5].Id, households[5].EstateId, ResidenceRelation.Owner, "李明", now.AddHours(-3));
@@ -105,6 +105,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         log.LogInformation("Demo activity seeded: events and time bank {Events:N1} s, repairs {Repairs:N1} s, billing {Billing:N1} s",
             events.TotalSeconds, repairs.TotalSeconds, (timer.Elapsed - events - repairs).TotalSeconds);
         await ActivatorUtilities.CreateInstance<FundDemo>(services).SeedAsync(db, sunshine, oldQuarters, zhang, password, ct);
+        await ActivatorUtilities.CreateInstance<TopicDemo>(services).SeedAsync(db, sunshine, zhang, ct);
         await ActivatorUtilities.CreateInstance<VoteDemo>(services).SeedAsync(db, sunshine, zhang, ct);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
     }

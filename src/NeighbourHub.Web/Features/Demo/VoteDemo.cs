@@ -180,11 +180,11 @@ public sealed class VoteDemo(IServiceProvider services, TimeProvider clock, ILog
             }
         }
 
-        // 1. Lifts for 1栋 and 2栋: announced 15+ days ahead, a fortnight of voting, passed, closed by the clock.
-        var liftTopic = await db.Topics.Where(t => t.EstateId == sunshine.Id && t.Title.Contains("电梯") && t.Kind == TopicKind.Major && t.Status == TopicStatus.Accepted && t.VoteId == null)
-            .Select(t => (long?)t.Id).FirstOrDefaultAsync(ct);
-        var lifts = await CreateAsync(60, 44, 30, "1栋、2栋加装电梯",
-            "1栋、2栋为11层住宅，无电梯，老年住户上下楼困难。拟各加装电梯一部，总造价约96万元，申请使用专项维修资金40万元，其余由两栋业主按楼层系数分摊（1楼不分摊）。施工期约4个月，方案与分摊表见公告附件及业委会公示栏。",
+        // 1. Lifts for 1–4栋: announced 15+ days ahead, a fortnight of voting, passed, closed by the clock.
+        // The lift is the topic neighbours raised and the committee sorted as a major matter (TopicDemo).
+        var liftTopic = await TopicDemo.LiftTopicIdAsync(db, sunshine.Id, ct);
+        var lifts = await CreateAsync(60, 44, 30, "1—4栋加装电梯",
+            "1—4栋均为11层住宅，无电梯，老年住户上下楼困难。拟每单元加装电梯一部（共8部），总造价约380万元，申请使用专项维修资金160万元，其余由各单元业主按楼层系数分摊（1楼不分摊）。施工期约6个月，方案与分摊表见业委会公示栏。",
             VoteRule.Art278Major, ["同意", "不同意", "弃权"], liftTopic);
         await VoteAsync(lifts, 44, 31, onlineShare: 0.82, paperShare: 0.78, choice: [0.86, 0.09, 0.05], zhangVotes: true);
         _clock.Now = Day(30, 20).AddMinutes(1);

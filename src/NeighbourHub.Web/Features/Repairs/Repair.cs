@@ -27,8 +27,8 @@ public sealed class RepairCategory : IEstateOwned
 
 public enum RepairStatus { Submitted, Assigned, InProgress, Resolved, Closed, Cancelled }
 
-/// <summary>Where a report came from: a resident in the mini-program, or another system through Open311.</summary>
-public enum RepairSource { MiniProgram, Open311 }
+/// <summary>Where a report came from: a resident in the mini-program, another system through Open311, or a 议事 topic staff handed to the trustee.</summary>
+public enum RepairSource { MiniProgram, Open311, Topic }
 
 /// <summary>
 /// A report (报事报修) and its explicit state machine:

@@ -62,6 +62,23 @@ public sealed class RepairService(TimeProvider clock)
         return repair;
     }
 
+    /// <summary>
+    /// A public-area matter staff hand to the trustee (a 议事 topic sorted as routine, 琐事): no resident reported it, so
+    /// nobody is notified or rates it. The category must be a public-area one of the estate; none given, the first such.
+    /// Joins the caller's transaction, so the topic and its repair land together.
+    /// </summary>
+    public async Task<Repair> SubmitForTopicAsync(NeighbourHubDbContext db, long estateId, long? categoryId, string description, string location, CancellationToken ct)
+    {
+        var publicArea = db.RepairCategories.Where(c => c.EstateId == estateId && c.IsPublicArea);
+        var category = categoryId is { } id
+            ? await publicArea.SingleOrDefaultAsync(c => c.Id == id, ct) ?? throw new DomainValidationException("repairCategoryId", "请选择该小区的公共区域报修类别。")
+            : await publicArea.OrderBy(c => c.Id).FirstOrDefaultAsync(ct) ?? throw new ConflictException("该小区没有公共区域报修类别，请先添加后再转交物业。");
+        var repair = NewRepair(estateId, category, description, location);
+        repair.Source = RepairSource.Topic;
+        await CreateAsync(db, repair, db.Scope.Value.ActorName, [], ct);
+        return repair;
+    }
+
     private Repair NewRepair(long estateId, RepairCategory category, string description, string location)
     {
         var now = clock.StorableNow();
@@ -80,13 +97,17 @@ public sealed class RepairService(TimeProvider clock)
     /// <summary>The repair, its photos and its first timeline entry land together or not at all.</summary>
     private async Task CreateAsync(NeighbourHubDbContext db, Repair repair, string actor, IReadOnlyList<string> photos, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Inside a caller's transaction (a topic handed over), that transaction decides; otherwise this one.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.Repairs.Add(repair);
         await db.SaveChangesAsync(ct);
         db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Report }));
         AddEvent(db, repair, "submitted", actor, null);
         await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
     }
 
     public Task<Repair> CancelAsync(NeighbourHubDbContext db, long repairId, long residentId, CancellationToken ct) =>

@@ -18,6 +18,64 @@ public enum TopicKind
 
 public enum TopicStatus { Open, Accepted, InVote, Decided, Rejected, Closed }
 
+/// <summary>How kinds and statuses are spelt on the wire (API.md) and read by people (Chinese).</summary>
+public static class TopicTexts
+{
+    public static string Wire(TopicKind k) => k.ToString().ToLowerInvariant();
+
+    public static string Wire(TopicStatus s) => s == TopicStatus.InVote ? "in_vote" : s.ToString().ToLowerInvariant();
+
+    public static TopicKind? ParseKind(string? wire) => Enum.GetValues<TopicKind>().Select(k => (TopicKind?)k).FirstOrDefault(k => Wire(k!.Value) == wire);
+
+    public static TopicStatus? ParseStatus(string? wire) => Enum.GetValues<TopicStatus>().Select(s => (TopicStatus?)s).FirstOrDefault(s => Wire(s!.Value) == wire);
+
+    public const string KindWires = "unclassified、major、minor 或 routine";
+
+    public const string StatusWires = "open、accepted、in_vote、decided、rejected 或 closed";
+
+    public static string Name(TopicKind k) => k switch
+    {
+        TopicKind.Major => "大事",
+        TopicKind.Minor => "小事",
+        TopicKind.Routine => "琐事",
+        _ => "未分流",
+    };
+
+    /// <summary>Who handles a kind, as the timeline and the console say it.</summary>
+    public static string Route(TopicKind k) => k switch
+    {
+        TopicKind.Major => "提交业主大会表决",
+        TopicKind.Minor => "由业委会或议事会协商决定",
+        TopicKind.Routine => "转交受托物业办理",
+        _ => "",
+    };
+
+    public static string Name(TopicStatus s) => s switch
+    {
+        TopicStatus.Open => "待分流",
+        TopicStatus.Accepted => "已受理",
+        TopicStatus.InVote => "业主表决中",
+        TopicStatus.Decided => "已决定",
+        TopicStatus.Rejected => "已驳回",
+        _ => "已结案",
+    };
+
+    /// <summary>The steps of the public timeline.</summary>
+    public static string Step(string action) => action switch
+    {
+        "raised" => "提出议题",
+        "released" => "审核通过",
+        "classified" => "三事分流",
+        "handed_over" => "转交物业",
+        "put_to_vote" => "提交业主表决",
+        "decided" => "作出决定",
+        "rejected" => "驳回",
+        "closed" => "结案",
+        "repair_status" => "报修进展",
+        _ => action,
+    };
+}
+
 /// <summary>
 /// A matter raised by a resident (or the committee) for the estate to deliberate (议事): supported and discussed
 /// by neighbours, sorted 三事分流 by the committee or the community, and followed on a public timeline to its outcome.
