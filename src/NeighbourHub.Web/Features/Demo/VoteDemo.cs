@@ -86,7 +86,7 @@ public sealed class VoteDemo(IServiceProvider services, TimeProvider clock, ILog
         }
 
         var desk = new VoteDesk(services.GetRequiredService<IDbContextFactory<NeighbourHubDbContext>>(),
-            new TransparencyLogs(services.GetRequiredService<HeadSigner>(), _clock), new NoticeBoard(_clock), new TopicBoard(_clock),
+            new TransparencyLogs(services.GetRequiredService<HeadSigner>(), _clock), new NoticeBoard(_clock), new TopicBoard(services.GetRequiredService<Moderation.ContentScreen>(), new Repairs.RepairService(_clock), _clock),
             services.GetRequiredService<IOptions<VotingOptions>>(), _clock, services.GetRequiredService<ILogger<VoteDesk>>());
         var files = services.GetRequiredService<FileService>();
 
