@@ -204,7 +204,7 @@ public sealed class VoteDemo(IServiceProvider services, TimeProvider clock, ILog
         await VoteAsync(renewal, 3, 0, onlineShare: 0.38, paperShare: 0.22, choice: [0.78, 0.15, 0.07], zhangVotes: false);
 
         // 4. Next year's budget: announced, voting opens in ten days.
-        await CreateAsync(5, -10, -24, "2027年度公共收益及物业服务预算",
+        await CreateAsync(5, -11, -25, "2027年度公共收益及物业服务预算",
             "受托物业编制、业委会初审的2027年度预算（收入约86万元，支出约79万元，以收定支），请全体业主表决。预算明细见基金“年度预算”页面。",
             VoteRule.Art278Ordinary, ["同意", "不同意", "弃权"]);
 
