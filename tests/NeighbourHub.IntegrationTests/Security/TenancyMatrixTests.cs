@@ -533,8 +533,14 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         // An owners' vote of the estate, announced now and opening tomorrow.
         seeded.Add(Kind.Vote, await Created(Keyed(admin, HttpMethod.Post, "/api/v1/admin/votes", new
         {
-            estateId = scope.EstateId, title = scope.Marker("VOT"), description = scope.Marker("VOT"), options = new[] { "同意", scope.Marker("VOT") },
-            rule = "simple", noticeAt = now, opensAt = now.AddDays(1), closesAt = now.AddDays(8),
+            estateId = scope.EstateId,
+            title = scope.Marker("VOT"),
+            description = scope.Marker("VOT"),
+            options = new[] { "同意", scope.Marker("VOT") },
+            rule = "simple",
+            noticeAt = now,
+            opensAt = now.AddDays(1),
+            closesAt = now.AddDays(8),
         }), "vote"));
 
         // Time bank: granted points, a reward redeemed, a pending volunteer application, a service order.

@@ -302,8 +302,14 @@ public sealed class VoteTests(AppFixture fixture) : AppTest(fixture)
         var now = DateTimeOffset.UtcNow;
         var tooSoon = await PostKeyed(committee, "/api/v1/admin/votes", new
         {
-            estateId = Org.EstateA1, title = "续聘物业", description = "续聘测试物业三年。", options = new[] { "同意", "不同意" }, rule = "art278_ordinary",
-            noticeAt = now, opensAt = now.AddDays(14), closesAt = now.AddDays(20),
+            estateId = Org.EstateA1,
+            title = "续聘物业",
+            description = "续聘测试物业三年。",
+            options = new[] { "同意", "不同意" },
+            rule = "art278_ordinary",
+            noticeAt = now,
+            opensAt = now.AddDays(14),
+            closesAt = now.AddDays(20),
         });
         Assert.Equal(HttpStatusCode.BadRequest, tooSoon.StatusCode);
         Assert.Contains("15 日", (await Json(tooSoon)).GetProperty("errors").GetProperty("opensAt")[0].GetString());
@@ -320,8 +326,14 @@ public sealed class VoteTests(AppFixture fixture) : AppTest(fixture)
         var firm = await App.AdminClientAsync("firmF");
         Assert.Equal(HttpStatusCode.Forbidden, (await PostKeyed(firm, "/api/v1/admin/votes", new
         {
-            estateId = Org.EstateA1, title = "续聘物业", description = "续聘测试物业三年。", options = new[] { "同意", "不同意" }, rule = "simple",
-            noticeAt = now, opensAt = now.AddDays(1), closesAt = now.AddDays(2),
+            estateId = Org.EstateA1,
+            title = "续聘物业",
+            description = "续聘测试物业三年。",
+            options = new[] { "同意", "不同意" },
+            rule = "simple",
+            noticeAt = now,
+            opensAt = now.AddDays(1),
+            closesAt = now.AddDays(2),
         })).StatusCode);
 
         var vote = await CreateAsync(committee);
@@ -360,8 +372,17 @@ public sealed class VoteCloseRaceTests(TwoInstancesFixture fixture)
             var now = DateTimeOffset.UtcNow;
             var vote = new Vote
             {
-                EstateId = fixture.Org.EstateB1, Title = $"并发结束 {Guid.NewGuid():N}"[..20], Description = "测试", Rule = VoteRule.Simple, Status = VoteStatus.Announced,
-                NoticeAt = now.AddDays(-2), OpensAt = now.AddDays(-1), ClosesAt = now.AddSeconds(-1), CreatedAt = now, CreatedByName = "测试", CreatedByAdminId = 0,
+                EstateId = fixture.Org.EstateB1,
+                Title = $"并发结束 {Guid.NewGuid():N}"[..20],
+                Description = "测试",
+                Rule = VoteRule.Simple,
+                Status = VoteStatus.Announced,
+                NoticeAt = now.AddDays(-2),
+                OpensAt = now.AddDays(-1),
+                ClosesAt = now.AddSeconds(-1),
+                CreatedAt = now,
+                CreatedByName = "测试",
+                CreatedByAdminId = 0,
             };
             db.Votes.Add(vote);
             await db.SaveChangesAsync();

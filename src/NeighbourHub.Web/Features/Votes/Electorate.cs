@@ -118,7 +118,11 @@ public static class Electorate
         {
             db.VoterFlats.AddRange(groups[i].Flats.Select(f => new VoterFlat
             {
-                VoteId = vote.Id, EstateId = vote.EstateId, VoterId = voters[i].Id, HouseholdId = f.HouseholdId, AreaCenti = f.AreaCenti,
+                VoteId = vote.Id,
+                EstateId = vote.EstateId,
+                VoterId = voters[i].Id,
+                HouseholdId = f.HouseholdId,
+                AreaCenti = f.AreaCenti,
             }));
             db.VoterMembers.AddRange(groups[i].Members.Select(r => new VoterMember { VoteId = vote.Id, EstateId = vote.EstateId, VoterId = voters[i].Id, ResidentId = r }));
         }

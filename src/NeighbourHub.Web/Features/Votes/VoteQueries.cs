@@ -257,7 +257,11 @@ public sealed class VoteQueries(TransparencyLogs logs, TimeProvider clock)
                 orderby b.Name, u.Name, h.Room
                 select new
                 {
-                    f.HouseholdId, Address = address, f.AreaCenti, f.VoterId, voter.Owners,
+                    f.HouseholdId,
+                    Address = address,
+                    f.AreaCenti,
+                    f.VoterId,
+                    voter.Owners,
                     Ballot = db.Ballots.Where(x => x.VoteId == voteId && x.VoterId == f.VoterId).Select(x => new { x.CastAt, x.Channel, x.ProxyName }).FirstOrDefault(),
                 })
             .Take(Math.Clamp(take, 1, 500))

@@ -122,7 +122,10 @@ public static class VotesApi
         summary.Add(Row("树头签名（密钥 / 签名）", $"{tally.Head.KeyId} / {tally.Head.Signature}"));
         var lines = tally.Items.Select(i => new Dictionary<string, object?>
         {
-            ["回执码"] = i.Receipt, ["选项"] = options.GetValueOrDefault(i.OptionId), ["面积（m²）"] = i.AreaM2, ["人数"] = i.Voters,
+            ["回执码"] = i.Receipt,
+            ["选项"] = options.GetValueOrDefault(i.OptionId),
+            ["面积（m²）"] = i.AreaM2,
+            ["人数"] = i.Voters,
             ["渠道"] = i.Channel switch { "online" => "线上", "paper" => "纸质", _ => "委托" },
         }).ToList();
         using var stream = new MemoryStream();
