@@ -73,6 +73,11 @@ public static class FeatureRegistration
         s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
+        s.AddOptions<Notices.NoticeOptions>().BindConfiguration(Notices.NoticeOptions.SectionName);
+        s.AddSingleton<Notices.NoticeQueries>();
+        s.AddSingleton<IOutboxHandler, Notices.NoticeFanOut>();
+        s.AddSingleton<Notices.NoticePublicationJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Notices.NoticePublicationJob>());
         s.AddSingleton<Topics.TopicBoard>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
@@ -94,6 +99,7 @@ public static class FeatureRegistration
         Billing.BillingApi.MapBillingApi(app);
         Payments.PaymentsApi.MapPaymentsApi(app);
         Fund.FundApi.MapFundApi(app);
+        Notices.NoticesApi.MapNoticesApi(app);
         return app;
     }
 
