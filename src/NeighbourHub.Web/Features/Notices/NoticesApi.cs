@@ -26,10 +26,10 @@ public static class NoticesApi
 
             return TypedResults.Ok(await queries.ForResidentAsync(db, p, s, ct));
         }).WithDescription("The caller's notices (community, estates, buildings where a residence is approved): published and not withdrawn, pinned first, then newest.");
-        residents.MapGet("/{id:long}", async (long id, NeighbourHubDbContext db, NoticeQueries queries, NoticeBoard board, CancellationToken ct) =>
+        residents.MapGet("/{id}", async (string id, NeighbourHubDbContext db, NoticeQueries queries, NoticeBoard board, CancellationToken ct) =>
         {
-            var notice = await queries.PublishedAsync(db, id, ct);
-            await board.MarkReadAsync(db, id, ct);
+            var notice = await queries.PublishedAsync(db, Id(id), ct);
+            await board.MarkReadAsync(db, notice.Id, ct);
             return TypedResults.Ok(await queries.ResidentViewAsync(db, notice, ct));
         }).WithDescription("One notice; opening it records the caller's read receipt once. Not in scope, not yet published or withdrawn: 404.");
 
@@ -53,29 +53,36 @@ public static class NoticesApi
 
             return TypedResults.Ok(await queries.ForStaffAsync(db, estateId, status, p, s, ct));
         }).WithDescription("Notices in the caller's scope, newest first; estateId keeps those reaching that estate (its own, its buildings', its community's).");
-        staff.MapGet("/{id:long}", async (long id, NeighbourHubDbContext db, NoticeQueries queries, CancellationToken ct) =>
-            TypedResults.Ok(await queries.StaffViewAsync(db, id, ct)));
-        staff.MapGet("/{id:long}/reads", async (long id, long? buildingId, NeighbourHubDbContext db, NoticeQueries queries, CancellationToken ct) =>
-                TypedResults.Ok(await queries.ReadsAsync(db, id, buildingId, ct)))
+        staff.MapGet("/{id}", async (string id, NeighbourHubDbContext db, NoticeQueries queries, CancellationToken ct) =>
+            TypedResults.Ok(await queries.StaffViewAsync(db, Id(id), ct)));
+        staff.MapGet("/{id}/reads", async (string id, long? buildingId, NeighbourHubDbContext db, NoticeQueries queries, CancellationToken ct) =>
+                TypedResults.Ok(await queries.ReadsAsync(db, Id(id), buildingId, ct)))
             .WithDescription("Read receipts per flat: a flat has read when any of its approved residents opened the notice. Counts per building and the unread flats by address only.");
-        staff.MapPost("/{id:long}/remind", async (long id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
-                TypedResults.Ok(await board.RemindAsync(db, queries, id, ct)))
+        staff.MapPost("/{id}/remind", async (string id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
+                TypedResults.Ok(await board.RemindAsync(db, queries, Id(id), ct)))
             .WithDescription("A subscribe message to the approved residents of the flats that have not read; at most once a day per notice (409 says when the next is allowed).");
-        staff.MapPost("/{id:long}/withdraw", async (long id, ReasonBody? body, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
+        staff.MapPost("/{id}/withdraw", async (string id, ReasonBody? body, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
         {
-            await board.WithdrawAsync(db, id, body?.Reason, ct);
-            return TypedResults.Ok(await queries.StaffViewAsync(db, id, ct));
+            await board.WithdrawAsync(db, Id(id), body?.Reason, ct);
+            return TypedResults.Ok(await queries.StaffViewAsync(db, Id(id), ct));
         }).WithDescription("Withdraws a notice with a reason; refused (409) before its keepUntil (公示 period) and when already withdrawn.");
-        staff.MapPost("/{id:long}/pin", async (long id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
+        staff.MapPost("/{id}/pin", async (string id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
         {
-            await board.PinAsync(db, id, true, ct);
-            return TypedResults.Ok(await queries.StaffViewAsync(db, id, ct));
+            await board.PinAsync(db, Id(id), true, ct);
+            return TypedResults.Ok(await queries.StaffViewAsync(db, Id(id), ct));
         });
-        staff.MapPost("/{id:long}/unpin", async (long id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
+        staff.MapPost("/{id}/unpin", async (string id, NeighbourHubDbContext db, NoticeBoard board, NoticeQueries queries, CancellationToken ct) =>
         {
-            await board.PinAsync(db, id, false, ct);
-            return TypedResults.Ok(await queries.StaffViewAsync(db, id, ct));
+            await board.PinAsync(db, Id(id), false, ct);
+            return TypedResults.Ok(await queries.StaffViewAsync(db, Id(id), ct));
         });
         return app;
     }
+
+    /// <summary>
+    /// A notice id from the path. The route takes any text (no <c>:long</c> constraint), so a caller without the right token
+    /// hears 401 whatever the id, and anything that is not a notice number is simply not found.
+    /// </summary>
+    private static long Id(string id) =>
+        long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new NotFoundException("公告");
 }
