@@ -28,6 +28,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
     private enum Kind
     {
         Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key,
+        Notice,
     }
 
     /// <summary>
@@ -48,6 +49,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["VOL"] = (Reach.Own, true),       // volunteer skills and intros
         ["RWD"] = (Reach.Community, true), // reward names: a community's catalogue
         ["SO"] = (Reach.Community, true),  // service orders: neighbours of the community help
+        ["NTC"] = (Reach.Own, false),      // notices to one estate: its residents and its staff
     };
 
     private enum Reach
@@ -74,6 +76,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         [Kind.Resident] = "VOL",
         [Kind.ServiceOrder] = "SO",
         [Kind.Open311Key] = "KEY",
+        [Kind.Notice] = "NTC",
     };
 
     private static readonly Dictionary<string, Kind> SegmentKinds = new()
@@ -93,6 +96,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["residents"] = Kind.Resident,
         ["service-orders"] = Kind.ServiceOrder,
         ["keys"] = Kind.Open311Key,
+        ["notices"] = Kind.Notice,
     };
 
     private sealed record Scope(string Name, long EstateId, long CommunityId, IReadOnlyList<long> Households, string Admin)
@@ -530,6 +534,13 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         var key = await Ok(admin.PostAsJsonAsync("/api/v1/admin/open311/keys", new { estateId = scope.EstateId, label = scope.Marker("KEY") }), "Open311 key");
         seeded.Add(Kind.Open311Key, key.GetProperty("id").GetInt64());
         await Created(admin.PostAsJsonAsync($"/api/v1/admin/households/{scope.Households[3]}/invite-codes", new { relation = "owner", validDays = 3 }), "invite code");
+
+        // A notice to the estate, marked, with its attachment.
+        var noticeFile = await RepairPhotoTests.UploadAsync(admin, RepairPhotoTests.Png, "/api/v1/admin/files");
+        seeded.Add(Kind.Notice, await Created(admin.PostAsJsonAsync("/api/v1/admin/notices", new
+        {
+            scopeLevel = "estate", scopeId = scope.EstateId, title = scope.Marker("NTC"), body = scope.Marker("NTC"), pinned = true, attachmentIds = new[] { noticeFile }, notify = false,
+        }), "notice"));
         return seeded;
     }
 
