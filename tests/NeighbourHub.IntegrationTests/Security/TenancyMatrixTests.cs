@@ -539,7 +539,13 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         var noticeFile = await RepairPhotoTests.UploadAsync(admin, RepairPhotoTests.Png, "/api/v1/admin/files");
         seeded.Add(Kind.Notice, await Created(admin.PostAsJsonAsync("/api/v1/admin/notices", new
         {
-            scopeLevel = "estate", scopeId = scope.EstateId, title = scope.Marker("NTC"), body = scope.Marker("NTC"), pinned = true, attachmentIds = new[] { noticeFile }, notify = false,
+            scopeLevel = "estate",
+            scopeId = scope.EstateId,
+            title = scope.Marker("NTC"),
+            body = scope.Marker("NTC"),
+            pinned = true,
+            attachmentIds = new[] { noticeFile },
+            notify = false,
         }), "notice"));
         return seeded;
     }
