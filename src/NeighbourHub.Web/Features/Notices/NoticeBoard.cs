@@ -99,8 +99,9 @@ public sealed class NoticeBoard(TimeProvider clock)
             Title = draft.Title,
             Body = draft.Body,
             Pinned = draft.Pinned,
-            PublishAt = draft.PublishAt,
-            KeepUntil = draft.KeepUntil,
+            // Stored in UTC whatever offset the caller used (a vote may pass China time), so every comparison is like with like.
+            PublishAt = draft.PublishAt.ToUniversalTime(),
+            KeepUntil = draft.KeepUntil?.ToUniversalTime(),
             Notify = draft.Notify,
             VoteId = draft.VoteId,
             CreatedAt = clock.GetUtcNow(),
