@@ -57,6 +57,10 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Outbox:PollSeconds"] = "0",
             ["Outbox:FirstRetrySeconds"] = "0",
             ["Outbox:MaxAttempts"] = "3",
+            // Notices: tests run the publication job themselves; notices' subscribe messages have templates the fake accepts.
+            ["Notices:PublishPollSeconds"] = "0",
+            ["WeChat:Templates:notice.published"] = "tpl-notice",
+            ["WeChat:Templates:notice.remind"] = "tpl-notice-remind",
             // Tests run the escalation job themselves with a fake clock.
             ["Repairs:Escalation:PollSeconds"] = "0",
             // Tests run reconciliation themselves and want every pending order considered.

@@ -73,6 +73,11 @@ public static class FeatureRegistration
         s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
+        s.AddOptions<Notices.NoticeOptions>().BindConfiguration(Notices.NoticeOptions.SectionName);
+        s.AddSingleton<Notices.NoticeQueries>();
+        s.AddSingleton<IOutboxHandler, Notices.NoticeFanOut>();
+        s.AddSingleton<Notices.NoticePublicationJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<Notices.NoticePublicationJob>());
         s.AddSingleton<Topics.TopicBoard>();
         s.AddSingleton<Topics.TopicQueries>();
         s.AddOptions<Votes.VotingOptions>().BindConfiguration(Votes.VotingOptions.SectionName);
@@ -102,6 +107,7 @@ public static class FeatureRegistration
         Fund.FundApi.MapFundApi(app);
         Topics.TopicsApi.MapTopicsApi(app);
         Votes.VotesApi.MapVotesApi(app);
+        Notices.NoticesApi.MapNoticesApi(app);
         return app;
     }
 

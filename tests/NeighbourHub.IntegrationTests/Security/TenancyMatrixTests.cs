@@ -28,7 +28,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
     private enum Kind
     {
         Residence, Household, Estate, Repair, File, FeeItem, BillingRun, Bill, Payment, Event, Redemption, Volunteer, Resident, ServiceOrder, Open311Key,
-        Topic, Vote,
+        Topic, Vote, Notice,
     }
 
     /// <summary>
@@ -51,6 +51,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["RWD"] = (Reach.Community, true), // reward names: a community's catalogue
         ["SO"] = (Reach.Community, true),  // service orders: neighbours of the community help
         ["TOP"] = (Reach.Own, false),      // 议事 topics and comments: the estate's residents and staff
+        ["NTC"] = (Reach.Own, false),      // notices to one estate: its residents and its staff
     };
 
     private enum Reach
@@ -79,6 +80,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         [Kind.ServiceOrder] = "SO",
         [Kind.Open311Key] = "KEY",
         [Kind.Topic] = "TOP",
+        [Kind.Notice] = "NTC",
     };
 
     private static readonly Dictionary<string, Kind> SegmentKinds = new()
@@ -100,6 +102,7 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         ["keys"] = Kind.Open311Key,
         ["topics"] = Kind.Topic,
         ["votes"] = Kind.Vote,
+        ["notices"] = Kind.Notice,
     };
 
     private sealed record Scope(string Name, long EstateId, long CommunityId, IReadOnlyList<long> Households, string Admin)
@@ -561,6 +564,19 @@ public sealed class TenancyMatrixTests(AppFixture fixture, ITestOutputHelper out
         var key = await Ok(admin.PostAsJsonAsync("/api/v1/admin/open311/keys", new { estateId = scope.EstateId, label = scope.Marker("KEY") }), "Open311 key");
         seeded.Add(Kind.Open311Key, key.GetProperty("id").GetInt64());
         await Created(admin.PostAsJsonAsync($"/api/v1/admin/households/{scope.Households[3]}/invite-codes", new { relation = "owner", validDays = 3 }), "invite code");
+
+        // A notice to the estate, marked, with its attachment.
+        var noticeFile = await RepairPhotoTests.UploadAsync(admin, RepairPhotoTests.Png, "/api/v1/admin/files");
+        seeded.Add(Kind.Notice, await Created(admin.PostAsJsonAsync("/api/v1/admin/notices", new
+        {
+            scopeLevel = "estate",
+            scopeId = scope.EstateId,
+            title = scope.Marker("NTC"),
+            body = scope.Marker("NTC"),
+            pinned = true,
+            attachmentIds = new[] { noticeFile },
+            notify = false,
+        }), "notice"));
         return seeded;
     }
 

@@ -105,6 +105,7 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         log.LogInformation("Demo activity seeded: events and time bank {Events:N1} s, repairs {Repairs:N1} s, billing {Billing:N1} s",
             events.TotalSeconds, repairs.TotalSeconds, (timer.Elapsed - events - repairs).TotalSeconds);
         await ActivatorUtilities.CreateInstance<FundDemo>(services).SeedAsync(db, sunshine, oldQuarters, zhang, password, ct);
+        await ActivatorUtilities.CreateInstance<NoticeDemo>(services).SeedAsync(db, community, sunshine, oldQuarters, zhang, ct);
         await ActivatorUtilities.CreateInstance<TopicDemo>(services).SeedAsync(db, sunshine, zhang, ct);
         await ActivatorUtilities.CreateInstance<VoteDemo>(services).SeedAsync(db, sunshine, zhang, ct);
         log.LogInformation("Demo data seeded: {Households} households, admin accounts admin/community/firm/grid/committee", households.Count);
