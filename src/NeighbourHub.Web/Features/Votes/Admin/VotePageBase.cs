@@ -97,9 +97,18 @@ public abstract class VotePageBase : ConsolePageBase
 
     public static double Ratio(decimal part, decimal whole) => whole == 0 ? 0 : (double)(100m * part / whole);
 
+    /// <summary>Bar chart options with values on the bars and a y axis of about five round steps up to <paramref name="max"/>.</summary>
+    public static BarChartOptions Bars(double max, string format = "0")
+    {
+        var raw = Math.Max(1, max / 5);
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        return new BarChartOptions { ShowValues = true, YAxisTicks = Math.Max(1, (int)Math.Ceiling(step)), YAxisFormat = format, YAxisSuggestedMax = Math.Max(1, max) };
+    }
+
     public static string ChannelText(string wire) => wire switch
     {
-        "online" => "线上",
+        "online" => "线上投票",
         "paper" => "纸质选票",
         _ => "委托投票",
     };
