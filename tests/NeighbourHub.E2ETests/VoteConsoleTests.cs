@@ -71,6 +71,9 @@ public sealed class VoteConsoleTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId("vote-turnout-text")).ToContainTextAsync("已投 1 / 4 人");
         await Assertions.Expect(page.GetByTestId("building-1栋")).ToContainTextAsync("1 / 4 户");
         var whileOpen = new List<string> { await page.Locator("body").InnerTextAsync() };
+        var electorate = await page.Context.APIRequest.GetAsync($"/admin/files/votes/{id}/electorate.xlsx");
+        Assert.Equal(200, electorate.Status);
+        Assert.Equal(0, await page.GetByTestId("vote-results-xlsx").CountAsync());
 
         // The flat that voted online shows when and how, and offers no entry.
         await Input(page, "flat-search").FillAsync("101");
@@ -122,9 +125,13 @@ public sealed class VoteConsoleTests(BrowserFixture fixture)
         await Assertions.Expect(page.GetByTestId($"tally-{paperReceipt}")).ToContainTextAsync("不同意");
         await Assertions.Expect(page.GetByTestId($"tally-{paperReceipt}")).ToContainTextAsync("纸质选票");
         await Input(page, "tally-search").FillAsync("");
+        await Assertions.Expect(page.GetByTestId("tally-table").Locator("tbody tr")).ToHaveCountAsync(2);
         await page.GetByTestId("tally-head").GetByText("签名树头（供核验）").ClickAsync();
         await Assertions.Expect(page.GetByTestId("tally-head")).ToContainTextAsync("根哈希");
         await Assertions.Expect(page.GetByTestId("vote-results-xlsx")).ToBeVisibleAsync();
+        var resultsFile = await page.Context.APIRequest.GetAsync($"/admin/files/votes/{id}/results.xlsx");
+        Assert.Equal(200, resultsFile.Status);
+        Assert.Equal((byte)'P', (await resultsFile.BodyAsync())[0]); // a zip container, as every .xlsx
         await fixture.ScreenshotAsync(page, "vote-closed");
 
         // The resident finds their own ballot in the published tally.
@@ -154,6 +161,26 @@ public sealed class VoteConsoleTests(BrowserFixture fixture)
     {
         var org = fixture.Org;
         var page = await fixture.SignInAsync("committeeA1");
+
+        // From a topic (议题): the form takes its title and text, and its estate.
+        long topicId;
+        await using (var db = fixture.App.SystemDb())
+        {
+            var topic = new Web.Features.Topics.Topic
+            {
+                EstateId = org.EstateA1, Title = "加装电梯议题", Body = "1栋居民提出加装电梯。", AuthorName = "居民", CreatedAt = DateTimeOffset.UtcNow,
+                Kind = Web.Features.Topics.TopicKind.Major,
+            };
+            db.Topics.Add(topic);
+            await db.SaveChangesAsync();
+            topicId = topic.Id;
+        }
+
+        await page.GotoAsync($"/admin/votes/new?topicId={topicId}");
+        await Assertions.Expect(page.GetByTestId("vote-topic")).ToContainTextAsync("加装电梯议题");
+        await Assertions.Expect(Input(page, "vote-new-title")).ToHaveValueAsync("加装电梯议题");
+        await Assertions.Expect(Input(page, "vote-new-description")).ToHaveValueAsync("1栋居民提出加装电梯。");
+
         await page.GotoAsync($"/admin/votes?estate={org.EstateA1}");
         await page.GetByTestId("vote-new").ClickAsync();
         await page.WaitForURLAsync("**/admin/votes/new?estateId=*");
