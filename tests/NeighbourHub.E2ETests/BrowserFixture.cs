@@ -77,6 +77,32 @@ public sealed class BrowserFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Where <see cref="ScreenshotAsync"/> saves, from NH_E2E_SCREENSHOTS; null (the default) takes none.</summary>
+    public string? ScreenshotDir { get; } = Environment.GetEnvironmentVariable("NH_E2E_SCREENSHOTS") is { Length: > 0 } d ? d : null;
+
+    /// <summary>When NH_E2E_SCREENSHOTS names a folder: full-page shots of the page at 1440 px and at 390 px (a phone), for a person to look at.</summary>
+    public async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (ScreenshotDir is not { } dir)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(dir);
+        var size = page.ViewportSize;
+        foreach (var width in new[] { 1440, 390 })
+        {
+            await page.SetViewportSizeAsync(width, width == 390 ? 844 : 900);
+            await page.WaitForTimeoutAsync(400);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, $"{name}-{width}.png"), FullPage = true });
+        }
+
+        if (size is not null)
+        {
+            await page.SetViewportSizeAsync(size.Width, size.Height);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();

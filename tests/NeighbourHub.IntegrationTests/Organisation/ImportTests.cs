@@ -42,6 +42,40 @@ public sealed class ImportTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_developer_held_column_sets_the_flag_keeps_it_when_empty_and_a_bad_value_imports_nothing()
+    {
+        var admin = await App.AdminClientAsync("adminA");
+        var bad = Xlsx.HouseholdsHeld(("3栋", "1单元", "101", "90", "是"), ("1栋", "1单元", "101", "81.5", "未售"));
+        var refused = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(bad));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await Json(refused)).GetProperty("errors").TryGetProperty("row3.开发商持有", out _));
+        await using (var db = App.SystemDb())
+        {
+            Assert.False(await db.Buildings.AnyAsync(b => b.EstateId == Org.EstateA1 && b.Name == "3栋"));
+        }
+
+        var good = Xlsx.HouseholdsHeld(("3栋", "1单元", "101", "90", "是"), ("1栋", "1单元", "101", "81.5", "是"), ("1栋", "1单元", "102", "82.5", ""));
+        var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(good));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, (await Json(response)).GetProperty("updated").GetInt32());
+        await using (var db = App.SystemDb())
+        {
+            Assert.True((await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[0])).HeldByDeveloper);
+            Assert.False((await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[1])).HeldByDeveloper);
+            Assert.True(await db.Households.AnyAsync(h => h.EstateId == Org.EstateA1 && h.Room == "101" && h.HeldByDeveloper && db.Buildings.Any(b => b.Id == h.BuildingId && b.Name == "3栋")));
+        }
+
+        // Empty keeps the flag; 否 clears it.
+        var clear = Xlsx.HouseholdsHeld(("1栋", "1单元", "101", "81.5", ""), ("3栋", "1单元", "101", "90", "否"));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(clear))).StatusCode);
+        await using (var db = App.SystemDb())
+        {
+            Assert.True((await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[0])).HeldByDeveloper);
+            Assert.False(await db.Households.AnyAsync(h => h.EstateId == Org.EstateA1 && h.HeldByDeveloper && db.Buildings.Any(b => b.Id == h.BuildingId && b.Name == "3栋")));
+        }
+    }
+
+    [Fact]
     public async Task Template_download_and_non_excel_upload()
     {
         var admin = await App.AdminClientAsync("adminA");

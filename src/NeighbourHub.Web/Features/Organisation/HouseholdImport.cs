@@ -20,6 +20,10 @@ public sealed class HouseholdSheetRow
 
     [MiniExcelLibs.Attributes.ExcelColumnName("建筑面积")]
     public string? AreaM2 { get; set; }
+
+    /// <summary>Optional: 是 when the developer still holds the flat (unsold or undelivered), 否 otherwise; empty keeps what is recorded.</summary>
+    [MiniExcelLibs.Attributes.ExcelColumnName("开发商持有")]
+    public string? HeldByDeveloper { get; set; }
 }
 
 public sealed record ImportRowError(int Row, string Column, string Message);
@@ -29,7 +33,8 @@ public sealed record ImportResult(bool Imported, int Rows, int Created, int Upda
 /// <summary>
 /// Imports an estate's household roll from .xlsx: every row is checked first and nothing is written
 /// when any row is wrong; otherwise buildings and units are created as needed and households are
-/// created or have their area updated, in one transaction.
+/// created or have their area (and, when the optional 开发商持有 column says so, their developer-held flag)
+/// updated, in one transaction.
 /// </summary>
 public sealed class HouseholdImport
 {
@@ -45,8 +50,8 @@ public sealed class HouseholdImport
         using var stream = new MemoryStream();
         stream.SaveAs(new[]
         {
-            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "101", AreaM2 = "89.50" },
-            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "102", AreaM2 = "120.00" },
+            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "101", AreaM2 = "89.50", HeldByDeveloper = "否" },
+            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "102", AreaM2 = "120.00", HeldByDeveloper = "是" },
         });
         return stream.ToArray();
     }
@@ -74,7 +79,7 @@ public sealed class HouseholdImport
             return new ImportResult(false, rows.Count, 0, 0, [new ImportRowError(0, "file", $"每个文件最多 {MaxRows} 行。")]);
         }
 
-        var parsed = new List<(string Building, string Unit, string Room, decimal Area)>();
+        var parsed = new List<(string Building, string Unit, string Room, decimal Area, bool? Held)>();
         var seen = new Dictionary<(string, string, string), int>();
         for (var i = 0; i < rows.Count; i++)
         {
@@ -90,6 +95,9 @@ public sealed class HouseholdImport
             var areaOk = decimal.TryParse(r.AreaM2?.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var area);
             Check(!areaOk || area is <= 0 or > 10_000 || decimal.Round(area, 2) != area, excelRow, "建筑面积",
                 "建筑面积须为大于 0、不超过 10000 的平方米数，最多两位小数。");
+            var heldText = r.HeldByDeveloper?.Trim() ?? "";
+            bool? held = heldText switch { "" => null, "是" => true, "否" => false, _ => null };
+            Check(heldText.Length > 0 && held is null, excelRow, "开发商持有", "开发商持有只能填“是”或“否”（未售或未交付的房屋填“是”），也可以留空。");
             if (errors.Count == rowErrors)
             {
                 if (seen.TryGetValue((building, unit, room), out var first))
@@ -99,7 +107,7 @@ public sealed class HouseholdImport
                 else
                 {
                     seen[(building, unit, room)] = excelRow;
-                    parsed.Add((building, unit, room, area));
+                    parsed.Add((building, unit, room, area, held));
                 }
             }
         }
@@ -137,15 +145,16 @@ public sealed class HouseholdImport
             var u = units[(b.Id, p.Unit)];
             if (existing.TryGetValue((u.Id, p.Room), out var h))
             {
-                if (h.AreaM2 != p.Area)
+                if (h.AreaM2 != p.Area || (p.Held is { } flag && h.HeldByDeveloper != flag))
                 {
                     h.AreaM2 = p.Area;
+                    h.HeldByDeveloper = p.Held ?? h.HeldByDeveloper;
                     updated++;
                 }
             }
             else
             {
-                db.Households.Add(new Household { EstateId = estateId, BuildingId = b.Id, UnitId = u.Id, Room = p.Room, AreaM2 = p.Area });
+                db.Households.Add(new Household { EstateId = estateId, BuildingId = b.Id, UnitId = u.Id, Room = p.Room, AreaM2 = p.Area, HeldByDeveloper = p.Held ?? false });
                 created++;
             }
         }

@@ -8,7 +8,8 @@ namespace NeighbourHub.Web.Features.Organisation;
 
 public sealed record AdminEstateRow(long Id, string Name, string Address, long CommunityId, string CommunityName, int Households, string? FirmName);
 
-public sealed record AdminHouseholdRow(long Id, long BuildingId, string Building, long UnitId, string Unit, string Room, decimal AreaM2, int Residents);
+/// <param name="HeldByDeveloper">Still held by the developer (unsold or undelivered): all such flats vote as one owner.</param>
+public sealed record AdminHouseholdRow(long Id, long BuildingId, string Building, long UnitId, string Unit, string Room, decimal AreaM2, int Residents, bool HeldByDeveloper);
 
 public static class OrganisationApi
 {

@@ -51,5 +51,5 @@ public static class OrganisationQueries
         where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId)
         orderby b.Name, u.Name, h.Room.Length, h.Room
         select new AdminHouseholdRow(h.Id, b.Id, b.Name, u.Id, u.Name, h.Room, h.AreaM2,
-            db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved));
+            db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved), h.HeldByDeveloper);
 }

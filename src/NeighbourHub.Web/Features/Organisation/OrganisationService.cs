@@ -97,6 +97,29 @@ public sealed class OrganisationService
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// Marks a flat as still held by the developer (unsold or undelivered) or not: in owners' votes all such flats of
+    /// an estate count as one owner (art. 9 of the SPC interpretation). Community and platform admins keep the roll;
+    /// the change is audited with the household's before and after, as every admin write is.
+    /// </summary>
+    public async Task<Household> SetHeldByDeveloperAsync(NeighbourHubDbContext db, long householdId, bool held, CancellationToken ct)
+    {
+        if (!db.Scope.Value.Has(AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
+        {
+            throw new ForbiddenException("只有社区和平台管理员可以修改房屋名册。");
+        }
+
+        // The household filter hides flats outside the caller's scope.
+        var household = await db.Households.SingleOrDefaultAsync(h => h.Id == householdId, ct) ?? throw new NotFoundException("房屋");
+        if (household.HeldByDeveloper != held)
+        {
+            household.HeldByDeveloper = held;
+            await db.SaveChangesAsync(ct);
+        }
+
+        return household;
+    }
+
     private static void Require(string field, string value, int max)
     {
         if (string.IsNullOrWhiteSpace(value) || value.Trim().Length > max)

@@ -40,6 +40,12 @@ public sealed record BuildingTurnoutView(long BuildingId, string Building, int F
 /// <summary>A flat of the electorate as staff see it to enter paper ballots: whether its voter voted, when and how — never the option.</summary>
 public sealed record ElectorateFlatView(long HouseholdId, string Address, decimal AreaM2, long VoterId, string Owners, bool Voted, DateTimeOffset? VotedAt, string? How);
 
+/// <summary>A topic to put to the vote, as the create form prefills it.</summary>
+public sealed record TopicPrefillView(long Id, long EstateId, string Title, string Body);
+
+/// <summary>One page of a published tally, filtered by receipt, with the signed head and the results it came with.</summary>
+public sealed record TallyPageView(IReadOnlyList<TallyItemView> Items, int Page, int PageSize, long Matching, long Total, TallyHeadView Head, ResultsView Results);
+
 public sealed record VoterRow(int No, string Flats, string Owners, int FlatCount, decimal AreaM2, bool IsDeveloper);
 
 /// <summary>
@@ -222,6 +228,22 @@ public sealed class VoteQueries(TransparencyLogs logs, TimeProvider clock)
         var head = await logs.HeadAsync(db, logId, vote.TallySize, ct) ?? throw new InvalidOperationException($"Vote {voteId} has no tally head of size {vote.TallySize}.");
         return (vote, lines, new TallyHeadView(voteId, head.TreeSize, head.RootHash, head.Timestamp, head.KeyId, head.Signature));
     }
+
+    /// <summary>One page of the published tally, optionally only the receipts containing <paramref name="receipt"/> (409 while open).</summary>
+    public async Task<TallyPageView> TallyPageAsync(NeighbourHubDbContext db, long voteId, string? receipt, int page, int pageSize, CancellationToken ct)
+    {
+        var tally = await TallyAsync(db, voteId, ct);
+        var code = receipt?.Trim().ToUpperInvariant() ?? "";
+        var matching = tally.Items.Where(i => code.Length == 0 || i.Receipt.Contains(code, StringComparison.Ordinal)).ToList();
+        var size = Math.Clamp(pageSize, 1, 200);
+        var last = Math.Max(1, (matching.Count + size - 1) / size);
+        var p = Math.Clamp(page, 1, last);
+        return new TallyPageView(matching.Skip((p - 1) * size).Take(size).ToList(), p, size, matching.Count, tally.Total, tally.Head, tally.Results);
+    }
+
+    /// <summary>The topic (in the caller's scope) a new vote is to decide, for the create form; null when not found.</summary>
+    public static async Task<TopicPrefillView?> TopicPrefillAsync(NeighbourHubDbContext db, long topicId, CancellationToken ct) =>
+        await db.Topics.AsNoTracking().Where(t => t.Id == topicId).Select(t => new TopicPrefillView(t.Id, t.EstateId, t.Title, t.Body)).SingleOrDefaultAsync(ct);
 
     // ---------------------------------------------------------------- staff
 
