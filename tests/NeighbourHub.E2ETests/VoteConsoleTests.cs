@@ -38,8 +38,14 @@ public sealed class VoteConsoleTests(BrowserFixture fixture)
         {
             Content = JsonContent.Create(new
             {
-                estateId = org.EstateA1, title = "小区东门增设快递柜", description = "在东门内侧增设快递柜一组，由快递公司出资，不收场地费。",
-                options = new[] { "同意", "不同意", "弃权" }, rule = "simple", noticeAt = now, opensAt = now.AddDays(1), closesAt = now.AddDays(8),
+                estateId = org.EstateA1,
+                title = "小区东门增设快递柜",
+                description = "在东门内侧增设快递柜一组，由快递公司出资，不收场地费。",
+                options = new[] { "同意", "不同意", "弃权" },
+                rule = "simple",
+                noticeAt = now,
+                opensAt = now.AddDays(1),
+                closesAt = now.AddDays(8),
             }),
         };
         create.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
@@ -168,7 +174,11 @@ public sealed class VoteConsoleTests(BrowserFixture fixture)
         {
             var topic = new Web.Features.Topics.Topic
             {
-                EstateId = org.EstateA1, Title = "加装电梯议题", Body = "1栋居民提出加装电梯。", AuthorName = "居民", CreatedAt = DateTimeOffset.UtcNow,
+                EstateId = org.EstateA1,
+                Title = "加装电梯议题",
+                Body = "1栋居民提出加装电梯。",
+                AuthorName = "居民",
+                CreatedAt = DateTimeOffset.UtcNow,
                 Kind = Web.Features.Topics.TopicKind.Major,
             };
             db.Topics.Add(topic);
