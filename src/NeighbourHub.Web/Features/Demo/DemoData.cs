@@ -375,14 +375,6 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         }
     }
 
-    /// <summary>A clock the demo sets back to each report's day, so timelines and KPIs look like real weeks.</summary>
-    private sealed class DemoClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static async Task<List<Building>> AddBuildingsAsync(NeighbourHubDbContext db, Estate estate, int buildingCount, int unitsPerBuilding,
         int floors, Random random, decimal[] flatAreas, CancellationToken ct)
     {

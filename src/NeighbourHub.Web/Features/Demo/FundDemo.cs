@@ -33,7 +33,7 @@ public sealed class FundDemo(IServiceProvider services, TimeProvider clock, ILog
     private const string Repairs = "维修材料";
 
     private readonly List<(DateTimeOffset At, int Order, Func<Task> Run)> _plan = [];
-    private readonly SeedClock _seed = new();
+    private readonly DemoClock _seed = new();
     private readonly Dictionary<(long Estate, string Line), long> _lines = [];
     private int _order;
 
@@ -400,13 +400,5 @@ public sealed class FundDemo(IServiceProvider services, TimeProvider clock, ILog
 
         db.RoleAssignments.Add(RoleAssignment.Create(user.Id, AdminRole.CommitteeMember, estateId));
         await db.SaveChangesAsync();
-    }
-
-    /// <summary>The demo's clock: each step of the history runs at its own moment.</summary>
-    private sealed class SeedClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

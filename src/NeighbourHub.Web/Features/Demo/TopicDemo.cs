@@ -13,7 +13,7 @@ using NeighbourHub.WeChat;
 namespace NeighbourHub.Web.Features.Demo;
 
 /// <summary>
-/// Three weeks of 议事 in 阳光花园, lived through <see cref="TopicBoard"/> on a clock moved forward: topics in every
+/// 议事 in 阳光花园 (the lift since the autumn, the rest over three weeks), lived through <see cref="TopicBoard"/> on a clock moved forward: topics in every
 /// state the board itself reaches — open with supporters, a major one (加装电梯) sorted and waiting for the owners'
 /// vote, a routine one handed to the trustee as a repair, a minor one decided by the 议事会, one decided and closed,
 /// one rejected, one held for review — with neighbours' supports and comments.
@@ -48,7 +48,7 @@ public sealed class TopicDemo(IServiceProvider services, TimeProvider clock)
         var system = db.Scope;
         var now = clock.GetUtcNow();
         // The lift was raised in the autumn (its owners' vote has been held since); the other topics are recent.
-        var at = new MovingClock(now.AddDays(-75));
+        var at = new DemoClock(now.AddDays(-75));
         var screen = services.GetRequiredService<ContentScreen>();
         var repairs = new RepairService(at);
         var board = new TopicBoard(screen, repairs, at);
@@ -171,13 +171,6 @@ public sealed class TopicDemo(IServiceProvider services, TimeProvider clock)
 
         db.Scope = system;
         db.ChangeTracker.Clear();
-    }
-
-    private sealed class MovingClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     /// <summary>WeChat content security as it answers text it is unsure of: "review" (the sandbox passes everything).</summary>

@@ -30,7 +30,7 @@ public sealed class VoteDemo(IServiceProvider services, TimeProvider clock, ILog
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "梁", "韦", "覃", "莫", "蒙"];
     private static readonly string[] Given = ["建国", "秀英", "桂兰", "志强", "丽华", "国平", "美玲", "海燕", "德明", "春梅", "玉珍", "卫东", "小红", "振华", "淑芬", "永福", "金凤", "文军"];
 
-    private readonly MovingClock _clock = new();
+    private readonly DemoClock _clock = new();
 
     public async Task SeedAsync(NeighbourHubDbContext db, Estate sunshine, Resident zhang, CancellationToken ct)
     {
@@ -242,12 +242,5 @@ public sealed class VoteDemo(IServiceProvider services, TimeProvider clock, ILog
 
         pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
         return Encoding.ASCII.GetBytes(pdf.ToString());
-    }
-
-    private sealed class MovingClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
