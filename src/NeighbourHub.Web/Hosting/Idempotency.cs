@@ -10,6 +10,9 @@ public static class Idempotency
 
     /// <summary>The longest key accepted (its column holds a digest, so this bounds only what clients send).</summary>
     public const int MaxKeyLength = 64;
+
+    /// <summary>The key the request carries, or null when it carries none (or an empty one).</summary>
+    public static string? KeyOf(HttpRequest request) => request.Headers[Header].ToString() is { Length: > 0 } key ? key : null;
 }
 
 /// <summary>The request check every idempotent POST makes: a key is required and bounded.</summary>

@@ -458,5 +458,5 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
     }
 
     /// <summary>Subscribe-message "thing" values allow 20 characters.</summary>
-    private static string Short(string s) => s.Length <= 20 ? s : s[..19] + "…";
+    private static string Short(string s) => s.Clip(20);
 }

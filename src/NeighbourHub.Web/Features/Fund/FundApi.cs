@@ -30,7 +30,7 @@ public static class FundApi
         app.MapPost("/api/v1/estates/{estateId:long}/fund/expenses/{id:long}/questions",
                 async (long estateId, long id, QuestionBody? body, HttpRequest request, NeighbourHubDbContext db, FundQuestions questions, FundQueries queries, CancellationToken ct) =>
                 {
-                    var q = await questions.AskAsync(db, estateId, id, body, Key(request), ct);
+                    var q = await questions.AskAsync(db, estateId, id, body, Idempotency.KeyOf(request), ct);
                     return TypedResults.Created($"/api/v1/estates/{estateId}/fund/expenses/{id}", new
                     {
                         q.Id,
@@ -45,7 +45,7 @@ public static class FundApi
 
         staff.MapPost("/income", async (long estateId, CommonIncomeBody? body, HttpRequest request, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
         {
-            var entry = await income.RecordCommonIncomeAsync(db, estateId, body, Key(request) ?? "", ct);
+            var entry = await income.RecordCommonIncomeAsync(db, estateId, body, Idempotency.KeyOf(request) ?? "", ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/entries/{entry.Seq}", (await queries.EntryAsync(db, estateId, entry.Seq, ct)).Entry);
         });
         staff.MapPost("/entries/{seq:long}/reverse", async (long estateId, long seq, ReasonBody? body, NeighbourHubDbContext db, FundIncome income, FundQueries queries, CancellationToken ct) =>
@@ -55,7 +55,7 @@ public static class FundApi
         });
         staff.MapPost("/expenses", async (long estateId, ProposeExpenseBody? body, HttpRequest request, NeighbourHubDbContext db, FundExpenses expenses, CancellationToken ct) =>
         {
-            var e = await expenses.ProposeAsync(db, estateId, body, Key(request) ?? "", ct);
+            var e = await expenses.ProposeAsync(db, estateId, body, Idempotency.KeyOf(request) ?? "", ct);
             return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/expenses/{e.Id}", new { e.Id, status = FundExpense.Wire(e.Status), e.ApprovalsRequired, e.OverPlan });
         });
         staff.MapPost("/expenses/{id:long}/approve", async (long estateId, long id, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
@@ -76,7 +76,7 @@ public static class FundApi
         staff.MapPost("/expenses/{id:long}/pay", async (long estateId, long id, PayExpenseBody? body, HttpRequest request, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries,
             CancellationToken ct) =>
         {
-            await expenses.PayAsync(db, estateId, id, body, Key(request) ?? "", ct);
+            await expenses.PayAsync(db, estateId, id, body, Idempotency.KeyOf(request) ?? "", ct);
             return TypedResults.Ok(await queries.ExpenseAsync(db, estateId, id, ct));
         });
         staff.MapGet("/questions", async (long estateId, bool? unanswered, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) =>
@@ -214,8 +214,6 @@ public static class FundApi
     /// <summary>A year in a route: one the budget could be for, or no such budget.</summary>
     private static int Year(long year) => year is >= 2000 and <= 2100 ? (int)year : throw new NotFoundException($"{year} 年预算");
 
-    private static string? Key(HttpRequest request) =>
-        request.Headers[Idempotency.Header] is { Count: > 0 } h ? h.ToString() : null;
 
     private static string? CheckKind(string? kind) =>
         kind is null || FundQueries.Kinds.Contains(kind) ? kind : throw new DomainValidationException("kind", "kind 只能是 income、expense、remuneration 或 reversal。");

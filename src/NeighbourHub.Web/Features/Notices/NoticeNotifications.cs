@@ -78,9 +78,9 @@ public sealed class NoticeFanOut(IDbContextFactory<NeighbourHubDbContext> contex
         var data = new Dictionary<string, string>
         {
             // Subscribe-message "thing" values hold at most 20 characters.
-            ["thing1"] = Clip(notice.Title, 20),
+            ["thing1"] = notice.Title.Clip(20),
             ["time2"] = notice.PublishAt.Show("yyyy年MM月dd日 HH:mm"),
-            ["thing3"] = Clip(payload.Kind == Remind ? "您还没有阅读这条公告，请查看" : notice.CreatedByName, 20),
+            ["thing3"] = (payload.Kind == Remind ? "您还没有阅读这条公告，请查看" : notice.CreatedByName).Clip(20),
         };
         var now = clock.GetUtcNow();
         var queued = 0;
@@ -108,8 +108,6 @@ public sealed class NoticeFanOut(IDbContextFactory<NeighbourHubDbContext> contex
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }
 
 /// <summary>

@@ -110,18 +110,17 @@ public static class PaymentsApi
     }
 
     /// <summary>The optional Idempotency-Key of staff money steps (the services check its length).</summary>
-    private static string? StaffKey(HttpRequest request) => request.Headers[Idempotency.Header].ToString() is { Length: > 0 } key ? key : null;
 
     private static async Task<IResult> Offline(long id, OfflineBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {
         var channel = body?.Channel switch { "cash" => PaymentChannel.Cash, "bankTransfer" => PaymentChannel.BankTransfer, _ => (PaymentChannel?)null };
-        var payment = await staff.RecordOfflineAsync(db, id, channel, body?.Reference, ct, StaffKey(request));
+        var payment = await staff.RecordOfflineAsync(db, id, channel, body?.Reference, ct, Idempotency.KeyOf(request));
         return Results.Ok(await PaymentQueries.ViewAsync(db, payment.Id, null, ct));
     }
 
     private static async Task<IResult> RefundPayment(long id, RefundBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {
-        var refund = await staff.RefundAsync(db, id, body?.BillId, body?.AmountFen, body?.Reason, ct, StaffKey(request));
+        var refund = await staff.RefundAsync(db, id, body?.BillId, body?.AmountFen, body?.Reason, ct, Idempotency.KeyOf(request));
         return Results.Ok(new { refund.Id, refund.OutRefundNo, status = refund.Status.ToString().ToLowerInvariant(), refund.AmountFen, payment = await PaymentQueries.ViewAsync(db, id, null, ct) });
     }
 }

@@ -97,17 +97,8 @@ public sealed class InviteCode : IEstateOwned
     public long? UsedByResidentId { get; set; }
 
     /// <summary>No 0/O, 1/I/L: codes are read aloud and typed on phones.</summary>
-    public const string Alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    public const string Alphabet = Texts.ReadableAlphabet;
     public const int Length = 8;
 
-    public static string NewCode()
-    {
-        Span<char> chars = stackalloc char[Length];
-        for (var i = 0; i < Length; i++)
-        {
-            chars[i] = Alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(Alphabet.Length)];
-        }
-
-        return new string(chars);
-    }
+    public static string NewCode() => Texts.ReadableCode(Length);
 }

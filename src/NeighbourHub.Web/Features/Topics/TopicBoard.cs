@@ -572,6 +572,6 @@ public sealed class TopicBoard(ContentScreen screen, RepairService repairs, Time
         // Each of these happens once per topic (status moves forward only), so the key is the topic and the event.
         await Outbox.EnqueueAsync(db, OutboxTopics.SubscribeMessage, $"{template}:{topic.Id}",
             new SubscribeMessagePayload(author, template, $"pages/topics/detail?id={topic.Id}",
-                new Dictionary<string, string> { ["thing1"] = topic.Title.Length <= 20 ? topic.Title : topic.Title[..19] + "…", ["phrase2"] = text }), clock, ct);
+                new Dictionary<string, string> { ["thing1"] = topic.Title.Clip(20), ["phrase2"] = text }), clock, ct);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Residents;
+using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Votes;
 
@@ -105,8 +106,8 @@ public static class Electorate
         {
             VoteId = vote.Id,
             EstateId = vote.EstateId,
-            Flats = Clip(g.IsDeveloper ? $"开发建设单位持有（共 {g.Flats.Count} 户）：{string.Join("、", g.Flats.Select(f => f.Address))}" : string.Join("、", g.Flats.Select(f => f.Address)), 2000),
-            Owners = Clip(g.OwnerNames.Count == 0 ? "（未在线登记）" : string.Join("、", g.OwnerNames), 500),
+            Flats = (g.IsDeveloper ? $"开发建设单位持有（共 {g.Flats.Count} 户）：{string.Join("、", g.Flats.Select(f => f.Address))}" : string.Join("、", g.Flats.Select(f => f.Address))).Clip(2000),
+            Owners = (g.OwnerNames.Count == 0 ? "（未在线登记）" : string.Join("、", g.OwnerNames)).Clip(500),
             FlatCount = g.Flats.Count,
             AreaCenti = g.AreaCenti,
             IsDeveloper = g.IsDeveloper,
@@ -130,6 +131,4 @@ public static class Electorate
         await db.SaveChangesAsync(ct);
         return new Weight(voters.Count, voters.Sum(v => v.AreaCenti));
     }
-
-    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }

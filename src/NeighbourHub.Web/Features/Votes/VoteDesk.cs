@@ -150,7 +150,7 @@ public sealed class VoteDesk(
 
         // The announcement (公告): on the estate's board from noticeAt, pinned, with a subscribe message to its residents.
         var announcement = await notices.AddAsync(db, new NoticeDraft(
-            NoticeScopeLevel.Estate, estateId, Clip($"业主表决公告：{vote.Title}", 100), AnnouncementText(vote, estateName, texts),
+            NoticeScopeLevel.Estate, estateId, $"业主表决公告：{vote.Title}".Clip(100), AnnouncementText(vote, estateName, texts),
             Pinned: true, PublishAt: noticeAt, Notify: true, AttachmentFileIds: [], VoteId: vote.Id), organiser, ct);
         await db.SaveChangesAsync(ct);
         vote.AnnouncementNoticeId = announcement.Id;
@@ -420,25 +420,10 @@ public sealed class VoteDesk(
         }
     }
 
-    /// <summary>The vote as the caller may see it: residents only once it is announced.</summary>
-    private async Task<Vote> VisibleAsync(NeighbourHubDbContext db, long voteId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var vote = await db.Votes.AsNoTracking().SingleOrDefaultAsync(x => x.Id == voteId, ct);
-        return vote is null || (db.Scope.Value.ResidentId is not null && vote.NoticeAt > now) ? throw new NotFoundException("表决") : vote;
-    }
+    private Task<Vote> VisibleAsync(NeighbourHubDbContext db, long voteId, CancellationToken ct) => VoteQueries.VisibleAsync(db, voteId, clock.GetUtcNow(), ct);
 
     /// <summary>Eight characters without 0/O, 1/I/L (read aloud and typed on phones), e.g. "K7QM3XPA".</summary>
-    private static string NewReceipt()
-    {
-        Span<char> chars = stackalloc char[8];
-        for (var i = 0; i < chars.Length; i++)
-        {
-            chars[i] = Residents.InviteCode.Alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(Residents.InviteCode.Alphabet.Length)];
-        }
-
-        return new string(chars);
-    }
+    private static string NewReceipt() => Texts.ReadableCode(8);
 
     // ---------------------------------------------------------------- close
 
@@ -533,7 +518,7 @@ public sealed class VoteDesk(
         var estateName = await db.Estates.Where(e => e.Id == vote.EstateId).Select(e => e.Name).SingleAsync(ct);
         var outcomeText = OutcomeText(vote, outcome);
         var notice = await notices.AddAsync(db, new NoticeDraft(
-            NoticeScopeLevel.Estate, vote.EstateId, Clip($"表决结果公示：{vote.Title}", 100), ResultText(vote, estateName, voteOptions, outcome, outcomeText),
+            NoticeScopeLevel.Estate, vote.EstateId, $"表决结果公示：{vote.Title}".Clip(100), ResultText(vote, estateName, voteOptions, outcome, outcomeText),
             Pinned: true, PublishAt: now, Notify: true, AttachmentFileIds: [], KeepUntil: now.AddDays(options.Value.ResultNoticeDays), VoteId: voteId), closedBy, ct);
         if (vote.TopicId is { } topicId)
         {
@@ -624,7 +609,7 @@ public sealed class VoteDesk(
 
         if (vote.NoticeAt <= now)
         {
-            await notices.AddAsync(db, new NoticeDraft(NoticeScopeLevel.Estate, vote.EstateId, Clip($"取消表决：{vote.Title}", 100),
+            await notices.AddAsync(db, new NoticeDraft(NoticeScopeLevel.Estate, vote.EstateId, $"取消表决：{vote.Title}".Clip(100),
                 $"原定于 {vote.OpensAt.Show()} 开始的“{vote.Title}”表决已取消。原因：{reason!.Trim()}", Pinned: false, PublishAt: now, Notify: true, AttachmentFileIds: [], VoteId: voteId),
                 organiser, ct);
         }
@@ -633,8 +618,6 @@ public sealed class VoteDesk(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
     }
-
-    private static string Clip(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
 }
 
 /// <summary>Opens and closes votes on time, on every instance; the conditional updates make each happen once.</summary>

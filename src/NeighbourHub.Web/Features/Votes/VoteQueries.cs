@@ -92,10 +92,13 @@ public sealed class VoteQueries(TransparencyLogs logs, TimeProvider clock)
     public async Task<VoteView> DetailAsync(NeighbourHubDbContext db, long voteId, CancellationToken ct) => await ViewAsync(db, await FindAsync(db, voteId, ct), ct);
 
     /// <summary>The vote the caller sees: residents only once announced.</summary>
-    public async Task<Vote> FindAsync(NeighbourHubDbContext db, long voteId, CancellationToken ct)
+    public Task<Vote> FindAsync(NeighbourHubDbContext db, long voteId, CancellationToken ct) => VisibleAsync(db, voteId, clock.GetUtcNow(), ct);
+
+    /// <summary>The one rule of who sees a vote: its estate's staff and residents (tenancy), residents only from its announcement.</summary>
+    public static async Task<Vote> VisibleAsync(NeighbourHubDbContext db, long voteId, DateTimeOffset now, CancellationToken ct)
     {
         var vote = await db.Votes.AsNoTracking().SingleOrDefaultAsync(v => v.Id == voteId, ct);
-        return vote is null || (db.Scope.Value.ResidentId is not null && vote.NoticeAt > clock.GetUtcNow()) ? throw new NotFoundException("表决") : vote;
+        return vote is null || (db.Scope.Value.ResidentId is not null && vote.NoticeAt > now) ? throw new NotFoundException("表决") : vote;
     }
 
     private async Task<VoteView> ViewAsync(NeighbourHubDbContext db, Vote v, CancellationToken ct)

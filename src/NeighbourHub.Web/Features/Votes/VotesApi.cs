@@ -46,18 +46,18 @@ public static class VotesApi
         });
         residents.MapPost("/{id:long}/ballots", async (long id, BallotBody? body, HttpRequest request, NeighbourHubDbContext db, VoteDesk desk, CancellationToken ct) =>
         {
-            var (ballot, _) = await desk.CastAsync(db, id, body, Key(request), ct);
+            var (ballot, _) = await desk.CastAsync(db, id, body, Idempotency.KeyOf(request), ct);
             return TypedResults.Created($"/api/v1/votes/{id}/my-ballot", new BallotReceipt(ballot.Receipt, ballot.CastAt.ToChina(), TallyLine.Wire(ballot.Channel)));
         });
 
         staff.MapPost("", async (CreateVoteBody? body, HttpRequest request, NeighbourHubDbContext db, VoteDesk desk, VoteQueries queries, CancellationToken ct) =>
         {
-            var vote = await desk.CreateAsync(db, body, Key(request), ct);
+            var vote = await desk.CreateAsync(db, body, Idempotency.KeyOf(request), ct);
             return TypedResults.Created($"/api/v1/admin/votes/{vote.Id}", await queries.DetailAsync(db, vote.Id, ct));
         });
         staff.MapPost("/{id:long}/paper-ballots", async (long id, PaperBallotBody? body, HttpRequest request, NeighbourHubDbContext db, VoteDesk desk, CancellationToken ct) =>
         {
-            var (ballot, _) = await desk.EnterPaperAsync(db, id, body, Key(request), ct);
+            var (ballot, _) = await desk.EnterPaperAsync(db, id, body, Idempotency.KeyOf(request), ct);
             return TypedResults.Created($"/api/v1/admin/votes/{id}", new BallotReceipt(ballot.Receipt, ballot.CastAt.ToChina(), TallyLine.Wire(ballot.Channel)));
         });
         staff.MapPost("/{id:long}/close", async (long id, NeighbourHubDbContext db, VoteDesk desk, VoteQueries queries, CancellationToken ct) =>
@@ -147,8 +147,6 @@ public static class VotesApi
         return await next(context);
     }
 
-    private static string? Key(HttpRequest request) =>
-        request.Headers[Idempotency.Header] is { Count: > 0 } h ? h.ToString() : null;
 }
 
 public sealed record BallotReceipt(string Receipt, DateTimeOffset CastAt, string Channel);
