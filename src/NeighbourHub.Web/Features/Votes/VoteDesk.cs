@@ -181,7 +181,9 @@ public sealed class VoteDesk(
     /// Opens the vote if its time has come: freezes the electorate and its totals. Runs in a context that sees the whole
     /// estate, whoever's request brought it here; returns whether this call opened it.
     /// </summary>
-    public async Task<bool> OpenIfDueAsync(long voteId, CancellationToken ct)
+    public Task<bool> OpenIfDueAsync(long voteId, CancellationToken ct) => RetryCollisionsAsync(() => OpenOnceAsync(voteId, ct));
+
+    private async Task<bool> OpenOnceAsync(long voteId, CancellationToken ct)
     {
         var now = clock.StorableNow();
         await using var db = contexts.CreateDbContext();
@@ -465,7 +467,10 @@ public sealed class VoteDesk(
     /// notice (公示), and the topic's decision. One conditional update of the vote's row decides who closes it; the
     /// count runs under that row's lock, after every ballot that got in. Returns whether this call closed it.
     /// </summary>
-    public async Task<bool> CloseAsync(long voteId, string closedBy, bool dueOnly, CancellationToken ct)
+    public Task<bool> CloseAsync(long voteId, string closedBy, bool dueOnly, CancellationToken ct) =>
+        RetryCollisionsAsync(() => CloseOnceAsync(voteId, closedBy, dueOnly, ct));
+
+    private async Task<bool> CloseOnceAsync(long voteId, string closedBy, bool dueOnly, CancellationToken ct)
     {
         var now = clock.StorableNow();
         await using var db = contexts.CreateDbContext();
@@ -531,6 +536,26 @@ public sealed class VoteDesk(
         await tx.CommitAsync(ct);
         log.LogInformation("Vote {VoteId} closed by {ClosedBy}: {Ballots} ballots, passed {Passed}", voteId, closedBy, lines.Count, outcome.Passed);
         return true;
+    }
+
+    /// <summary>
+    /// Opening and closing each run in a transaction of their own; when instances collide on the vote's row and its
+    /// status index, InnoDB may pick one as a deadlock victim and roll it back whole. Trying again then finds the
+    /// work done (false) or does it.
+    /// </summary>
+    private static async Task<bool> RetryCollisionsAsync(Func<Task<bool>> once)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await once();
+            }
+            catch (Exception e) when (attempt < 4 && DatabaseCollisions.IsCollision(e))
+            {
+                await Task.Delay(Random.Shared.Next(10, 50) * attempt);
+            }
+        }
     }
 
     /// <summary>The job's tick: opens the votes whose time has come and closes those past their end. Returns how many it closed.</summary>
