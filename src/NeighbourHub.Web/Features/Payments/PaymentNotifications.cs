@@ -45,7 +45,23 @@ public sealed class PaymentNotifications(
             }
 
             var transaction = JsonSerializer.Deserialize<WeChatTransaction>(opened.PlainText!, WeChatPayJson.Options)!;
-            var outcome = await payments.ApplyTransactionAsync(db, transaction, ct);
+            ApplyOutcome outcome;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    outcome = await payments.ApplyTransactionAsync(db, transaction, ct);
+                    break;
+                }
+                catch (Exception e) when (attempt < 4 && Hosting.DatabaseCollisions.IsCollision(e))
+                {
+                    // Duplicate callbacks racing on one payment may deadlock; applying is idempotent, so the victim
+                    // tries again and finds the payment applied, instead of answering WeChat with an error.
+                    db.ChangeTracker.Clear();
+                    await Task.Delay(Random.Shared.Next(10, 50) * attempt, ct);
+                }
+            }
+
             if (!outcome.Ok)
             {
                 log.LogWarning("WeChat Pay callback {Id} for {OutTradeNo} not applied: {Note}", envelope.Id, transaction.OutTradeNo, outcome.Note);
