@@ -10,6 +10,8 @@ public static class ConsoleExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        // MudBlazor speaks English unless given a localizer; the console is zh-CN (see MapAdminConsole).
+        builder.Services.AddTransient<MudBlazor.MudLocalizer, ChineseMudLocalizer>();
         builder.Services.AddScoped<ConsoleDb>();
         builder.Services.AddHttpContextAccessor();
         return builder;
