@@ -16,10 +16,16 @@ public static class AuditApi
     }
 
     private static async Task<Results<Ok<Paged<AuditRow>>, ValidationProblem>> List(
-        string? actor, string? entityType, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+        string? actor, string? entityType, string? action, string? entityId, DateOnly? from, DateOnly? to, int? page, int? pageSize,
+        NeighbourHubDbContext db, CancellationToken ct)
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
-        return v.IsValid ? TypedResults.Ok(await AuditQueries.PageAsync(db, actor, entityType, p, s, ct)) : v.Problem();
+        if (from is { } f && to is { } t && t < f)
+        {
+            v.Add("to", "结束日期不能早于开始日期。");
+        }
+
+        return v.IsValid ? TypedResults.Ok(await AuditQueries.PageAsync(db, new AuditFilter(actor, entityType, action, entityId, from, to), p, s, ct)) : v.Problem();
     }
 }
