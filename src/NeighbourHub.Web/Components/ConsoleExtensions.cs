@@ -26,4 +26,18 @@ public static class ConsoleExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    /// <summary>
+    /// A browser opening an address under /admin that answers 404 (no such page, or a file outside the role's scope) gets
+    /// the console's Chinese page, not the problem-details JSON an API client gets; the interactive router then shows its
+    /// NotFound content for the address typed. Registered right after the status-code pages, before authentication, so the
+    /// re-executed request passes authentication, authorization and antiforgery like any page load.
+    /// </summary>
+    public static IApplicationBuilder UseConsoleNotFoundPage(this IApplicationBuilder app) =>
+        app.UseWhen(IsConsoleNavigation, branch => branch.UseStatusCodePagesWithReExecute("/admin/not-found"));
+
+    /// <summary>A page load in a browser (GET, HTML wanted) of a console address.</summary>
+    private static bool IsConsoleNavigation(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method) && http.Request.Path.StartsWithSegments("/admin")
+        && http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

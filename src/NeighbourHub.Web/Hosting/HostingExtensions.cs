@@ -117,6 +117,7 @@ public static class HostingExtensions
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages(WriteStatusProblem);
+        Components.ConsoleExtensions.UseConsoleNotFoundPage(app);
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
