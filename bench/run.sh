@@ -6,6 +6,7 @@
 #   bench/run.sh payment-callbacks [payments=2000] [concurrency=32]
 #   bench/run.sh fund-appends [appends=2000] [concurrency=8]
 #   bench/run.sh fund-proofs [leaves=1000000]
+#   bench/run.sh dashboard [repairs=1000000] [requests=20]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -13,6 +13,7 @@ using NeighbourHub.Web.Features.Events;
 //   bench/run.sh payment-callbacks [payments] [concurrency]
 //   bench/run.sh fund-appends [appends] [concurrency]
 //   bench/run.sh fund-proofs [leaves]
+//   bench/run.sh dashboard [repairs] [requests]
 var scenario = args.FirstOrDefault() ?? "events-signup";
 
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
@@ -34,7 +35,8 @@ return scenario switch
     "payment-callbacks" => await BillingBench.RunCallbacksAsync(payments: ArgOr(1, 2000), concurrency: ArgOr(2, 32)),
     "fund-appends" => await FundBench.RunAppendsAsync(appends: ArgOr(1, 2000), concurrency: ArgOr(2, 8)),
     "fund-proofs" => await FundBench.RunProofsAsync(leaves: ArgOr(1, 1_000_000)),
-    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list, billing-run, payment-callbacks, fund-appends, fund-proofs"),
+    "dashboard" => await DashboardBench.RunAsync(repairs: ArgOr(1, 1_000_000), requests: ArgOr(2, 20)),
+    _ => Fail($"unknown scenario {scenario}; known: events-signup, repairs-list, billing-run, payment-callbacks, fund-appends, fund-proofs, dashboard"),
 };
 
 int ArgOr(int index, int fallback) => args.Length > index && int.TryParse(args[index], out var v) ? v : fallback;

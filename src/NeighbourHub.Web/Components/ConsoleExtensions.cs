@@ -28,4 +28,32 @@ public static class ConsoleExtensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    /// <summary>
+    /// A browser opening an address under /admin that answers 404 (no such page, or a file outside the role's scope) gets
+    /// the console's Chinese page, not the problem-details JSON an API client gets; the interactive router then shows its
+    /// NotFound content for the address typed. Registered on the application itself (so the re-executed request is routed
+    /// again) right after the status-code pages and before authentication (so it passes authentication, authorization
+    /// and antiforgery like any page load); every other request turns this inner handler off and keeps the outer one's
+    /// problem details.
+    /// </summary>
+    public static WebApplication UseConsoleNotFoundPage(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/admin/not-found");
+        app.Use((http, next) =>
+        {
+            if (!IsConsoleNavigation(http) && http.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(http);
+        });
+        return app;
+    }
+
+    /// <summary>A page load in a browser (GET, HTML wanted) of a console address.</summary>
+    private static bool IsConsoleNavigation(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method) && http.Request.Path.StartsWithSegments("/admin")
+        && http.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

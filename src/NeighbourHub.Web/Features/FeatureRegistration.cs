@@ -85,6 +85,9 @@ public static class FeatureRegistration
         s.AddSingleton<Votes.VoteQueries>();
         s.AddSingleton<Votes.VoteClockJob>();
         s.AddHostedService(sp => sp.GetRequiredService<Votes.VoteClockJob>());
+        // The console's home page: figures and to-do list for the caller's scope.
+        s.AddSingleton<Dashboard.DashboardQueries>();
+        s.AddScoped<Dashboard.ConsoleLinks>();
         s.AddSingleton<OutboxDispatcher>();
         s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         return builder;
@@ -108,6 +111,7 @@ public static class FeatureRegistration
         Topics.TopicsApi.MapTopicsApi(app);
         Votes.VotesApi.MapVotesApi(app);
         Notices.NoticesApi.MapNoticesApi(app);
+        Dashboard.DashboardApi.MapDashboardApi(app);
         return app;
     }
 

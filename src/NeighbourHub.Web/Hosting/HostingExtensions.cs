@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NeighbourHub.Web.Components;
 using Scalar.AspNetCore;
 
 namespace NeighbourHub.Web.Hosting;
@@ -117,6 +118,7 @@ public static class HostingExtensions
         app.UseForwardedHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages(WriteStatusProblem);
+        app.UseConsoleNotFoundPage();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

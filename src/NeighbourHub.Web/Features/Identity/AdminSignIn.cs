@@ -48,6 +48,7 @@ public sealed class AdminSignIn(
         if (record?.LockedUntil > now)
         {
             log.LogWarning("Admin login for {UserName} from {Address} refused: locked until {Until}", userName, clientAddress, record.LockedUntil);
+            await AuditFailureAsync(userName, clientAddress, "locked", null);
             return (Outcome.Invalid, null);
         }
 
@@ -57,6 +58,7 @@ public sealed class AdminSignIn(
         if (!known && limits.AdminAccountUnderAttack(name))
         {
             log.LogWarning("Admin login for {UserName} from unknown address {Address} refused: the account is under attack", userName, clientAddress);
+            await AuditFailureAsync(userName, clientAddress, "throttled", null);
             return (Outcome.Throttled, null);
         }
 
@@ -77,6 +79,7 @@ public sealed class AdminSignIn(
             limits.CountAdminAccountFailure(name);
             await CountFailureAsync(name, clientAddress, record, now);
             log.LogWarning("Failed admin login for {UserName} from {Address}", userName, clientAddress);
+            await AuditFailureAsync(userName, clientAddress, user is null ? "unknown_name" : user.IsDisabled ? "disabled" : "wrong_password", user?.Id);
             return (Outcome.Invalid, null);
         }
 
@@ -93,6 +96,21 @@ public sealed class AdminSignIn(
         db.Audit("admin.login", nameof(AdminUser), user.Id.ToString(CultureInfo.InvariantCulture), new { via = authenticationType });
         await db.SaveChangesAsync();
         return (Outcome.Success, identity);
+    }
+
+    /// <summary>
+    /// A refused sign-in goes into the audit log beside admin.login: the name tried, the client address and why (wrong
+    /// password, unknown or disabled name, locked, throttled) — never the password tried. Only platform admins read the
+    /// log, so it may say what the person at the login form is never told.
+    /// </summary>
+    private async Task AuditFailureAsync(string userName, string clientAddress, string reason, long? userId)
+    {
+        var tried = userName.Trim();
+        tried = tried.Length <= 64 ? tried : tried[..64];
+        db.ChangeTracker.Clear();
+        db.Scope = CurrentScope.For(new AccessScope(ScopeKind.Admin, false, [], [], ActorName: tried));
+        db.Audit("admin.login.failed", nameof(AdminUser), userId?.ToString(CultureInfo.InvariantCulture), new { userName = tried, address = clientAddress, reason });
+        await db.SaveChangesAsync();
     }
 
     /// <summary>Identity's normalisation (upper-case), trimmed and cut to the column's length.</summary>

@@ -32,6 +32,9 @@ internal sealed class RepairConfiguration : IEntityTypeConfiguration<Repair>
         b.HasIndex(x => new { x.EstateId, x.CreatedAt });
         b.HasIndex(x => new { x.EstateId, x.Status, x.DeadlineAt });
         b.HasIndex(x => new { x.ReporterId, x.Id });
+        // The home page (Features/Dashboard): a period's repairs counted from the index alone, and repairs resolved per week.
+        b.HasIndex(x => new { x.EstateId, x.CreatedAt, x.Status, x.DeadlineAt, x.ResolvedAt, x.Stars }, "IX_Repairs_Dashboard");
+        b.HasIndex(x => new { x.EstateId, x.ResolvedAt });
         b.HasOne<Estate>().WithMany().HasForeignKey(x => x.EstateId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Household>().WithMany().HasForeignKey(x => x.HouseholdId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<RepairCategory>().WithMany().HasForeignKey(x => x.CategoryId).OnDelete(DeleteBehavior.Restrict);
