@@ -223,6 +223,15 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         await orders.ApplyAsync(db, wang.Id, ["水电维修", "陪诊"], "退休电工，住 2 栋", ct);
         await orders.DecideVolunteerAsync(db, wang.Id, approve: true, ct);
         await orders.PostAsync(db, zhang.Id, "厨房水龙头漏水", "周末上午家里有人", 30, null, "demo-order-1", ct);
+
+        // A few redemptions through the real rules, so 兑换 shows who took what: 王师傅's haircut already handed over,
+        // 张阿姨's parking day waiting at the office.
+        var timeBank = services.GetRequiredService<TimeBank.TimeBankService>();
+        var rewards = await db.Rewards.Where(r => r.CommunityId == community.Id).ToDictionaryAsync(r => r.Name, r => r.Id, ct);
+        var (haircut, _) = await timeBank.RedeemAsync(db, wang.Id, rewards["理发券"], 1, "demo-redeem-1", ct);
+        await timeBank.RedeemAsync(db, wang.Id, rewards["小区停车券（1天）"], 1, "demo-redeem-2", ct);
+        await timeBank.RedeemAsync(db, zhang.Id, rewards["小区停车券（1天）"], 1, "demo-redeem-3", ct);
+        await timeBank.FulfilAsync(db, haircut.Id, ct);
     }
 
     /// <summary>

@@ -83,18 +83,20 @@ public sealed record EventInput(
 {
     public const int MaxCapacity = 100_000;
 
-    public Validation Validate()
+    /// <param name="placeRequired">False when editing: the place is fixed once created, so it may be left out.</param>
+    public Validation Validate(bool placeRequired = true)
     {
         var v = new Validation()
-            .Required("title", Title, 100)
-            .MaxLength("description", Description, 4000)
-            .MaxLength("location", Location, 200)
+            .Required("title", Title, 100, label: "活动标题")
+            .When(Description?.Length > 4000, "description", "活动介绍最多 4000 个字。")
+            .When(Location?.Length > 200, "location", "活动地点最多 200 个字。")
             .MaxLength("coverImageUrl", CoverImageUrl, 500)
-            .Required("startsAt", StartsAt)
-            .Required("endsAt", EndsAt)
-            .Required("signupOpensAt", SignupOpensAt)
-            .Required("signupClosesAt", SignupClosesAt)
-            .When(CommunityId is null && EstateId is null, "estateId", "请选择小区（全社区活动请选择社区）。")
+            // Each message names its field: the console shows them together, the mini-program beside the field.
+            .When(StartsAt is null, "startsAt", "请填写活动开始时间。")
+            .When(EndsAt is null, "endsAt", "请填写活动结束时间。")
+            .When(SignupOpensAt is null, "signupOpensAt", "请填写报名开始时间。")
+            .When(SignupClosesAt is null, "signupClosesAt", "请填写报名截止时间。")
+            .When(placeRequired && CommunityId is null && EstateId is null, "estateId", "请选择小区（全社区活动请选择社区）。")
             .When(Capacity is null or < 1 or > MaxCapacity, "capacity", $"名额应在 1 到 {MaxCapacity} 之间。")
             .When(PointsAwarded is < 0 or > 1000, "pointsAwarded", "奖励积分应在 0 到 1000 之间。")
             .When(IsVolunteer != true && PointsAwarded > 0, "pointsAwarded", "只有志愿活动才能奖励积分。")

@@ -38,19 +38,20 @@ public static class EventsApi
         var admin = app.MapGroup("/api/v1/admin/events").WithTags("Admin events").RequireAuthorization(Policies.Admin);
         admin.MapGet("/", AdminList);
         admin.MapGet("/{id:long}", AdminGet);
-        admin.MapPost("/", Create);
-        admin.MapPut("/{id:long}", Update);
+        // Writes are for the staff who run events; the committee reads them only (403 whatever the id).
+        admin.MapPost("/", Create).RequireAuthorization(Policies.ManageEvents);
+        admin.MapPut("/{id:long}", Update).RequireAuthorization(Policies.ManageEvents);
         admin.MapPost("/{id:long}/publish", async (long id, NeighbourHubDbContext db, EventService events, TimeProvider clock, CancellationToken ct) =>
-            TypedResults.Ok(View(await events.SetPublishedAsync(db, id, ct), null, clock.GetUtcNow())));
+            TypedResults.Ok(View(await events.SetPublishedAsync(db, id, ct), null, clock.GetUtcNow()))).RequireAuthorization(Policies.ManageEvents);
         admin.MapPost("/{id:long}/cancel", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
-            TypedResults.Ok(new { notified = await events.CancelEventAsync(db, id, ct) }));
+            TypedResults.Ok(new { notified = await events.CancelEventAsync(db, id, ct) })).RequireAuthorization(Policies.ManageEvents);
         admin.MapGet("/{id:long}/signups", Signups);
         admin.MapGet("/{id:long}/signups.xlsx", Export);
-        admin.MapPost("/{id:long}/checkins", CheckIn);
+        admin.MapPost("/{id:long}/checkins", CheckIn).RequireAuthorization(Policies.ManageEvents);
         // The console's export link: same sheet, cookie-authenticated.
         app.MapGet("/admin/files/events/{id:long}/signups.xlsx", Export).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         admin.MapPost("/{id:long}/complete", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
-            TypedResults.Ok(await events.CompleteAsync(db, id, ct)));
+            TypedResults.Ok(await events.CompleteAsync(db, id, ct))).RequireAuthorization(Policies.ManageEvents);
         return app;
     }
 

@@ -57,4 +57,6 @@ public static class Policies
     public const string ManageBilling = "Admin.ManageBilling";
     /// <summary>The time bank — points, rewards, volunteers, service orders — is the community office's (ADR 0004).</summary>
     public const string ManageTimeBank = "Admin.ManageTimeBank";
+    /// <summary>Creating, editing, publishing, cancelling events and checking in: not the owners' committee, which only reads them.</summary>
+    public const string ManageEvents = "Admin.ManageEvents";
 }

@@ -74,6 +74,7 @@ public static class IdentityExtensions
             .AddPolicy(Policies.ManageOrganisation, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
             .AddPolicy(Policies.ManageBilling, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff))
             .AddPolicy(Policies.ManageTimeBank, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin))
+            .AddPolicy(Policies.ManageEvents, p => AdminPolicy(p, AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff, AdminRole.GridWorker))
             .AddPolicy(Policies.VerifyResidents, p => AdminPolicy(p,
                 AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.GridWorker, AdminRole.FirmStaff));
         services.AddCascadingAuthenticationState();

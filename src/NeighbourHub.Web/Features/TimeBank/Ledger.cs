@@ -75,3 +75,18 @@ public sealed class LedgerPosting : IChildOf<TimeBankAccount>
     /// <summary>Positive credits the account, negative debits it.</summary>
     public int Amount { get; set; }
 }
+
+/// <summary>The Chinese words for the time bank's categories, for the console and the export alike.</summary>
+public static class TimeBankTexts
+{
+    public static string Category(LedgerCategory c) => c switch
+    {
+        LedgerCategory.VolunteerService => "志愿服务",
+        LedgerCategory.EventAttendance => "活动签到",
+        LedgerCategory.Redemption => "兑换",
+        LedgerCategory.RedemptionRefund => "兑换退还",
+        LedgerCategory.Donation => "捐赠",
+        LedgerCategory.ServiceOrder => "服务订单",
+        _ => "更正",
+    };
+}

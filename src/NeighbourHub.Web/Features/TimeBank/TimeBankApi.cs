@@ -40,6 +40,7 @@ public static class TimeBankApi
         var admin = app.MapGroup("/api/v1/admin/timebank").WithTags("Admin time bank").RequireAuthorization(Policies.ManageTimeBank);
         admin.MapPost("/rewards", CreateReward);
         admin.MapPost("/grants", Grant);
+        admin.MapGet("/residents", FindResidents);
         admin.MapGet("/accounts", Accounts);
         admin.MapGet("/ledger", Ledger);
         admin.MapGet("/redemptions", Redemptions);
@@ -142,11 +143,18 @@ public static class TimeBankApi
         return TypedResults.Created($"/api/v1/admin/timebank/ledger?transactionId={tx.Id}", new CreatedIdAnswer(tx.Id));
     }
 
+    /// <summary>Residents a grant may go to, found by name, flat ("3-2-501") or the phone's last four digits (the console's picker).</summary>
+    private static async Task<Results<Ok<List<ResidentPick>>, ValidationProblem>> FindResidents(string? q, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation().Required("q", q, 50, label: "姓名、房号或手机尾号");
+        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.GrantCandidatesAsync(db, q, 20, ct)) : v.Problem();
+    }
+
     private static async Task<Results<Ok<Paged<PointsAccountRow>>, ValidationProblem>> Accounts(int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
-        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.Accounts(db).ToPageAsync(p, s, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.AccountPageAsync(db, p, s, ct)) : v.Problem();
     }
 
     private static async Task<Results<Ok<Paged<AdminLedgerRow>>, ValidationProblem>> Ledger(
@@ -155,25 +163,25 @@ public static class TimeBankApi
         var v = new Validation();
         var c = EnumQuery.Parse<LedgerCategory>("category", category, v);
         var (p, s) = Paging.Normalize(page, pageSize, v);
-        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.Ledger(db, c, accountId).ToPageAsync(p, s, ct)) : v.Problem();
+        return v.IsValid ? TypedResults.Ok(await TimeBankQueries.LedgerPageAsync(db, c, accountId, p, s, ct)) : v.Problem();
     }
 
     /// <summary>The ledger the caller may see (newest 50,000 postings) as an Excel sheet; the export is audited.</summary>
     private static async Task<FileContentHttpResult> ExportLedger(NeighbourHubDbContext db, CancellationToken ct)
     {
-        var rows = await TimeBankQueries.Ledger(db, null, null).Take(50_000).ToListAsync(ct);
+        var rows = await TimeBankQueries.LedgerListAsync(db, 50_000, ct);
         db.Audit("timebank.ledger.export", "LedgerTransaction", null, new { rows = rows.Count });
         await db.SaveChangesAsync(ct);
         return Spreadsheet.File("时间银行流水.xlsx", rows,
-            new("交易", r => r.TransactionId),
+            new("流水号", r => r.TransactionId),
             new("时间", r => r.At.Show()),
-            new("类别", r => r.Category.ToString()),
+            new("类别", r => TimeBankTexts.Category(r.Category)),
             new("账户", r => r.Owner),
             new("积分", r => r.Amount),
             new("说明", r => r.Memo));
     }
 
-    private static async Task<Results<Ok<Paged<RedemptionView>>, ValidationProblem>> Redemptions(
+    private static async Task<Results<Ok<Paged<AdminRedemptionRow>>, ValidationProblem>> Redemptions(
         string? status, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
     {
         var v = new Validation();
@@ -184,7 +192,7 @@ public static class TimeBankApi
             return v.Problem();
         }
 
-        return TypedResults.Ok(await TimeBankQueries.Redemptions(db, st).ToPageAsync(p, s, ct));
+        return TypedResults.Ok(await TimeBankQueries.RedemptionPageAsync(db, st, p, s, ct));
     }
 }
 

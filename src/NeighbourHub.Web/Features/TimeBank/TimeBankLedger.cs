@@ -188,17 +188,21 @@ public sealed class TimeBankLedger(TimeProvider clock, IOptions<TimeBankOptions>
             problems.Add($"全部分录合计为 {total}，不为 0");
         }
 
-        foreach (var a in accounts)
+        var wrong = accounts.Where(a => sums.GetValueOrDefault(a.Id) != a.Balance || a.Balance < a.Floor).ToList();
+        // Named as the console names accounts ("社区积分池 · 河东社区", "居民 张**（…）"), never by their internal keys.
+        var names = await TimeBankQueries.AccountNamesAsync(db, wrong.Select(a => a.Id), ct);
+        foreach (var a in wrong)
         {
             var sum = sums.GetValueOrDefault(a.Id);
+            var name = names.GetValueOrDefault(a.Id, "账户");
             if (sum != a.Balance)
             {
-                problems.Add($"账户 {a.Id}（{a.OwnerKey}）记录的余额为 {a.Balance}，但分录合计为 {sum}");
+                problems.Add($"{name} 记录的余额为 {a.Balance}，但分录合计为 {sum}");
             }
 
             if (a.Balance < a.Floor)
             {
-                problems.Add($"账户 {a.Id}（{a.OwnerKey}）的余额低于下限");
+                problems.Add($"{name} 的余额低于下限");
             }
         }
 

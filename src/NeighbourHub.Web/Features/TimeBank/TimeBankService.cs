@@ -111,9 +111,11 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
     {
         var pool = await ledger.PoolAsync(db, communityId, ct);
         var account = await ledger.ResidentAccountAsync(db, residentId, ct);
+        // The memo names the event as people know it, not by its number.
+        var title = await db.Events.Unscoped(Because.DetailsOfARowInScope).Where(e => e.Id == eventId).Select(e => e.Title).SingleOrDefaultAsync(ct) ?? "志愿活动";
         await TimeBankLedger.InTransactionAsync(db, async () =>
         {
-            await ledger.PostAsync(db, $"event:{eventId}:{residentId}", LedgerCategory.EventAttendance, communityId, $"活动签到 #{eventId}", null,
+            await ledger.PostAsync(db, $"event:{eventId}:{residentId}", LedgerCategory.EventAttendance, communityId, $"参加活动「{title.Clip(60)}」", null,
                 [new Movement(pool.Id, -points), new Movement(account.Id, points)], ct);
             return true;
         }, ct);
@@ -242,6 +244,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
         var found = await db.Redemptions.AsNoTracking().SingleOrDefaultAsync(x => x.Id == redemptionId, ct) ?? throw new NotFoundException("兑换记录");
         var account = await ledger.ResidentAccountAsync(db, found.ResidentId, ct);
         var pool = await ledger.PoolAsync(db, found.CommunityId, ct);
+        var rewardName = await db.Rewards.Unscoped(Because.DetailsOfARowInScope).Where(w => w.Id == found.RewardId).Select(w => w.Name).SingleAsync(ct);
         return await TimeBankLedger.InTransactionAsync(db, async () =>
         {
             // Only the update that finds it pending cancels it: two staff pressing at once refund once.
@@ -260,7 +263,7 @@ public sealed class TimeBankService(TimeBankLedger ledger, TimeProvider clock)
             await db.Rewards.Unscoped(Because.PointsMoveBetweenScopes).Where(x => x.Id == found.RewardId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.Stock, x => x.Stock + found.Quantity), ct);
             var (refund, _) = await ledger.PostAsync(db, $"redeem-refund:{found.Id}", LedgerCategory.RedemptionRefund, found.CommunityId,
-                $"取消兑换 #{found.Id}", db.Scope.Value.AdminUserId, [new Movement(pool.Id, -found.Points), new Movement(account.Id, found.Points)], ct);
+                $"取消兑换 {rewardName.Clip(60)} ×{found.Quantity}", db.Scope.Value.AdminUserId, [new Movement(pool.Id, -found.Points), new Movement(account.Id, found.Points)], ct);
             await db.Redemptions.Where(x => x.Id == redemptionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.RefundTransactionId, refund.Id), ct);
             return await db.Redemptions.AsNoTracking().SingleAsync(x => x.Id == redemptionId, ct);
         }, ct);
