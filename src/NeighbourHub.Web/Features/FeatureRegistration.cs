@@ -108,6 +108,7 @@ public static class FeatureRegistration
         Topics.TopicsApi.MapTopicsApi(app);
         Votes.VotesApi.MapVotesApi(app);
         Notices.NoticesApi.MapNoticesApi(app);
+        Search.SearchApi.MapSearchApi(app);
         return app;
     }
 

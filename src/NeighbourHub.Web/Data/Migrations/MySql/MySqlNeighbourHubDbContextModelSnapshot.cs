@@ -1342,6 +1342,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(20)
                         .HasColumnType("varchar(20)");
 
+                    b.Property<string>("PhoneTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("varchar(4)");
+
                     b.Property<bool>("ServiceOrdersPaidByPool")
                         .HasColumnType("tinyint(1)");
 
@@ -1353,6 +1357,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("OpenId")
                         .IsUnique();
+
+                    b.HasIndex("PhoneTail");
 
                     b.ToTable("Residents");
                 });
@@ -1762,6 +1768,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasKey("Id");
 
                     b.HasIndex("BuildingId");
+
+                    b.HasIndex("EstateId", "Room");
 
                     b.HasIndex("UnitId", "Room")
                         .IsUnique();
@@ -2419,6 +2427,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RealName");
 
                     b.HasIndex("ResidentId");
 

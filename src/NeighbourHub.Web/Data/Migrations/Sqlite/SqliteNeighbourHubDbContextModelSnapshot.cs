@@ -1287,6 +1287,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhoneTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ServiceOrdersPaidByPool")
                         .HasColumnType("INTEGER");
 
@@ -1298,6 +1302,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OpenId")
                         .IsUnique();
+
+                    b.HasIndex("PhoneTail");
 
                     b.ToTable("Residents");
                 });
@@ -1685,6 +1691,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("BuildingId");
+
+                    b.HasIndex("EstateId", "Room");
 
                     b.HasIndex("UnitId", "Room")
                         .IsUnique();
@@ -2316,6 +2324,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RealName");
 
                     b.HasIndex("ResidentId");
 
