@@ -12,7 +12,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     [DbContext(typeof(MySqlNeighbourHubDbContext))]
-    [Migration("20261202045007_ConsoleDesk")]
+    [Migration("20261202051047_ConsoleDesk")]
     partial class ConsoleDesk
     {
         /// <inheritdoc />

@@ -11,7 +11,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261202044959_ConsoleDesk")]
+    [Migration("20261202051028_ConsoleDesk")]
     partial class ConsoleDesk
     {
         /// <inheritdoc />
