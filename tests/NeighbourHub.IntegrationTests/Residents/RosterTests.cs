@@ -30,6 +30,12 @@ public sealed class RosterTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal("138****5678", ownerRow.GetProperty("phoneMasked").GetString());
         Assert.Equal("pending", residents.Single(r => r.GetProperty("relation").GetString() == "tenant").GetProperty("status").GetString());
         Assert.DoesNotContain("13812345678", roster.GetRawText(), StringComparison.Ordinal);
+        await using (var db = App.SystemDb())
+        {
+            // The console opens one flat's roster from a search result.
+            var one = await Web.Features.Residents.ResidenceQueries.RosterAsync(db, Org.EstateA1, null, 1, 50, CancellationToken.None, householdId: Org.HouseholdsA1[0]);
+            Assert.Equal(Org.HouseholdsA1[0], Assert.Single(one.Items).HouseholdId);
+        }
 
         // The reveal answers the number and leaves who, whose and when in the audit log (never the number itself).
         var residenceId = ownerRow.GetProperty("residenceId").GetInt64();

@@ -45,11 +45,12 @@ public static class OrganisationQueries
     }
 
     /// <param name="flat">Optional search text: "3-2-501", "3栋2单元501" or a room prefix (<see cref="FlatQuery"/>); text that is no flat matches nothing.</param>
-    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId, string? flat = null) =>
+    /// <param name="householdId">Optional: only this flat (the roster opened from a search result).</param>
+    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId, string? flat = null, long? householdId = null) =>
         from h in Matching(db, flat)
         join b in db.Buildings on h.BuildingId equals b.Id
         join u in db.Units on h.UnitId equals u.Id
-        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId)
+        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId) && (householdId == null || h.Id == householdId)
         orderby b.Name, u.Name, h.Room.Length, h.Room
         select new AdminHouseholdRow(h.Id, b.Id, b.Name, u.Id, u.Name, h.Room, h.AreaM2,
             db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved), h.HeldByDeveloper);

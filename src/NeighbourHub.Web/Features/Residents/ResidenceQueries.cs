@@ -52,8 +52,7 @@ public static class ResidenceQueries
     public static async Task<Paged<RosterFlat>> RosterAsync(NeighbourHubDbContext db, long estateId, string? flat, int page, int pageSize, CancellationToken ct,
         long? householdId = null)
     {
-        var flats = await OrganisationQueries.Households(db, estateId, null, flat)
-            .Where(h => householdId == null || h.Id == householdId).ToPageAsync(page, pageSize, ct);
+        var flats = await OrganisationQueries.Households(db, estateId, null, flat, householdId).ToPageAsync(page, pageSize, ct);
         var ids = flats.Items.Select(h => h.Id).ToList();
         var residents = await (from r in db.Residences
                                where ids.Contains(r.HouseholdId) && r.Status != ResidenceStatus.Rejected
