@@ -112,6 +112,7 @@ public static class FeatureRegistration
         Votes.VotesApi.MapVotesApi(app);
         Notices.NoticesApi.MapNoticesApi(app);
         Dashboard.DashboardApi.MapDashboardApi(app);
+        Search.SearchApi.MapSearchApi(app);
         return app;
     }
 

@@ -22,13 +22,34 @@ public sealed class ImportTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
-    public async Task A_good_roll_creates_buildings_units_and_households_and_updates_areas()
+    public async Task A_good_roll_creates_buildings_units_and_households_and_updates_areas_once_confirmed()
     {
         var admin = await App.AdminClientAsync("adminA");
-        var xlsx = Xlsx.Households(("2栋", "1单元", "101", "88.5"), ("2栋", "2单元", "101", "120"), ("1栋", "1单元", "101", "99.99"));
-        var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(xlsx));
+        var xlsx = Xlsx.Households(("2栋", "1单元", "101", "88.5"), ("2栋", "2单元", "101", "120"), ("1栋", "1单元", "101", "99.99"), ("1栋", "1单元", "102", "82.5"));
+
+        // It would change a flat on record (81.50 → 99.99): a preview, nothing written.
+        var preview = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(xlsx));
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var previewed = await Json(preview);
+        Assert.False(previewed.GetProperty("imported").GetBoolean());
+        Assert.True(previewed.GetProperty("needsConfirmation").GetBoolean());
+        Assert.Equal(1, previewed.GetProperty("unchanged").GetInt32());
+        var change = Assert.Single(previewed.GetProperty("changes").EnumerateArray());
+        Assert.Equal("1栋1单元101", change.GetProperty("flat").GetString());
+        Assert.Equal(81.5m, change.GetProperty("oldAreaM2").GetDecimal());
+        Assert.Equal(99.99m, change.GetProperty("newAreaM2").GetDecimal());
+        Assert.Equal(4, change.GetProperty("row").GetInt32());
+        await using (var before = App.SystemDb())
+        {
+            Assert.Equal(81.5m, (await before.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[0])).AreaM2);
+            Assert.False(await before.Buildings.AnyAsync(b => b.EstateId == Org.EstateA1 && b.Name == "2栋"));
+        }
+
+        var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import?confirm=true", ForeignScopeTests.XlsxForm(xlsx));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = await Json(response);
+        Assert.True(result.GetProperty("imported").GetBoolean());
+        Assert.Equal(1, result.GetProperty("unchanged").GetInt32());
         Assert.Equal(2, result.GetProperty("created").GetInt32());
         Assert.Equal(1, result.GetProperty("updated").GetInt32());
 
@@ -55,7 +76,7 @@ public sealed class ImportTests(AppFixture fixture) : AppTest(fixture)
         }
 
         var good = Xlsx.HouseholdsHeld(("3栋", "1单元", "101", "90", "是"), ("1栋", "1单元", "101", "81.5", "是"), ("1栋", "1单元", "102", "82.5", ""));
-        var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(good));
+        var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import?confirm=true", ForeignScopeTests.XlsxForm(good));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (await Json(response)).GetProperty("updated").GetInt32());
         await using (var db = App.SystemDb())
@@ -67,12 +88,57 @@ public sealed class ImportTests(AppFixture fixture) : AppTest(fixture)
 
         // Empty keeps the flag; 否 clears it.
         var clear = Xlsx.HouseholdsHeld(("1栋", "1单元", "101", "81.5", ""), ("3栋", "1单元", "101", "90", "否"));
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(clear))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import?confirm=true", ForeignScopeTests.XlsxForm(clear))).StatusCode);
         await using (var db = App.SystemDb())
         {
             Assert.True((await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[0])).HeldByDeveloper);
             Assert.False(await db.Households.AnyAsync(h => h.EstateId == Org.EstateA1 && h.HeldByDeveloper && db.Buildings.Any(b => b.Id == h.BuildingId && b.Name == "3栋")));
         }
+    }
+
+    [Fact]
+    public async Task The_template_uploaded_unchanged_changes_nothing_and_has_its_example_on_a_separate_sheet()
+    {
+        var admin = await App.AdminClientAsync("adminA");
+        var template = await (await admin.GetAsync("/api/v1/admin/households/import-template")).Content.ReadAsByteArrayAsync();
+        using (var stream = new MemoryStream(template))
+        {
+            Assert.Equal(["房屋名册", "说明"], MiniExcelLibs.MiniExcel.GetSheetNames(stream));
+            stream.Position = 0;
+            var headers = MiniExcelLibs.MiniExcel.Query(stream, useHeaderRow: false, sheetName: "房屋名册").Cast<IDictionary<string, object?>>().ToList();
+            var header = Assert.Single(headers); // the headers and not one row under them
+            Assert.Equal(["楼栋", "单元", "房号", "建筑面积", "开发商持有"], header.Values.Select(v => v?.ToString() ?? "").ToArray());
+            stream.Position = 0;
+            Assert.Contains(MiniExcelLibs.MiniExcel.Query(stream, sheetName: "说明").Cast<IDictionary<string, object?>>(), r => r.Values.Any(v => v?.ToString()?.Contains("89.50", StringComparison.Ordinal) == true));
+        }
+
+        await using (var db = App.SystemDb())
+        {
+            var before = await db.Households.Where(h => h.EstateId == Org.EstateA1).Select(h => new { h.Id, h.AreaM2 }).ToListAsync();
+            var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import?confirm=true", ForeignScopeTests.XlsxForm(template));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("没有数据", (await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+            var after = await db.Households.AsNoTracking().Where(h => h.EstateId == Org.EstateA1).Select(h => new { h.Id, h.AreaM2 }).ToListAsync();
+            Assert.Equal(before, after);
+        }
+
+        // The old template's two example rows (1栋1单元101 89.50, 102 120.00) no longer overwrite real flats unseen.
+        var old = Xlsx.HouseholdsHeld(("1栋", "1单元", "101", "89.50", "否"), ("1栋", "1单元", "102", "120.00", "是"));
+        var preview = await Json(await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(old)));
+        Assert.True(preview.GetProperty("needsConfirmation").GetBoolean());
+        Assert.Equal(2, preview.GetProperty("changes").GetArrayLength());
+        await using (var db = App.SystemDb())
+        {
+            Assert.Equal(81.5m, (await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[0])).AreaM2);
+            Assert.Equal(82.5m, (await db.Households.SingleAsync(h => h.Id == Org.HouseholdsA1[1])).AreaM2);
+        }
+
+        // A roll identical to the record changes nothing and says so, without asking.
+        var same = Xlsx.Households(("1栋", "1单元", "101", "81.5"), ("1栋", "1单元", "102", "82.50"));
+        var unchanged = await Json(await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", ForeignScopeTests.XlsxForm(same)));
+        Assert.True(unchanged.GetProperty("imported").GetBoolean());
+        Assert.Equal(0, unchanged.GetProperty("updated").GetInt32());
+        Assert.Equal(2, unchanged.GetProperty("unchanged").GetInt32());
     }
 
     [Fact]
@@ -87,5 +153,6 @@ public sealed class ImportTests(AppFixture fixture) : AppTest(fixture)
         var garbage = new MultipartFormDataContent { { new ByteArrayContent("not a spreadsheet"u8.ToArray()), "file", "x.xlsx" } };
         var response = await admin.PostAsync($"/api/v1/admin/estates/{Org.EstateA1}/households/import", garbage);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("无法读取这个 .xlsx 文件", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

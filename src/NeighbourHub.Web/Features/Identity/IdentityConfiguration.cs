@@ -11,7 +11,9 @@ internal sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
         b.Property(x => x.UnionId).HasMaxLength(64);
         b.Property(x => x.Nickname).HasMaxLength(64);
         b.Property(x => x.PhoneNumber).HasMaxLength(20);
+        b.Property(x => x.PhoneTail).HasMaxLength(4);
         b.HasIndex(x => x.OpenId).IsUnique();
+        b.HasIndex(x => x.PhoneTail);
     }
 }
 

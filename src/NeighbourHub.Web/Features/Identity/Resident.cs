@@ -7,8 +7,21 @@ public sealed class Resident
     public required string OpenId { get; set; }
     public string? UnionId { get; set; }
     public string Nickname { get; set; } = "";
-    /// <summary>Full number as WeChat gave it; only <see cref="PhoneMasking"/> output leaves the server.</summary>
-    public string? PhoneNumber { get; set; }
+    private string? _phoneNumber;
+
+    /// <summary>Full number as WeChat gave it; only <see cref="PhoneMasking"/> output leaves the server (and an audited reveal to staff).</summary>
+    public string? PhoneNumber
+    {
+        get => _phoneNumber;
+        set
+        {
+            _phoneNumber = value;
+            PhoneTail = PhoneMasking.Tail(value);
+        }
+    }
+
+    /// <summary>The last four digits, kept with the number and indexed: staff search residents by them (a suffix LIKE would scan).</summary>
+    public string? PhoneTail { get; private set; }
     public bool IsVolunteer { get; set; }
     /// <summary>Staff marked this resident (elderly living alone, disabled…) as having service orders paid by the community pool.</summary>
     public bool ServiceOrdersPaidByPool { get; set; }
@@ -45,6 +58,9 @@ public static class PhoneMasking
 
         return phone.Length < 7 ? new string('*', phone.Length) : string.Concat(phone.AsSpan(0, 3), "****", phone.AsSpan(phone.Length - 4));
     }
+
+    /// <summary>13812341234 → 1234: what staff search by; null for no number or fewer than 4 characters.</summary>
+    public static string? Tail(string? phone) => phone is { Length: >= 4 } ? phone[^4..] : null;
 }
 
 public static class NameMasking

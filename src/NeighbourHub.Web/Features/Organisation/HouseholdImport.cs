@@ -28,13 +28,23 @@ public sealed class HouseholdSheetRow
 
 public sealed record ImportRowError(int Row, string Column, string Message);
 
-public sealed record ImportResult(bool Imported, int Rows, int Created, int Updated, IReadOnlyList<ImportRowError> Errors);
+/// <summary>An existing flat the roll would change: what is recorded and what the row says.</summary>
+public sealed record HouseholdChange(int Row, string Flat, decimal OldAreaM2, decimal NewAreaM2, bool OldHeldByDeveloper, bool NewHeldByDeveloper);
+
+/// <param name="NeedsConfirmation">
+/// The roll is valid but would change flats already on record (listed in <paramref name="Changes"/>): nothing was written;
+/// send it again with confirmation to apply it.
+/// </param>
+public sealed record ImportResult(bool Imported, int Rows, int Created, int Updated, IReadOnlyList<ImportRowError> Errors,
+    int Unchanged = 0, bool NeedsConfirmation = false, IReadOnlyList<HouseholdChange>? Changes = null);
 
 /// <summary>
 /// Imports an estate's household roll from .xlsx: every row is checked first and nothing is written
 /// when any row is wrong; otherwise buildings and units are created as needed and households are
 /// created or have their area (and, when the optional 开发商持有 column says so, their developer-held flag)
-/// updated, in one transaction.
+/// updated, in one transaction. A roll that would change flats already on record is only previewed
+/// (old → new) until it is sent again confirmed: areas are what per-m² billing charges and what owners'
+/// votes weigh, so they are never overwritten by an upload nobody looked at.
 /// </summary>
 public sealed class HouseholdImport
 {
@@ -45,18 +55,40 @@ public sealed class HouseholdImport
 
     public const string TemplateName = "房屋名册模板.xlsx";
 
+    /// <summary>The sheet the roll is read from; a file without it is read from its first sheet.</summary>
+    public const string RollSheet = "房屋名册";
+
+    public const string HelpSheet = "说明";
+
+    /// <summary>
+    /// The template: the roll sheet has the headers and no rows (a template uploaded unchanged must change nothing —
+    /// example rows once overwrote two real flats' areas), and the example and the rules are on a separate 说明 sheet.
+    /// </summary>
     public static byte[] Template()
     {
         using var stream = new MemoryStream();
-        stream.SaveAs(new[]
+        (string Item, string Text)[] help =
+        [
+            ("填写方法", "在“房屋名册”表里从第 2 行起每行填一户，表头不要改动。本“说明”表不会被导入。"),
+            ("楼栋", "必填，如“1栋”，最多 50 个字。"),
+            ("单元", "必填，如“1单元”，最多 50 个字。"),
+            ("房号", "必填，如“101”，最多 20 个字。同一楼栋单元内不能重复。"),
+            ("建筑面积", "必填，平方米，大于 0、不超过 10000，最多两位小数，如 89.50。按面积计费的物业费和业主表决都以它为准。"),
+            ("开发商持有", "选填：开发建设单位未售或未交付的房屋填“是”，否则填“否”；留空则不改变已登记的标记。"),
+            ("示例", "楼栋 1栋 ｜ 单元 1单元 ｜ 房号 101 ｜ 建筑面积 89.50 ｜ 开发商持有 否"),
+            ("已有房屋", "表中的房屋已登记且面积或开发商持有标记不同时，系统先列出每一处改动（原值 → 新值），确认后才会修改；相同的房屋记为“未变化”。"),
+            ("全部或全不", "任何一行有误则不导入任何数据，并列出每一处错误所在的行和列。"),
+        ];
+        stream.SaveAs(new Dictionary<string, object>
         {
-            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "101", AreaM2 = "89.50", HeldByDeveloper = "否" },
-            new HouseholdSheetRow { Building = "1栋", Unit = "1单元", Room = "102", AreaM2 = "120.00", HeldByDeveloper = "是" },
+            [RollSheet] = Array.Empty<HouseholdSheetRow>(),
+            [HelpSheet] = help.Select(h => new Dictionary<string, object> { ["项目"] = h.Item, ["说明"] = h.Text }),
         });
         return stream.ToArray();
     }
 
-    public async Task<ImportResult> ImportAsync(NeighbourHubDbContext db, long estateId, Stream xlsx, CancellationToken ct)
+    /// <param name="confirmed">The caller has seen the preview of changes to existing flats and wants them applied.</param>
+    public async Task<ImportResult> ImportAsync(NeighbourHubDbContext db, long estateId, Stream xlsx, bool confirmed, CancellationToken ct)
     {
         if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
         {
@@ -66,7 +98,11 @@ public sealed class HouseholdImport
         List<HouseholdSheetRow> rows;
         try
         {
-            rows = (await xlsx.QueryAsync<HouseholdSheetRow>(cancellationToken: ct)).ToList();
+            // The parser needs a seekable stream (and the sheet names are read before the rows).
+            var seekable = xlsx.CanSeek ? xlsx : await CopyAsync(xlsx, ct);
+            var sheet = seekable.GetSheetNames().Contains(RollSheet) ? RollSheet : null;
+            seekable.Position = 0;
+            rows = (await seekable.QueryAsync<HouseholdSheetRow>(sheetName: sheet, cancellationToken: ct)).ToList();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -79,7 +115,7 @@ public sealed class HouseholdImport
             return new ImportResult(false, rows.Count, 0, 0, [new ImportRowError(0, "file", $"每个文件最多 {MaxRows} 行。")]);
         }
 
-        var parsed = new List<(string Building, string Unit, string Room, decimal Area, bool? Held)>();
+        var parsed = new List<(int Row, string Building, string Unit, string Room, decimal Area, bool? Held)>();
         var seen = new Dictionary<(string, string, string), int>();
         for (var i = 0; i < rows.Count; i++)
         {
@@ -107,7 +143,7 @@ public sealed class HouseholdImport
                 else
                 {
                     seen[(building, unit, room)] = excelRow;
-                    parsed.Add((building, unit, room, area, held));
+                    parsed.Add((excelRow, building, unit, room, area, held));
                 }
             }
         }
@@ -123,6 +159,15 @@ public sealed class HouseholdImport
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!confirmed)
+        {
+            var (changes, newFlats) = await PreviewAsync(db, estateId, parsed, ct);
+            if (changes.Count > 0)
+            {
+                return new ImportResult(false, rows.Count, 0, 0, [], parsed.Count - changes.Count - newFlats, NeedsConfirmation: true, Changes: changes);
+            }
+        }
+
         var buildings = await db.Buildings.Where(b => b.EstateId == estateId).ToDictionaryAsync(b => b.Name, ct);
         foreach (var name in parsed.Select(p => p.Building).Distinct().Where(n => !buildings.ContainsKey(n)))
         {
@@ -138,7 +183,7 @@ public sealed class HouseholdImport
 
         await db.SaveChangesAsync(ct);
         var existing = await db.Households.Where(h => h.EstateId == estateId).ToDictionaryAsync(h => (h.UnitId, h.Room), ct);
-        int created = 0, updated = 0;
+        int created = 0, updated = 0, unchanged = 0;
         foreach (var p in parsed)
         {
             var b = buildings[p.Building];
@@ -151,6 +196,10 @@ public sealed class HouseholdImport
                     h.HeldByDeveloper = p.Held ?? h.HeldByDeveloper;
                     updated++;
                 }
+                else
+                {
+                    unchanged++;
+                }
             }
             else
             {
@@ -161,7 +210,15 @@ public sealed class HouseholdImport
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new ImportResult(true, rows.Count, created, updated, []);
+        return new ImportResult(true, rows.Count, created, updated, [], unchanged);
+
+        static async Task<Stream> CopyAsync(Stream source, CancellationToken ct)
+        {
+            var buffer = new MemoryStream();
+            await source.CopyToAsync(buffer, ct);
+            buffer.Position = 0;
+            return buffer;
+        }
 
         void Check(bool failed, int row, string column, string message)
         {
@@ -170,5 +227,32 @@ public sealed class HouseholdImport
                 errors.Add(new ImportRowError(row, column, message));
             }
         }
+    }
+
+    /// <summary>The flats on record that the parsed rows would change (in row order, for the preview), and how many rows are new flats.</summary>
+    private static async Task<(List<HouseholdChange> Changes, int NewFlats)> PreviewAsync(NeighbourHubDbContext db, long estateId,
+        List<(int Row, string Building, string Unit, string Room, decimal Area, bool? Held)> parsed, CancellationToken ct)
+    {
+        var recorded = (await (from h in db.Households
+                               join b in db.Buildings on h.BuildingId equals b.Id
+                               join u in db.Units on h.UnitId equals u.Id
+                               where h.EstateId == estateId
+                               select new { Building = b.Name, Unit = u.Name, h.Room, h.AreaM2, h.HeldByDeveloper }).ToListAsync(ct))
+            .ToDictionary(x => (x.Building, x.Unit, x.Room));
+        var changes = new List<HouseholdChange>();
+        var newFlats = 0;
+        foreach (var p in parsed)
+        {
+            if (!recorded.TryGetValue((p.Building, p.Unit, p.Room), out var h))
+            {
+                newFlats++;
+            }
+            else if (h.AreaM2 != p.Area || (p.Held is { } flag && h.HeldByDeveloper != flag))
+            {
+                changes.Add(new HouseholdChange(p.Row, p.Building + p.Unit + p.Room, h.AreaM2, p.Area, h.HeldByDeveloper, p.Held ?? h.HeldByDeveloper));
+            }
+        }
+
+        return (changes, newFlats);
     }
 }

@@ -11,6 +11,12 @@ public sealed record AdminEstateRow(long Id, string Name, string Address, long C
 /// <param name="HeldByDeveloper">Still held by the developer (unsold or undelivered): all such flats vote as one owner.</param>
 public sealed record AdminHouseholdRow(long Id, long BuildingId, string Building, long UnitId, string Unit, string Room, decimal AreaM2, int Residents, bool HeldByDeveloper);
 
+/// <summary>A flat offered by a picker or found by search: its estate and its address as people write it ("1栋1单元101").</summary>
+public sealed record HouseholdOption(long Id, long EstateId, string EstateName, string Address, decimal AreaM2)
+{
+    public string Label => $"{EstateName} {Address}";
+}
+
 public static class OrganisationApi
 {
     public static IEndpointRouteBuilder MapOrganisationApi(this IEndpointRouteBuilder app)
@@ -30,9 +36,9 @@ public static class OrganisationApi
     }
 
     private static async Task<Results<Ok<Paged<AdminHouseholdRow>>, ValidationProblem, NotFound>> ListHouseholds(
-        long estateId, long? buildingId, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+        long estateId, long? buildingId, string? q, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
     {
-        var v = new Validation();
+        var v = new Validation().MaxLength("q", q, 50);
         var (p, s) = Paging.Normalize(page, pageSize, v);
         if (!v.IsValid)
         {
@@ -44,11 +50,11 @@ public static class OrganisationApi
             return TypedResults.NotFound();
         }
 
-        return TypedResults.Ok(await OrganisationQueries.Households(db, estateId, buildingId).ToPageAsync(p, s, ct));
+        return TypedResults.Ok(await OrganisationQueries.Households(db, estateId, buildingId, q).ToPageAsync(p, s, ct));
     }
 
     private static async Task<Results<Ok<ImportResult>, ValidationProblem, NotFound>> Import(
-        long estateId, IFormFile? file, NeighbourHubDbContext db, HouseholdImport import, CancellationToken ct)
+        long estateId, bool? confirm, IFormFile? file, NeighbourHubDbContext db, HouseholdImport import, CancellationToken ct)
     {
         if (file is null || file.Length == 0)
         {
@@ -56,14 +62,15 @@ public static class OrganisationApi
         }
 
         await using var stream = file.OpenReadStream();
-        var result = await import.ImportAsync(db, estateId, stream, ct);
-        if (!result.Imported)
+        var result = await import.ImportAsync(db, estateId, stream, confirm ?? false, ct);
+        if (!result.Imported && !result.NeedsConfirmation)
         {
             var errors = result.Errors.GroupBy(e => e.Row == 0 ? "file" : $"row{e.Row}.{e.Column}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
             return TypedResults.ValidationProblem(errors, title: "未导入任何数据：请修改以下各行后重新上传。");
         }
 
+        // Imported, or a preview of the changes to flats on record (needsConfirmation; send again with ?confirm=true).
         return TypedResults.Ok(result);
     }
 }

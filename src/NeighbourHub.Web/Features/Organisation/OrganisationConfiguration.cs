@@ -64,6 +64,8 @@ internal sealed class HouseholdConfiguration : IEntityTypeConfiguration<Househol
         b.HasOne<Estate>().WithMany().HasForeignKey(x => x.EstateId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.UnitId, x.Room }).IsUnique();
         b.HasIndex(x => new { x.EstateId, x.BuildingId, x.UnitId });
+        // Search by room ("501…") within the estates in scope.
+        b.HasIndex(x => new { x.EstateId, x.Room });
     }
 }
 

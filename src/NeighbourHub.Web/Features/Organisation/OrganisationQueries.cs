@@ -44,12 +44,51 @@ public static class OrganisationQueries
                     select f.Name).FirstOrDefault());
     }
 
-    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId) =>
-        from h in db.Households
+    /// <param name="flat">Optional search text: "3-2-501", "3栋2单元501" or a room prefix (<see cref="FlatQuery"/>); text that is no flat matches nothing.</param>
+    /// <param name="householdId">Optional: only this flat (the roster opened from a search result).</param>
+    public static IQueryable<AdminHouseholdRow> Households(NeighbourHubDbContext db, long estateId, long? buildingId, string? flat = null, long? householdId = null) =>
+        from h in Matching(db, flat)
         join b in db.Buildings on h.BuildingId equals b.Id
         join u in db.Units on h.UnitId equals u.Id
-        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId)
+        where h.EstateId == estateId && (buildingId == null || h.BuildingId == buildingId) && (householdId == null || h.Id == householdId)
         orderby b.Name, u.Name, h.Room.Length, h.Room
         select new AdminHouseholdRow(h.Id, b.Id, b.Name, u.Id, u.Name, h.Room, h.AreaM2,
             db.Residences.Count(r => r.HouseholdId == h.Id && r.Status == Residents.ResidenceStatus.Approved), h.HeldByDeveloper);
+
+    /// <summary>The households in scope a flat text names (all of them for empty text), by index: see <see cref="FlatQuery"/>.</summary>
+    public static IQueryable<Household> Matching(NeighbourHubDbContext db, string? flat)
+    {
+        if (string.IsNullOrWhiteSpace(flat))
+        {
+            return db.Households;
+        }
+
+        if (FlatQuery.Parse(flat) is not { } f)
+        {
+            return db.Households.Where(h => false);
+        }
+
+        if (f.Building is null)
+        {
+            return db.Households.Where(h => h.Room.StartsWith(f.Room));
+        }
+
+        var buildings = f.BuildingNames;
+        var units = f.UnitNames;
+        return from h in db.Households
+               join b in db.Buildings on h.BuildingId equals b.Id
+               join u in db.Units on h.UnitId equals u.Id
+               where buildings.Contains(b.Name) && units.Contains(u.Name) && h.Room == f.Room
+               select h;
+    }
+
+    /// <summary>What a household picker offers for typed text: at most <paramref name="limit"/> flats in scope, optionally of one estate.</summary>
+    public static Task<List<HouseholdOption>> FindHouseholdsAsync(NeighbourHubDbContext db, long? estateId, string? text, int limit, CancellationToken ct) =>
+        (from h in Matching(db, text)
+         join b in db.Buildings on h.BuildingId equals b.Id
+         join u in db.Units on h.UnitId equals u.Id
+         join e in db.Estates on h.EstateId equals e.Id
+         where estateId == null || h.EstateId == estateId
+         orderby e.Name, b.Name, u.Name, h.Room.Length, h.Room
+         select new HouseholdOption(h.Id, h.EstateId, e.Name, b.Name + u.Name + h.Room, h.AreaM2)).Take(limit).ToListAsync(ct);
 }

@@ -9,6 +9,9 @@ public sealed record ResidenceRow(
     long Id, long ResidentId, string RealNameMasked, string? PhoneMasked, long HouseholdId, long EstateId, string EstateName,
     string Address, ResidenceRelation Relation, ResidenceStatus Status, DateTimeOffset CreatedAt, string? RejectReason);
 
+/// <summary>A resident's full phone number, revealed to staff (and written to the audit log: who, whose, when).</summary>
+public sealed record RevealedPhone(long ResidenceId, string? Phone);
+
 public sealed record InviteCodeRow(long Id, string Code, long HouseholdId, ResidenceRelation? Relation, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt);
 
 /// <summary>
@@ -133,6 +136,32 @@ public sealed class ResidenceService(TimeProvider clock)
     /// <summary>Masks personal data for lists; the full name is only on the single application.</summary>
     public static ResidenceRow Mask(ResidenceRow row) =>
         row with { RealNameMasked = NameMasking.Mask(row.RealNameMasked), PhoneMasked = PhoneMasking.Mask(row.PhoneMasked) };
+
+    /// <summary>
+    /// The full phone number of an application's resident, for staff whose role needs to call them (see
+    /// <see cref="ResidenceQueries.MayRevealContacts"/>; the committee is refused). Every reveal is audited with who
+    /// asked, whose number and for which flat — never the number itself. An application outside the scope is not found.
+    /// </summary>
+    public static async Task<RevealedPhone> RevealPhoneAsync(NeighbourHubDbContext db, long residenceId, CancellationToken ct)
+    {
+        if (!ResidenceQueries.MayRevealContacts(db.Scope.Value))
+        {
+            throw new ForbiddenException("业委会成员不能查看住户的完整手机号。");
+        }
+
+        var found = await (from r in db.Residences.AsNoTracking()
+                           where r.Id == residenceId
+                           join h in db.Households on r.HouseholdId equals h.Id
+                           join u in db.Units on h.UnitId equals u.Id
+                           join b in db.Buildings on h.BuildingId equals b.Id
+                           join p in db.Residents on r.ResidentId equals p.Id
+                           select new { r.ResidentId, r.EstateId, r.RealName, Address = b.Name + u.Name + h.Room, p.PhoneNumber }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException("住户");
+        db.Audit("resident.phone-revealed", "Resident", found.ResidentId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            new { ResidenceId = residenceId, found.EstateId, Household = found.Address, found.RealName });
+        await db.SaveChangesAsync(ct);
+        return new RevealedPhone(residenceId, found.PhoneNumber);
+    }
 
     public async Task<InviteCode> CreateInviteAsync(NeighbourHubDbContext db, long householdId, ResidenceRelation? relation, int validDays, CancellationToken ct)
     {

@@ -34,6 +34,14 @@ public static class ResidentsApi
         admin.MapPost("/residences/{id:long}/reject", Reject);
         admin.MapPost("/households/{id:long}/invite-codes", CreateInvite);
         admin.MapGet("/households/{id:long}/invite-codes", ListInvites);
+        admin.MapGet("/residences/{id:long}", Review);
+        admin.MapPost("/residences/{id:long}/phone", RevealPhone);
+
+        // The owner roster and its export: every staff role in scope reads them (the committee with names masked).
+        var roster = app.MapGroup("/api/v1/admin/estates").WithTags("Admin residence").RequireAuthorization(Policies.Admin);
+        roster.MapGet("/{estateId:long}/roster", Roster);
+        roster.MapGet("/{estateId:long}/households.xlsx", ExportHouseholds);
+        app.MapGet("/admin/files/estates/{estateId:long}/households.xlsx", ExportHouseholds).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
 
@@ -145,5 +153,52 @@ public static class ResidentsApi
         }
 
         return TypedResults.Ok(await ResidenceQueries.InviteCodesAsync(db, id, ct));
+    }
+
+    private static async Task<Results<Ok<ApplicationReview>, NotFound>> Review(long id, NeighbourHubDbContext db, CancellationToken ct) =>
+        await ResidenceQueries.ReviewAsync(db, id, ct) is { } review ? TypedResults.Ok(review) : TypedResults.NotFound();
+
+    private static async Task<Ok<RevealedPhone>> RevealPhone(long id, NeighbourHubDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await ResidenceService.RevealPhoneAsync(db, id, ct));
+
+    private static async Task<Results<Ok<Paged<RosterFlat>>, ValidationProblem, NotFound>> Roster(
+        long estateId, string? q, int? page, int? pageSize, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var v = new Validation().MaxLength("q", q, 50);
+        var (p, s) = Paging.Normalize(page, pageSize, v);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        return TypedResults.Ok(await ResidenceQueries.RosterAsync(db, estateId, q, p, s, ct));
+    }
+
+    /// <summary>Every flat of an estate with its residents (phones masked), as .xlsx with a Chinese name; the export is audited.</summary>
+    private static async Task<Results<FileContentHttpResult, NotFound>> ExportHouseholds(long estateId, NeighbourHubDbContext db, CancellationToken ct)
+    {
+        var estate = await Organisation.OrganisationQueries.EstateAsync(db, estateId, ct);
+        if (estate is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var roster = await ResidenceQueries.RosterAsync(db, estateId, null, 1, Organisation.HouseholdImport.MaxRows, ct);
+        db.Audit("households.exported", "Estate", estateId.ToString(System.Globalization.CultureInfo.InvariantCulture), new { Flats = roster.Items.Count });
+        await db.SaveChangesAsync(ct);
+        return Spreadsheet.File($"{estate.Name}-房屋与住户.xlsx", roster.Items,
+            new Spreadsheet.Column<RosterFlat>("楼栋", f => f.Building),
+            new Spreadsheet.Column<RosterFlat>("单元", f => f.Unit),
+            new Spreadsheet.Column<RosterFlat>("房号", f => f.Room),
+            new Spreadsheet.Column<RosterFlat>("建筑面积(m²)", f => f.AreaM2),
+            new Spreadsheet.Column<RosterFlat>("开发商持有", f => f.HeldByDeveloper ? "是" : "否"),
+            new Spreadsheet.Column<RosterFlat>("已认证住户数", f => f.Residents.Count(r => r.Status == ResidenceStatus.Approved)),
+            new Spreadsheet.Column<RosterFlat>("住户（关系·状态·手机）", f => string.Join("；", f.Residents.Select(r =>
+                $"{r.Name}（{StatusTexts.Of(r.Relation)}·{(r.Status == ResidenceStatus.Approved ? "已认证" : "待审核")}{(r.PhoneMasked is { } m ? "·" + m : "")}）"))));
     }
 }

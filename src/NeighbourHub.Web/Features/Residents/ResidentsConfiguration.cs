@@ -17,6 +17,8 @@ internal sealed class ResidenceConfiguration : IEntityTypeConfiguration<Residenc
         b.HasIndex(x => x.ActiveKey).IsUnique();
         b.HasIndex(x => new { x.EstateId, x.Status });
         b.HasIndex(x => x.ResidentId);
+        // Search by a resident's name (prefix).
+        b.HasIndex(x => x.RealName);
         b.HasOne<Resident>().WithMany().HasForeignKey(x => x.ResidentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Household>().WithMany().HasForeignKey(x => x.HouseholdId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Estate>().WithMany().HasForeignKey(x => x.EstateId).OnDelete(DeleteBehavior.Restrict);

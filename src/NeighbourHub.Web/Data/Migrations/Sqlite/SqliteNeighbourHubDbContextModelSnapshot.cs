@@ -2084,15 +2084,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("EstateId", "CreatedAt");
 
-                    b.HasIndex("EstateId", "ResolvedAt");
-
                     b.HasIndex("ReporterId", "Id");
 
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
-
-                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" }, "IX_Repairs_Dashboard");
 
                     b.ToTable("Repairs", (string)null);
                 });
