@@ -2090,6 +2090,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(20)
+                        .HasColumnType("varchar(20)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -2135,11 +2139,18 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(500)
                         .HasColumnType("varchar(500)");
 
+                    b.Property<long?>("RecordedById")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("int");
 
                     b.Property<long?>("ReporterId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ReporterName")
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)");
 
                     b.Property<string>("ResolutionNote")
                         .HasMaxLength(1000)
@@ -2172,6 +2183,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("CategoryId");
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RecordedById");
 
                     b.HasIndex("EstateId", "CreatedAt");
 
@@ -3768,6 +3781,11 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Household", null)
                         .WithMany()
                         .HasForeignKey("HouseholdId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedById")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)

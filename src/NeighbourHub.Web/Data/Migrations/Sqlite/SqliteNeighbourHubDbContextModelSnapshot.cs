@@ -1999,6 +1999,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -2044,11 +2048,18 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RecordedById")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReporterId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReporterName")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ResolutionNote")
                         .HasMaxLength(1000)
@@ -2081,6 +2092,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("CategoryId");
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RecordedById");
 
                     b.HasIndex("EstateId", "CreatedAt");
 
@@ -3631,6 +3644,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Household", null)
                         .WithMany()
                         .HasForeignKey("HouseholdId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedById")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
