@@ -38,6 +38,9 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     internal bool ScopeIsResident => Scope.Value.Kind == ScopeKind.Resident;
     internal IReadOnlyList<long> ScopeOfficeCommunityIds => Scope.Value.OfficeCommunityIds ?? [];
     internal IReadOnlyList<long> ScopeOfficeEstateIds => Scope.Value.OfficeEstateIds ?? [];
+    internal bool ScopeNarrowedToGrid => Scope.Value.NarrowedToGrid;
+    internal IReadOnlyList<long> ScopeGridOnlyEstateIds => Scope.Value.GridOnlyEstateIds ?? [];
+    internal IReadOnlyList<long> ScopeGridBuildingIds => Scope.Value.GridBuildingIds ?? [];
 
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Community> Communities => Set<Community>();

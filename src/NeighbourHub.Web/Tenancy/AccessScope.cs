@@ -24,6 +24,12 @@ public enum ScopeKind
 /// grid or committee staff who merely see some estates of the community.
 /// </param>
 /// <param name="OfficeEstateIds">The estates of <paramref name="OfficeCommunityIds"/>.</param>
+/// <param name="GridOnlyEstateIds">
+/// Estates the caller sees only as a grid worker (no community, firm or committee role there). In them the caller reads
+/// the estate's own things (fund, votes, notices, events, topics) but per-flat data — flats, residences, invite codes,
+/// repairs reported from a flat — only in <paramref name="GridBuildingIds"/> (ADR 0009).
+/// </param>
+/// <param name="GridBuildingIds">The buildings the caller's grids cover.</param>
 public sealed record AccessScope(
     ScopeKind Kind,
     bool Unrestricted,
@@ -34,7 +40,9 @@ public sealed record AccessScope(
     string ActorName = "",
     IReadOnlyList<Features.Identity.AdminRole>? Roles = null,
     IReadOnlyList<long>? OfficeCommunityIds = null,
-    IReadOnlyList<long>? OfficeEstateIds = null)
+    IReadOnlyList<long>? OfficeEstateIds = null,
+    IReadOnlyList<long>? GridOnlyEstateIds = null,
+    IReadOnlyList<long>? GridBuildingIds = null)
 {
     public static readonly AccessScope Nothing = new(ScopeKind.Nothing, false, [], []);
     public static readonly AccessScope System = new(ScopeKind.System, true, [], [], ActorName: "system");
@@ -44,6 +52,9 @@ public sealed record AccessScope(
     public bool Has(params Features.Identity.AdminRole[] roles) => AdminRoles.Any(roles.Contains);
 
     public bool CanSeeEstate(long estateId) => Unrestricted || EstateIds.Contains(estateId);
+
+    /// <summary>Whether per-flat data of some estate is narrowed to the caller's grid buildings (see <see cref="GridOnlyEstateIds"/>).</summary>
+    public bool NarrowedToGrid => GridOnlyEstateIds is { Count: > 0 };
 
     /// <summary>Whether the caller runs this community's office (see <see cref="OfficeCommunityIds"/>).</summary>
     public bool RunsOfficeOf(long communityId) => Unrestricted || (OfficeCommunityIds?.Contains(communityId) ?? false);

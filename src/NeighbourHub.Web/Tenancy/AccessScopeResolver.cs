@@ -79,19 +79,27 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
                 .Select(c => c.EstateId).ToListAsync(ct));
         }
 
+        // A grid worker sees the estates their grid's buildings stand in, but the flats (and what is reported from them)
+        // only of those buildings — unless another role of theirs already shows the whole estate (ADR 0009).
+        List<long> gridOnlyEstateIds = [];
+        List<long> gridBuildingIds = [];
         if (gridIds.Count > 0)
         {
-            estateIds.UnionWith(await (
+            var gridBuildings = await (
                 from gb in db.GridBuildings
                 join b in db.Buildings on gb.BuildingId equals b.Id
                 where gridIds.Contains(gb.GridId)
-                select b.EstateId).Distinct().ToListAsync(ct));
+                select new { b.Id, b.EstateId }).Distinct().ToListAsync(ct);
+            gridBuildingIds = gridBuildings.Select(b => b.Id).Distinct().ToList();
+            gridOnlyEstateIds = gridBuildings.Select(b => b.EstateId).Distinct().Where(e => !estateIds.Contains(e)).ToList();
+            estateIds.UnionWith(gridBuildings.Select(b => b.EstateId));
         }
 
         var estates = estateIds.ToList();
         var visibleCommunities = await db.Estates.Where(e => estates.Contains(e.Id)).Select(e => e.CommunityId).Distinct().ToListAsync(ct);
         visibleCommunities = visibleCommunities.Union(communityIds).ToList();
         return new AccessScope(ScopeKind.Admin, false, estates, visibleCommunities, AdminUserId: adminId, ActorName: admin.UserName ?? "", Roles: roles,
-            OfficeCommunityIds: communityIds.Distinct().ToList(), OfficeEstateIds: officeEstateIds);
+            OfficeCommunityIds: communityIds.Distinct().ToList(), OfficeEstateIds: officeEstateIds,
+            GridOnlyEstateIds: gridOnlyEstateIds, GridBuildingIds: gridBuildingIds);
     }
 }

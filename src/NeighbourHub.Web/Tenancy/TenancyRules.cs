@@ -3,6 +3,7 @@ using System.Reflection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Query;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Audit;
 using NeighbourHub.Web.Features.Events;
@@ -27,7 +28,9 @@ namespace NeighbourHub.Web.Tenancy;
 /// <item><b>firm staff</b> see the estates their firm serves today (contract dates), a <b>grid worker</b> the estates of
 /// the buildings their grid covers, a <b>committee member</b> their estate, a <b>community admin</b> every estate of their
 /// community. In those estates staff see the directory, residence applications, repairs, fee items, bills, payments,
-/// Open311 keys and events (and community-wide events and grids of those communities);</item>
+/// Open311 keys and events (and community-wide events and grids of those communities) — except that a grid worker, in an
+/// estate seen only through their grid, sees the flats, residences, invite codes and flat repairs of the grid's buildings
+/// only (<see cref="FlatData"/>, ADR 0009);</item>
 /// <item>only a <b>community admin</b> also runs the community office: the time bank (accounts, ledger, rewards,
 /// redemptions, volunteers, service orders). Firm, grid and committee staff see none of it (ADR 0004);</item>
 /// <item>a <b>resident</b> sees the estates where a residence of theirs is approved (directory, repair categories),
@@ -75,10 +78,14 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
         [typeof(Transparency.TransparencyHead)] = "Signed hashes only, reached through the feature that owns the log (a fund the caller sees) after its own check.",
     };
 
-    /// <summary>Gives every entity type its filter: hand-written, or the OR of what it declares it belongs to.</summary>
+    /// <summary>
+    /// Gives every entity type its filter: hand-written, or the OR of what it declares it belongs to; per-flat data is
+    /// then narrowed to a grid worker's buildings (<see cref="FlatData"/>).
+    /// </summary>
     public void Apply(ModelBuilder builder)
     {
         var handWritten = HandWritten();
+        var flatData = FlatData();
         foreach (var entityType in builder.Model.GetEntityTypes().ToList())
         {
             var type = entityType.ClrType;
@@ -91,11 +98,11 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
                     throw new InvalidOperationException($"{type.Name} has a hand-written tenancy rule, so it must not also declare owners.");
                 }
 
-                builder.Entity(type).HasQueryFilter(rule);
+                builder.Entity(type).HasQueryFilter(NarrowedToGrid(rule, flatData.GetValueOrDefault(type)));
             }
             else if (clauses.Count > 0)
             {
-                builder.Entity(type).HasQueryFilter(Expression.Lambda(clauses.Aggregate(Expression.OrElse), x));
+                builder.Entity(type).HasQueryFilter(NarrowedToGrid(Expression.Lambda(clauses.Aggregate(Expression.OrElse), x), flatData.GetValueOrDefault(type)));
             }
             else if (!Unfiltered.ContainsKey(type))
             {
@@ -194,6 +201,42 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
 
     private static readonly MethodInfo AnyMethod = typeof(Queryable).GetMethods()
         .Single(m => m.Name == nameof(Queryable.Any) && m.GetParameters().Length == 2);
+
+    // --- Per-flat data seen by a grid worker: only in the buildings of their grid (ADR 0009). ---
+
+    /// <summary>
+    /// The rows that belong to one flat, and when a grid worker sees them in an estate they see only through their grid:
+    /// the flat is in one of the grid's buildings. Residences, invite codes and repairs follow their flat's filter (a
+    /// repair of a public area, with no flat, stays visible to every grid of the estate: the grid worker patrols and is
+    /// escalated to for it). The estate's own things — buildings, the fund, votes, notices, events, topics — are not narrowed.
+    /// </summary>
+    private Dictionary<Type, LambdaExpression> FlatData() => new()
+    {
+        [typeof(Household)] = Rule<Household>(x => db.ScopeGridBuildingIds.Contains(x.BuildingId)),
+        [typeof(Residence)] = Rule<Residence>(x => db.Households.Any(h => h.Id == x.HouseholdId)),
+        [typeof(InviteCode)] = Rule<InviteCode>(x => db.Households.Any(h => h.Id == x.HouseholdId)),
+        [typeof(Features.Repairs.Repair)] = Rule<Features.Repairs.Repair>(x => x.HouseholdId == null || db.Households.Any(h => h.Id == x.HouseholdId)),
+    };
+
+    /// <summary>
+    /// <c>filter(x) &amp;&amp; (!narrowed || x.EstateId not grid-only || flat(x))</c>. Everyone but a grid worker has
+    /// <c>narrowed</c> false, so the added clause is constant true for them and the database drops it.
+    /// </summary>
+    private LambdaExpression NarrowedToGrid(LambdaExpression filter, LambdaExpression? flat)
+    {
+        if (flat is null)
+        {
+            return filter;
+        }
+
+        var x = filter.Parameters[0];
+        Expression<Func<bool>> narrowed = () => db.ScopeNarrowedToGrid;
+        Expression<Func<long, bool>> gridOnly = estateId => db.ScopeGridOnlyEstateIds.Contains(estateId);
+        var inGridOnlyEstate = ReplacingExpressionVisitor.Replace(gridOnly.Parameters[0], Expression.Property(x, "EstateId"), gridOnly.Body);
+        var flatVisible = ReplacingExpressionVisitor.Replace(flat.Parameters[0], x, flat.Body);
+        var narrowing = Expression.OrElse(Expression.Not(narrowed.Body), Expression.OrElse(Expression.Not(inGridOnlyEstate), flatVisible));
+        return Expression.Lambda(Expression.AndAlso(filter.Body, narrowing), x);
+    }
 
     // --- Rules that are more than ownership, written out. ---
 

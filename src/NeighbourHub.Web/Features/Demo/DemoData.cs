@@ -99,7 +99,8 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         await SeedEventsAsync(db, community, sunshine, [zhang, li, wang, liu], now, ct);
         await SeedTimeBankAsync(db, community, zhang, wang, ct);
         var events = timer.Elapsed;
-        await SeedRepairsAsync(db, sunshine, [(zhang, households[0]), (wang, households[40])], now, ct);
+        await ActivatorUtilities.CreateInstance<RepairDemo>(services).SeedAsync(db, sunshine, [(zhang, households[0]), (wang, households[40])],
+            [households[70], households[150]], now, ct);
         var repairs = timer.Elapsed - events;
         await SeedBillingAsync(db, sunshine, oldQuarters, zhang, now, ct);
         log.LogInformation("Demo activity seeded: events and time bank {Events:N1} s, repairs {Repairs:N1} s, billing {Billing:N1} s",
@@ -232,95 +233,6 @@ public sealed class DemoData(IDbContextFactory<NeighbourHubDbContext> contexts, 
         await timeBank.RedeemAsync(db, wang.Id, rewards["小区停车券（1天）"], 1, "demo-redeem-2", ct);
         await timeBank.RedeemAsync(db, zhang.Id, rewards["小区停车券（1天）"], 1, "demo-redeem-3", ct);
         await timeBank.FulfilAsync(db, haircut.Id, ct);
-    }
-
-    /// <summary>
-    /// About fifty reports over the last seven weeks, each lived through the real rules on a clock set back
-    /// to its day: every state appears (waiting, assigned, in progress, awaiting rating, closed with stars,
-    /// reopened, cancelled, overdue), so the board and the KPI page have something true to show.
-    /// </summary>
-    private async Task SeedRepairsAsync(NeighbourHubDbContext db, Estate estate, IReadOnlyList<(Resident Who, Household Home)> reporters, DateTimeOffset now,
-        CancellationToken ct)
-    {
-        var demoClock = new DemoClock(now);
-        var repairs = new Repairs.RepairService(demoClock);
-        var categories = await db.RepairCategories.Where(c => c.EstateId == estate.Id).OrderBy(c => c.Id).ToListAsync(ct);
-        var staff = await repairs.StaffForAsync(db, estate.Id, ct);
-        var system = db.Scope;
-        var resolver = services.GetRequiredService<AccessScopeResolver>();
-        var random = new Random(311);
-        async Task AsResidentAsync(Resident who)
-        {
-            db.Scope = system; // the resolver reads residences, which a resident scope would narrow to its own
-            db.Scope = CurrentScope.For(await resolver.ForResidentAsync(db, who.Id, ct));
-        }
-
-        string[] troubles = ["水管接口漏水", "窗户关不严", "楼道灯不亮", "电梯异响", "垃圾投放点满溢", "门禁刷卡失灵", "下水道堵塞", "消防通道堆放杂物"];
-        for (var i = 0; i < 50; i++)
-        {
-            var (who, home) = reporters[i % reporters.Count];
-            var category = categories[i % categories.Count];
-            demoClock.Now = now.AddHours(-(50 - i) * 22 - random.Next(0, 6));
-            await AsResidentAsync(who);
-            var r = await repairs.SubmitAsync(db, who.Id, estate.Id, category.IsPublicArea ? null : home.Id, category.Id,
-                $"{troubles[i % troubles.Length]}（{i + 1}）", category.IsPublicArea ? $"{i % 4 + 1}栋公共区域" : "家中", null, ct);
-            var fate = i % 10;
-            if (fate == 0 && i < 40)
-            {
-                continue; // waiting to be dispatched (the older ones are overdue)
-            }
-
-            var assignee = staff[i % staff.Count];
-            var asStaff = CurrentScope.For(new AccessScope(ScopeKind.Admin, true, [estate.Id], [estate.CommunityId], AdminUserId: assignee.Id, ActorName: assignee.Name));
-            db.Scope = asStaff;
-            demoClock.Now += TimeSpan.FromHours(1 + random.Next(0, 3));
-            if (fate == 8)
-            {
-                await AsResidentAsync(who);
-                await repairs.CancelAsync(db, r.Id, who.Id, ct);
-                continue;
-            }
-
-            await repairs.AssignAsync(db, r.Id, assignee.Id, ct);
-            if (fate == 1)
-            {
-                continue;
-            }
-
-            demoClock.Now += TimeSpan.FromHours(random.Next(1, 4));
-            await repairs.StartAsync(db, r.Id, ct);
-            if (fate == 2)
-            {
-                continue;
-            }
-
-            // Most are fixed in time; every fourth takes longer than its category allows.
-            demoClock.Now += TimeSpan.FromHours(i % 4 == 3 ? category.DeadlineHours + 6 : Math.Max(1, category.DeadlineHours / 3));
-            await repairs.ResolveAsync(db, r.Id, "已上门处理，恢复正常", null, ct);
-            if (fate == 7)
-            {
-                continue; // waiting for the resident's stars
-            }
-
-            await AsResidentAsync(who);
-            demoClock.Now += TimeSpan.FromHours(5);
-            if (fate == 9)
-            {
-                await repairs.ReopenAsync(db, r.Id, who.Id, "过了两天又坏了", ct);
-                db.Scope = asStaff;
-                demoClock.Now += TimeSpan.FromHours(2);
-                await repairs.StartAsync(db, r.Id, ct);
-                demoClock.Now += TimeSpan.FromHours(4);
-                await repairs.ResolveAsync(db, r.Id, "更换配件后复查正常", null, ct);
-                await AsResidentAsync(who);
-                demoClock.Now += TimeSpan.FromHours(3);
-            }
-
-            await repairs.RateAsync(db, r.Id, who.Id, 3 + random.Next(0, 3), i % 3 == 0 ? "师傅很耐心" : null, ct);
-        }
-
-        db.Scope = system;
-        db.ChangeTracker.Clear();
     }
 
     /// <summary>

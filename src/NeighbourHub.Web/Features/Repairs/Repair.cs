@@ -27,8 +27,11 @@ public sealed class RepairCategory : IEstateOwned
 
 public enum RepairStatus { Submitted, Assigned, InProgress, Resolved, Closed, Cancelled }
 
-/// <summary>Where a report came from: a resident in the mini-program, another system through Open311, or a 议事 topic staff handed to the trustee.</summary>
-public enum RepairSource { MiniProgram, Open311, Topic }
+/// <summary>
+/// Where a report came from: a resident in the mini-program, another system through Open311, a 议事 topic staff handed to
+/// the trustee, or staff taking it down for a resident — a phone call, the property office's counter, a grid worker's patrol.
+/// </summary>
+public enum RepairSource { MiniProgram, Open311, Topic, Phone, Counter, GridPatrol }
 
 /// <summary>
 /// A report (报事报修) and its explicit state machine:
@@ -52,6 +55,12 @@ public sealed class Repair : IEstateStaffOwned
     public RepairSource Source { get; set; }
     /// <summary>Contact details an Open311 client sent (staff only; never in the public feed).</summary>
     public string? ExternalContact { get; set; }
+    /// <summary>Who reported it, for reports staff took down (phone, counter, patrol); a resident's own report names them through their residence.</summary>
+    public string? ReporterName { get; set; }
+    /// <summary>The number to call back for reports staff took down; shown in full only to the assignee and whoever took it down.</summary>
+    public string? ContactPhone { get; set; }
+    /// <summary>The member of staff who took the report down (phone, counter, patrol).</summary>
+    public long? RecordedById { get; set; }
     public double? Latitude { get; set; }
     public double? Longitude { get; set; }
     public required string Description { get; set; }

@@ -85,7 +85,7 @@ public sealed class RepairEscalationJob(
         db.RepairEscalations.AddRange(targets.Select(t => new RepairEscalation { RepairId = repair.Id, Level = level, AdminUserId = t.Id, At = now }));
         var who = targets.Count == 0 ? "（无人可升级，请配置网格员或社区管理员）" : string.Join("、", targets.Select(t => t.Name));
         var stage = level == 1 && !toCommunity ? "超时，升级至网格员" : "超时未办结，升级至社区";
-        repairs.AddEvent(db, repair, "escalated", "system", $"{stage}：{who}");
+        repairs.AddEvent(db, repair, "escalated", AccessScope.System.ActorName, $"{stage}：{who}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         repair.EscalationLevel = level;

@@ -6,8 +6,13 @@ using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Repairs;
+
+/// <summary>A report staff take down for a resident (see <see cref="RepairService.SubmitForFlatAsync"/>); source: phone, counter, grid_patrol.</summary>
+public sealed record StaffReport(long? EstateId, long? HouseholdId, long? CategoryId, string? Description, string? Location, string? ReporterName,
+    string? ContactPhone, string? Source, IReadOnlyList<string>? PhotoIds);
 
 public sealed record StaffMember(long Id, string Name, AdminRole Role)
 {
@@ -26,6 +31,95 @@ public sealed record StaffMember(long Id, string Name, AdminRole Role)
 /// </summary>
 public sealed class RepairService(TimeProvider clock)
 {
+    /// <summary>Why the owners' committee hears 403 on every staff step: it watches the trustee's work, it does not do it.</summary>
+    public const string HandlersOnlyText = "业委会成员只能查看报事报修，不能派单、接单、处理、办结或代为登记；请由物业、网格员或社区办理。";
+
+    /// <summary>
+    /// Whether the caller handles repairs: platform and community admins, firm staff and grid workers. A committee member
+    /// (业委会) reads repairs of their estate — the owners' side checking the trustee — but takes no step on them.
+    /// </summary>
+    public static bool MayHandle(AccessScope scope) =>
+        scope.Unrestricted || scope.Has(AdminRole.PlatformAdmin, AdminRole.CommunityAdmin, AdminRole.FirmStaff, AdminRole.GridWorker);
+
+    /// <summary>Checked before any id is looked at, so the answer (403) says nothing about whether the repair exists.</summary>
+    private static void RequireHandler(NeighbourHubDbContext db)
+    {
+        if (!MayHandle(db.Scope.Value))
+        {
+            throw new ForbiddenException(HandlersOnlyText);
+        }
+    }
+
+    /// <summary>How a staff-taken report came in, as the API spells it and as the console shows it.</summary>
+    public static readonly IReadOnlyDictionary<RepairSource, (string Wire, string Text)> StaffSources = new Dictionary<RepairSource, (string, string)>
+    {
+        [RepairSource.Phone] = ("phone", "电话报修"),
+        [RepairSource.Counter] = ("counter", "前台登记"),
+        [RepairSource.GridPatrol] = ("grid_patrol", "网格巡查"),
+    };
+
+    /// <summary>
+    /// A report staff take down for a resident — by phone, at the counter, on a grid patrol — on behalf of a flat (or a
+    /// public area), with who reported it and a number to call back. Same category, deadline and photo rules as a
+    /// resident's own report; the flat must be one the caller sees (a grid worker: of their grid's buildings).
+    /// </summary>
+    public async Task<Repair> SubmitForFlatAsync(NeighbourHubDbContext db, StaffReport report, CancellationToken ct)
+    {
+        RequireHandler(db);
+        var source = StaffSources.FirstOrDefault(s => s.Value.Wire == report.Source).Key;
+        var phone = report.ContactPhone?.Trim().Replace(" ", "", StringComparison.Ordinal);
+        var v = new Validation()
+            .Positive("estateId", report.EstateId)
+            .Positive("categoryId", report.CategoryId)
+            .When(report.HouseholdId is <= 0, "householdId", "请选择房屋。")
+            .Required("description", report.Description, 1000, "问题描述")
+            .MaxLength("location", report.Location, 200)
+            .Required("reporterName", report.ReporterName, 50, "报修人姓名")
+            .When(string.IsNullOrEmpty(phone), "contactPhone", "请填写联系电话。")
+            .When(!string.IsNullOrEmpty(phone) && !PhoneLike(phone), "contactPhone", "联系电话应为 7 到 20 位数字（座机可带区号和“-”）。")
+            .When(!StaffSources.ContainsKey(source), "source", "报修来源只能是 phone（电话）、counter（前台）或 grid_patrol（网格巡查）。")
+            .When(report.PhotoIds is { Count: > Repair.MaxPhotos }, "photoIds", Repair.PhotoLimitText);
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        var estateId = report.EstateId!.Value;
+        if (!await db.Estates.AnyAsync(e => e.Id == estateId, ct))
+        {
+            throw new NotFoundException("小区");
+        }
+
+        var category = await db.RepairCategories.SingleOrDefaultAsync(c => c.Id == report.CategoryId && c.EstateId == estateId, ct)
+            ?? throw new DomainValidationException("categoryId", "该小区没有这个报修类别。");
+        if (report.HouseholdId is { } h)
+        {
+            // The flat through its filter: outside the caller's scope (another estate, another grid's building) it is not found.
+            if (!await db.Households.AnyAsync(x => x.Id == h && x.EstateId == estateId, ct))
+            {
+                throw new NotFoundException("房屋");
+            }
+        }
+        else if (!category.IsPublicArea)
+        {
+            throw new DomainValidationException("householdId", $"「{category.Name}」是户内报修，请选择报修的房屋；公共区域的问题请选公共区域类别。");
+        }
+
+        var photos = await FileService.RequireOwnUnusedAsync(db, report.PhotoIds, ct);
+        var repair = NewRepair(estateId, category, report.Description!.Trim(), report.Location?.Trim() ?? "");
+        repair.HouseholdId = report.HouseholdId;
+        repair.Source = source;
+        repair.ReporterName = report.ReporterName!.Trim();
+        repair.ContactPhone = phone;
+        repair.RecordedById = db.Scope.Value.AdminUserId;
+        await CreateAsync(db, repair, db.Scope.Value.ActorName, photos, ct,
+            $"{StaffSources[source].Text}，报修人 {NameMasking.Mask(repair.ReporterName)}");
+        return repair;
+    }
+
+    private static bool PhoneLike(string phone) =>
+        phone.Length is >= 7 and <= 20 && phone.All(c => char.IsAsciiDigit(c) || c == '-') && char.IsAsciiDigit(phone[0]) && char.IsAsciiDigit(phone[^1]);
+
     public async Task<Repair> SubmitAsync(NeighbourHubDbContext db, long residentId, long estateId, long? householdId, long categoryId,
         string description, string location, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
@@ -95,14 +189,14 @@ public sealed class RepairService(TimeProvider clock)
     }
 
     /// <summary>The repair, its photos and its first timeline entry land together or not at all.</summary>
-    private async Task CreateAsync(NeighbourHubDbContext db, Repair repair, string actor, IReadOnlyList<string> photos, CancellationToken ct)
+    private async Task CreateAsync(NeighbourHubDbContext db, Repair repair, string actor, IReadOnlyList<string> photos, CancellationToken ct, string? note = null)
     {
         // Inside a caller's transaction (a topic handed over), that transaction decides; otherwise this one.
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.Repairs.Add(repair);
         await db.SaveChangesAsync(ct);
         db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Report }));
-        AddEvent(db, repair, "submitted", actor, null);
+        AddEvent(db, repair, "submitted", actor, note);
         await db.SaveChangesAsync(ct);
         if (tx is not null)
         {
@@ -142,6 +236,7 @@ public sealed class RepairService(TimeProvider clock)
 
     public async Task<Repair> AssignAsync(NeighbourHubDbContext db, long repairId, long assigneeId, CancellationToken ct)
     {
+        RequireHandler(db);
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var staff = await StaffForAsync(db, repair.EstateId, ct);
         var assignee = staff.FirstOrDefault(s => s.Id == assigneeId)
@@ -156,6 +251,7 @@ public sealed class RepairService(TimeProvider clock)
     /// <summary>接单: staff who may work in the estate take an unassigned repair themselves.</summary>
     public async Task<Repair> GrabAsync(NeighbourHubDbContext db, long repairId, CancellationToken ct)
     {
+        RequireHandler(db);
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         var me = db.Scope.Value.AdminUserId ?? 0;
         if (repair.Status != RepairStatus.Submitted)
@@ -177,6 +273,7 @@ public sealed class RepairService(TimeProvider clock)
 
     public async Task<Repair> StartAsync(NeighbourHubDbContext db, long repairId, CancellationToken ct)
     {
+        RequireHandler(db);
         var repair = await db.Repairs.SingleOrDefaultAsync(r => r.Id == repairId, ct) ?? throw new NotFoundException("报修单");
         repair.Start(db.Scope.Value.AdminUserId ?? 0);
         AddEvent(db, repair, "started", db.Scope.Value.ActorName, null);
@@ -188,6 +285,7 @@ public sealed class RepairService(TimeProvider clock)
     /// <summary>Staff resolve with a note and up to <see cref="Repair.MaxPhotos"/> photos; the API and the console both come here.</summary>
     public async Task<Repair> ResolveAsync(NeighbourHubDbContext db, long repairId, string? note, IReadOnlyList<string>? photoIds, CancellationToken ct)
     {
+        RequireHandler(db);
         var v = new Validation().Required("note", note, 1000).When(photoIds is { Count: > Repair.MaxPhotos }, "photoIds", Repair.PhotoLimitText);
         if (!v.IsValid)
         {

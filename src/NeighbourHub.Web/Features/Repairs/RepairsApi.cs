@@ -19,7 +19,8 @@ public sealed record PhotoView(string Id, string Url, string Stage);
 
 public sealed record RepairView(long Id, long EstateId, long? HouseholdId, long CategoryId, string Category, string Description, string Location,
     string Status, DateTimeOffset CreatedAt, DateTimeOffset DeadlineAt, bool Overdue, long? AssigneeId, int ReopenCount, int? Stars,
-    int EscalationLevel, DateTimeOffset? LastUrgedAt, IReadOnlyList<PhotoView>? Photos, IReadOnlyList<TimelineEntry>? Timeline);
+    int EscalationLevel, DateTimeOffset? LastUrgedAt, IReadOnlyList<PhotoView>? Photos, IReadOnlyList<TimelineEntry>? Timeline,
+    string Source = "mini_program", string? Flat = null, string? ReporterName = null, string? ContactPhone = null);
 
 public sealed record RatingBody(int? Stars, string? Comment);
 
@@ -57,7 +58,59 @@ public static class RepairsApi
         admin.MapPost("/repairs/{id:long}/grab", async (long id, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
             TypedResults.Ok(await RepairQueries.ViewAsync(db, await r.GrabAsync(db, id, ct), c, AdminFiles, ct)));
         admin.MapPost("/repairs/{id:long}/resolve", Resolve);
+        // Reports staff take down for a resident (phone, counter, grid patrol): same rules as a resident's own.
+        admin.MapPost("/repairs", async (StaffReport? body, NeighbourHubDbContext db, RepairService r, TimeProvider c, CancellationToken ct) =>
+        {
+            var repair = await r.SubmitForFlatAsync(db, body ?? new StaffReport(null, null, null, null, null, null, null, null, null), ct);
+            return TypedResults.Created($"/api/v1/admin/repairs/{repair.Id}", await RepairQueries.ViewAsync(db, repair, c, AdminFiles, ct));
+        });
+        admin.MapGet("/repairs/export", Export)
+            .WithDescription("The board as an Excel file (报事报修.xlsx): the same filters as GET /admin/repairs plus filter=open|overdue|escalated|unassigned|mine and keyword.");
+        // The console downloads it with its cookie.
+        app.MapGet("/admin/files/repairs.xlsx", Export).RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>The most rows one export holds; a larger board is narrowed by its filters first.</summary>
+    public const int MaxExportRows = 20_000;
+
+    private static async Task<IResult> Export(long? estateId, long? gridId, long? categoryId, string? status, string? filter, string? keyword,
+        NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var st = ParseStatus(status, v);
+        v.When(filter is not null && RepairQueries.BoardFilter.Named(filter).Name != filter, "filter", "只能是以下之一：open, overdue, escalated, unassigned, mine。")
+            .MaxLength("keyword", keyword, 50);
+        if (!v.IsValid)
+        {
+            return v.Problem();
+        }
+
+        var f = RepairQueries.BoardFilter.Named(filter) with { EstateId = estateId, GridId = gridId, CategoryId = categoryId, Status = st, Keyword = keyword };
+        if (st is not null && filter is null)
+        {
+            f = f with { OpenOnly = false };
+        }
+
+        var now = clock.GetUtcNow();
+        var rows = await RepairQueries.ExportAsync(db, f, now, MaxExportRows, ct);
+        return Spreadsheet.File($"报事报修_{ChinaTime.DayOf(now):yyyyMMdd}.xlsx", rows,
+            new("单号", r => r.Id),
+            new("小区", r => r.Estate),
+            new("房屋", r => r.Flat ?? "公共区域"),
+            new("类别", r => r.Category),
+            new("描述", r => r.Description),
+            new("位置", r => r.Location),
+            new("来源", r => r.Source),
+            new("报修人", r => r.Reporter),
+            new("联系电话", r => r.Phone),
+            new("状态", r => r.Status),
+            new("报修时间", r => r.CreatedAt.Show("yyyy-MM-dd HH:mm")),
+            new("办结期限", r => r.DeadlineAt.Show("yyyy-MM-dd HH:mm")),
+            new("是否超时", r => r.Overdue ? "超时" : ""),
+            new("处理人", r => r.Assignee),
+            new("处理完成时间", r => r.ResolvedAt?.Show("yyyy-MM-dd HH:mm") ?? ""),
+            new("评价", r => r.Stars is { } s ? $"{s} 星" : ""));
     }
 
     private static async Task<Results<Ok<List<CategoryView>>, ValidationProblem>> Categories(long? estateId, NeighbourHubDbContext db, CancellationToken ct)

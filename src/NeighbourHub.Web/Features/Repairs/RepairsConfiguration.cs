@@ -28,6 +28,9 @@ internal sealed class RepairConfiguration : IEntityTypeConfiguration<Repair>
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
         b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.ExternalContact).HasMaxLength(200);
+        b.Property(x => x.ReporterName).HasMaxLength(50);
+        b.Property(x => x.ContactPhone).HasMaxLength(20);
+        b.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.RecordedById).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.Status, x.DeadlineAt });
         b.HasIndex(x => new { x.EstateId, x.CreatedAt });
         b.HasIndex(x => new { x.EstateId, x.Status, x.DeadlineAt });
