@@ -17,8 +17,14 @@ public sealed class DashboardConsoleTests(BrowserFixture fixture)
         var now = DateTimeOffset.UtcNow;
         var repair = new Repair
         {
-            EstateId = fixture.Org.EstateA1, CategoryId = category, Description = "楼道水管爆裂", Location = "1栋", CreatedAt = now.AddDays(-2), UpdatedAt = now,
-            DeadlineAt = now.AddDays(-1), EscalationLevel = 1,
+            EstateId = fixture.Org.EstateA1,
+            CategoryId = category,
+            Description = "楼道水管爆裂",
+            Location = "1栋",
+            CreatedAt = now.AddDays(-2),
+            UpdatedAt = now,
+            DeadlineAt = now.AddDays(-1),
+            EscalationLevel = 1,
         };
         db.Repairs.Add(repair);
         await db.SaveChangesAsync();

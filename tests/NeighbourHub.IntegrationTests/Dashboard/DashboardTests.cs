@@ -73,8 +73,16 @@ public sealed class DashboardTests(AppFixture fixture) : AppTest(fixture)
         var last = BillingPeriod.Of(today.AddMonths(-1));
         Bill NewBill(long household, BillingPeriod p, DateOnly due, BillStatus status) => new()
         {
-            EstateId = Org.EstateA1, HouseholdId = household, FeeItemId = fee.Id, Period = p.ToString(), FeeItemName = fee.Name, AmountFen = 10_000,
-            DueDate = due, Status = status, CreatedAt = _now, PaidAt = status == BillStatus.Paid ? _now : null,
+            EstateId = Org.EstateA1,
+            HouseholdId = household,
+            FeeItemId = fee.Id,
+            Period = p.ToString(),
+            FeeItemName = fee.Name,
+            AmountFen = 10_000,
+            DueDate = due,
+            Status = status,
+            CreatedAt = _now,
+            PaidAt = status == BillStatus.Paid ? _now : null,
         };
         db.Bills.AddRange(
             NewBill(Org.HouseholdsA1[0], period, today.AddDays(10), BillStatus.Paid),
