@@ -129,11 +129,13 @@ public static class BillLedger
 
     /// <summary>
     /// Staff change the amount of an unpaid bill nobody is paying, from exactly <paramref name="fromFen"/> (what they saw)
-    /// to <paramref name="toFen"/>; the first amount issued is kept. False when the bill moved on meanwhile.
+    /// to <paramref name="toFen"/>; the first amount issued is kept. False when the bill moved on meanwhile. The kept amount is
+    /// <paramref name="fromFen"/> (the WHERE guarantees it), never the column: MariaDB assigns SET left to right and EF
+    /// does not promise the order, so reading AmountFen there could see the new value.
     /// </summary>
     public static async Task<bool> AdjustAsync(NeighbourHubDbContext db, long billId, long fromFen, long toFen, string reason, CancellationToken ct) =>
         await db.Bills.Where(b => b.Id == billId && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null && b.AmountFen == fromFen).ExecuteUpdateAsync(u => u
-            .SetProperty(b => b.OriginalAmountFen, b => b.OriginalAmountFen ?? b.AmountFen).SetProperty(b => b.AmountFen, toFen)
+            .SetProperty(b => b.OriginalAmountFen, b => b.OriginalAmountFen ?? fromFen).SetProperty(b => b.AmountFen, toFen)
             .SetProperty(b => b.StaffNote, reason), ct) == 1;
 
     /// <summary>
