@@ -19,9 +19,14 @@ public sealed class BillingConsoleTests(BrowserFixture fixture)
         await page.GetByLabel("单价（元）").FillAsync("1.20");
         await page.GetByLabel("生效日期 yyyy-MM-dd").FillAsync("2027-01-01");
         await page.GetByText("添加", new PageGetByTextOptions { Exact = true }).ClickAsync();
-        await Assertions.Expect(page.GetByText("已添加收费项目。")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByText("已添加收费项目：电梯运行费。")).ToBeVisibleAsync();
+        // The form is fresh for the next item: no 单价 silently carried over.
+        await Assertions.Expect(page.GetByLabel("单价（元）")).ToHaveValueAsync("0.00");
+        await Assertions.Expect(page.GetByLabel("名称")).ToHaveValueAsync("");
         // The console adds through the API's service and checks: the same name again in this estate is refused.
         await page.GetByLabel("名称").FillAsync("电梯运行费");
+        await page.GetByLabel("单价（元）").FillAsync("1.20");
+        await page.GetByLabel("生效日期 yyyy-MM-dd").FillAsync("2027-01-01");
         await page.GetByText("添加", new PageGetByTextOptions { Exact = true }).ClickAsync();
         await Assertions.Expect(page.GetByText("本小区已有同名的收费项目。")).ToBeVisibleAsync();
 
@@ -35,18 +40,39 @@ public sealed class BillingConsoleTests(BrowserFixture fixture)
         // 1.20 元/㎡ × 81.5 ㎡ = 97.80 元 for the first TestOrg household.
         Assert.Contains(bills, b => b.GetProperty("amountFen").GetInt64() == 9780);
 
-        // Cash at the counter for the first household's bill.
-        await page.GotoAsync("/admin/billing/bills");
-        await page.GetByText("只看欠费（已过缴费日未缴）").ClickAsync();
+        // Cash at the counter for the first household's bill: 未缴 (these are not due yet), the row's 收款 opens the counter.
+        await page.GotoAsync("/admin/billing/bills?status=unpaid");
         var cashBill = bills.First(b => b.GetProperty("householdId").GetInt64() == fixture.Org.HouseholdsA1[0]).GetProperty("id").GetInt64();
-        var row = page.Locator($"[data-testid=bill-{cashBill}]");
-        await row.GetByPlaceholder("收据号/流水号").FillAsync("现金 000778");
-        await row.GetByText("登记收款").ClickAsync();
-        await Assertions.Expect(page.GetByText("已登记收款，收据号 NH-")).ToBeVisibleAsync();
+        var row = page.Locator($"tr.bill-{cashBill}");
+        await row.GetByText("收款", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("counter-total")).ToContainTextAsync("合计 97.80 元（玖拾柒元捌角整）");
+        await page.GetByLabel("收据号/流水号").FillAsync("现金 000778");
+        await page.GetByText("确认收款").ClickAsync();
+        await Assertions.Expect(page.GetByText("已收款 97.80 元，收据号 NH-").First).ToBeVisibleAsync();
         var paid = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/bills?estateId={fixture.Org.EstateA1}&period=2027-01&status=paid")).GetProperty("items")[0];
         await page.GotoAsync($"/admin/receipts/{paid.GetProperty("paymentId").GetInt64()}");
-        await Assertions.Expect(page.GetByTestId("receipt")).ToContainTextAsync("97.80");
-        await Assertions.Expect(page.GetByTestId("receipt")).ToContainTextAsync("现金 000778");
+        var receipt = page.GetByTestId("receipt");
+        await Assertions.Expect(receipt).ToContainTextAsync("97.80");
+        await Assertions.Expect(receipt).ToContainTextAsync("现金 000778");
+        await Assertions.Expect(receipt).ToContainTextAsync("玖拾柒元捌角整");
+        await Assertions.Expect(receipt).ToContainTextAsync("测试物业");
+        // The payer is the flat, never the staff account that typed it in (that one signs as 收款人).
+        await Assertions.Expect(page.GetByTestId("receipt-payer")).ToContainTextAsync("1栋");
+        await Assertions.Expect(page.GetByTestId("receipt-payer")).Not.ToContainTextAsync("adminA");
+        await Assertions.Expect(receipt).Not.ToContainTextAsync("经办");
+        await Assertions.Expect(receipt).ToContainTextAsync("收款人：adminA");
+
+        // Printed, the page is the receipt alone: no app bar, no menu, no 打印 button.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Print });
+        await Assertions.Expect(receipt).ToBeVisibleAsync();
+        await Assertions.Expect(receipt).ToContainTextAsync("金额大写：玖拾柒元捌角整");
+        await Assertions.Expect(page.Locator(".mud-appbar")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator(".mud-drawer")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "打印" })).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByText("收费与开账")).ToBeHiddenAsync();
+        await fixture.ScreenshotAsync(page, "receipt-print");
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Screen });
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "打印" })).ToBeVisibleAsync();
 
         // A resident pays another bill through the WeChat Pay sandbox; staff refund part of it in the console.
         using var resident = fixture.Api();
@@ -62,11 +88,20 @@ public sealed class BillingConsoleTests(BrowserFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await resident.PostAsync($"/api/v1/payments/{paymentId}/sandbox-pay", null)).StatusCode);
 
         await page.GotoAsync("/admin/billing/payments");
-        var paymentRow = page.Locator($"[data-testid=payment-{paymentId}]");
-        await paymentRow.GetByLabel("退款（元）").FillAsync("1.00");
-        await paymentRow.GetByLabel("原因").FillAsync("面积核减");
-        await paymentRow.GetByText("退款", new LocatorGetByTextOptions { Exact = true }).Last.ClickAsync();
+        var paymentRow = page.Locator($"tr.payment-{paymentId}");
+        await Assertions.Expect(paymentRow).ToBeVisibleAsync();
+        // No refund form in the rows: one dialog, opened from the row.
+        Assert.Equal(0, await page.GetByLabel("退款（元）").CountAsync());
+        Assert.Equal(0, await page.GetByLabel("原因").CountAsync());
+        await fixture.ScreenshotAsync(page, "payments");
+        await paymentRow.GetByText("退款", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await page.GetByLabel("退款（元）").FillAsync("1.00");
+        await page.GetByLabel("原因").FillAsync("面积核减");
+        await page.GetByText("确认退款").ClickAsync();
         await Assertions.Expect(page.GetByText("已退款 1.00 元。")).ToBeVisibleAsync();
+        // Opened again, the form offers what is left now (1.20 元 × 83.5 ㎡ = 100.20 元, less 1.00), not what it showed before.
+        await paymentRow.GetByText("退款", new LocatorGetByTextOptions { Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("退款（元）")).ToHaveValueAsync("99.20");
         var refunded = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/payments/{paymentId}");
         Assert.Equal(100, refunded.GetProperty("refundedFen").GetInt64());
     }

@@ -42,10 +42,18 @@ public static class StatusTexts
         _ => "已全额退款",
     };
 
+    public static string Of(PaymentChannel c) => c switch
+    {
+        PaymentChannel.WeChat => "微信支付",
+        PaymentChannel.Cash => "现金",
+        _ => "银行转账",
+    };
+
     public static string Of(BillStatus s) => s switch
     {
         BillStatus.Unpaid => "未缴",
         BillStatus.Paid => "已缴",
+        BillStatus.Voided => "已作废",
         _ => "已退款",
     };
 

@@ -18,6 +18,8 @@ public readonly record struct NewBill(long HouseholdId, FeeItem Item, long Amoun
 /// Unpaid, free ──mark paid (cash, bank transfer)──▶ Paid
 /// Paid ──reserve refund──▶ Paid with RefundedFen + n … ──▶ Refunded once all is back
 ///      ◀──return refund (WeChat refused)──
+/// Unpaid, free ──void (staff, with a reason)──▶ Voided (no longer owed; never payable)
+/// Unpaid, free ──adjust (staff, with a reason)──▶ Unpaid with another amount
 /// </code>
 /// Every step is one conditional UPDATE whose WHERE is the step's precondition, so duplicate callbacks,
 /// racing residents and several instances cannot take a step twice; the answer says whether it was taken.
@@ -103,10 +105,38 @@ public static class BillLedger
     public static Task<int> ReleaseAsync(NeighbourHubDbContext db, long paymentId, CancellationToken ct) =>
         db.Bills.Where(b => b.LockedByPaymentId == paymentId).ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
 
-    /// <summary>Money received outside WeChat for one bill: true when it was unpaid and nobody was paying it in WeChat.</summary>
-    public static async Task<bool> MarkPaidAsync(NeighbourHubDbContext db, long billId, long paymentId, DateTimeOffset paidAt, CancellationToken ct) =>
+    /// <summary>
+    /// Money received at the counter for several bills at once: all of them become paid by the payment, or none
+    /// (the caller rolls back on false). Unpaid and not locked to a WeChat order, the same precondition the
+    /// WeChat lock takes, so a bill a resident is paying online at that moment is never paid twice.
+    /// </summary>
+    public static async Task<bool> MarkPaidAsync(NeighbourHubDbContext db, IReadOnlyCollection<long> billIds, long paymentId, DateTimeOffset paidAt,
+        CancellationToken ct)
+    {
+        RequireTransaction(db);
+        var paid = await db.Bills.Where(b => billIds.Contains(b.Id) && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null).ExecuteUpdateAsync(u => u
+            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, paidAt).SetProperty(b => b.PaidByPaymentId, paymentId), ct);
+        return paid == billIds.Count;
+    }
+
+    /// <summary>
+    /// Staff void an unpaid bill nobody is paying (true), with the reason kept on it. A paid bill is refunded instead,
+    /// and one locked to a WeChat order waits for it: the precondition is in the WHERE, so a payment racing in loses or wins whole.
+    /// </summary>
+    public static async Task<bool> VoidAsync(NeighbourHubDbContext db, long billId, string reason, DateTimeOffset at, CancellationToken ct) =>
         await db.Bills.Where(b => b.Id == billId && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null).ExecuteUpdateAsync(u => u
-            .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, paidAt).SetProperty(b => b.PaidByPaymentId, paymentId), ct) == 1;
+            .SetProperty(b => b.Status, BillStatus.Voided).SetProperty(b => b.VoidedAt, at).SetProperty(b => b.StaffNote, reason), ct) == 1;
+
+    /// <summary>
+    /// Staff change the amount of an unpaid bill nobody is paying, from exactly <paramref name="fromFen"/> (what they saw)
+    /// to <paramref name="toFen"/>; the first amount issued is kept. False when the bill moved on meanwhile. The kept amount is
+    /// <paramref name="fromFen"/> (the WHERE guarantees it), never the column: MariaDB assigns SET left to right and EF
+    /// does not promise the order, so reading AmountFen there could see the new value.
+    /// </summary>
+    public static async Task<bool> AdjustAsync(NeighbourHubDbContext db, long billId, long fromFen, long toFen, string reason, CancellationToken ct) =>
+        await db.Bills.Where(b => b.Id == billId && b.Status == BillStatus.Unpaid && b.LockedByPaymentId == null && b.AmountFen == fromFen).ExecuteUpdateAsync(u => u
+            .SetProperty(b => b.OriginalAmountFen, b => b.OriginalAmountFen ?? fromFen).SetProperty(b => b.AmountFen, toFen)
+            .SetProperty(b => b.StaffNote, reason), ct) == 1;
 
     /// <summary>
     /// Reserves a refund on a bill paid by <paramref name="paymentId"/>: true when the refunded total stays within the

@@ -51,7 +51,8 @@ public sealed class FeeExemption : IChildOf<FeeItem>
     public string Reason { get; set; } = "";
 }
 
-public enum BillStatus { Unpaid, Paid, Refunded }
+/// <summary>Voided: cancelled by staff with a reason (issued in error, waived); it is no longer owed and can never be paid.</summary>
+public enum BillStatus { Unpaid, Paid, Refunded, Voided }
 
 /// <summary>
 /// One household's charge for one fee item in one month. Unique on (household, item, period), which is what
@@ -78,6 +79,11 @@ public sealed class Bill : IEstateStaffOwned, IOpenToHouseholdResidents
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>The run that created it: a run's totals are exactly the bills it inserted.</summary>
     public long? BillingRunId { get; set; }
+    /// <summary>What the run first charged, kept once staff adjust the amount (null while never adjusted).</summary>
+    public long? OriginalAmountFen { get; set; }
+    /// <summary>Why staff last voided or adjusted it, shown beside the bill; the audit log keeps every step.</summary>
+    public string? StaffNote { get; set; }
+    public DateTimeOffset? VoidedAt { get; set; }
 }
 
 public enum BillingRunStatus { Running, Completed, Failed }
@@ -153,9 +159,12 @@ internal sealed class BillingConfiguration : IEntityTypeConfiguration<FeeItem>, 
         b.Property(x => x.Period).HasMaxLength(7).IsFixedLength();
         b.Property(x => x.FeeItemName).HasMaxLength(50);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.StaffNote).HasMaxLength(200);
         // The idempotency of bill runs: running one twice (even at once) creates nothing new.
         b.HasIndex(x => new { x.HouseholdId, x.FeeItemId, x.Period }).IsUnique();
         b.HasIndex(x => new { x.EstateId, x.Period, x.Status });
+        // 账单与欠费 pages and sums by (estate, status) oldest due first; AmountFen makes the 合计 an index-only scan.
+        b.HasIndex(x => new { x.EstateId, x.Status, x.DueDate, x.AmountFen });
         b.HasIndex(x => x.LockedByPaymentId);
         b.HasIndex(x => x.BillingRunId);
         b.HasOne<Estate>().WithMany().HasForeignKey(x => x.EstateId).OnDelete(DeleteBehavior.Restrict);

@@ -40,6 +40,12 @@ public static class BillingApi
         staff.MapGet("/billing/runs/{id:long}", async (long id, NeighbourHubDbContext db, CancellationToken ct) =>
             await BillingQueries.RunAsync(db, id, ct) is { } run ? Results.Ok(run) : Results.NotFound());
         staff.MapGet("/bills", ListBills);
+        staff.MapPost("/bills/{id:long}/void", async (long id, VoidBody? body, NeighbourHubDbContext db, BillingService billing, CancellationToken ct) =>
+            Results.Ok(BillingQueries.View(await billing.VoidAsync(db, id, body ?? new VoidBody(null), ct))))
+            .WithSummary("作废一张未缴账单（需填写原因，记入操作日志）；已缴账单请退款");
+        staff.MapPost("/bills/{id:long}/adjust", async (long id, AdjustBody? body, NeighbourHubDbContext db, BillingService billing, CancellationToken ct) =>
+            Results.Ok(BillingQueries.View(await billing.AdjustAsync(db, id, body ?? new AdjustBody(null, null), ct))))
+            .WithSummary("调整一张未缴账单的金额（分，需填写原因，记入操作日志）");
         staff.MapGet("/billing/arrears", async (long? estateId, long? buildingId, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
             Results.Ok(await BillingQueries.ArrearsAsync(db, estateId, buildingId, clock, ct)));
         staff.MapPost("/billing/reminders", async (RemindBody? body, NeighbourHubDbContext db, BillingService billing, CancellationToken ct) =>

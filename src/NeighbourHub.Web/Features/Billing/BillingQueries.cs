@@ -14,7 +14,40 @@ public sealed record BillRow(long Id, string Building, string Unit, string Room,
     BillStatus Status, bool BeingPaid, long? PaymentId, long RefundedFen)
 {
     public string Address => Building + Unit + Room;
+
+    public long HouseholdId { get; init; }
+    public long? OriginalAmountFen { get; init; }
+    public string? StaffNote { get; init; }
 }
+
+/// <summary>
+/// Which bills a staff list shows: overdue (欠费: unpaid past the due date), unpaid, paid, refunded, voided, or all (null).
+/// The words are the query parameter's (<c>/admin/billing/bills?status=overdue</c>, the dashboard's link).
+/// </summary>
+public static class BillFilter
+{
+    public const string Overdue = "overdue";
+
+    public static readonly string[] All = [Overdue, "unpaid", "paid", "refunded", "voided"];
+
+    public static string? Parse(string? text) => text is null ? null : All.FirstOrDefault(s => string.Equals(s, text.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    public static string Text(string? filter) => filter switch
+    {
+        Overdue => "欠费（已过缴费日未缴）",
+        "unpaid" => "未缴（含未到期）",
+        "paid" => "已缴",
+        "refunded" => "已退款",
+        "voided" => "已作废",
+        _ => "全部",
+    };
+}
+
+/// <summary>A page of a staff bill list with the count and 合计 of the filter's whole set (not only of the page).</summary>
+public sealed record BillPage(IReadOnlyList<BillRow> Items, long Total, long TotalFen);
+
+/// <summary>A household as staff find it on the door, for pickers.</summary>
+public sealed record HouseholdChoice(long Id, string Address);
 
 public sealed record ArrearsRow(long BillId, string Building, string Unit, string Room, string FeeItem, string Period, long AmountFen, DateOnly DueDate, int DaysOverdue);
 
@@ -58,6 +91,71 @@ public static class BillingQueries
         select new BillRow(b.Id, bu.Name, u.Name, h.Room, b.FeeItemName, b.Period, b.AmountFen, b.DueDate, b.Status, b.LockedByPaymentId != null,
             b.PaidByPaymentId, b.RefundedFen);
 
+    /// <summary>
+    /// One page (<paramref name="pageIndex"/> from 0, as the console's grid counts) of a staff bill list and the aggregate (count, sum in fen) of everything the filter matches, both computed
+    /// by the database: the (EstateId, Status, DueDate, AmountFen) index serves the filter, the order and the 合计.
+    /// Conditions are added only when set, so the SQL has no "@p IS NULL OR …" to keep the index out.
+    /// </summary>
+    public static async Task<BillPage> StaffBillPageAsync(NeighbourHubDbContext db, long? estateId, long? buildingId, string? filter, long? householdId,
+        DateOnly today, int pageIndex, int pageSize, CancellationToken ct)
+    {
+        var bills = db.Bills.AsNoTracking();
+        if (estateId is { } e)
+        {
+            bills = bills.Where(b => b.EstateId == e);
+        }
+
+        if (householdId is { } hh)
+        {
+            bills = bills.Where(b => b.HouseholdId == hh);
+        }
+
+        bills = filter switch
+        {
+            BillFilter.Overdue => bills.Where(b => b.Status == BillStatus.Unpaid && b.DueDate < today),
+            "unpaid" => bills.Where(b => b.Status == BillStatus.Unpaid),
+            "paid" => bills.Where(b => b.Status == BillStatus.Paid),
+            "refunded" => bills.Where(b => b.Status == BillStatus.Refunded),
+            "voided" => bills.Where(b => b.Status == BillStatus.Voided),
+            _ => bills,
+        };
+        if (buildingId is { } bid)
+        {
+            bills = from b in bills join h in db.Households on b.HouseholdId equals h.Id where h.BuildingId == bid select b;
+        }
+
+        var sum = await bills.GroupBy(_ => 1).Select(g => new { Count = g.LongCount(), Fen = g.Sum(b => b.AmountFen) }).SingleOrDefaultAsync(ct);
+        var rows = await (from b in bills.OrderBy(b => b.DueDate).ThenBy(b => b.HouseholdId).ThenBy(b => b.Id).Skip(pageIndex * pageSize).Take(pageSize)
+                          join h in db.Households on b.HouseholdId equals h.Id
+                          join bu in db.Buildings on h.BuildingId equals bu.Id
+                          join u in db.Units on h.UnitId equals u.Id
+                          select new BillRow(b.Id, bu.Name, u.Name, h.Room, b.FeeItemName, b.Period, b.AmountFen, b.DueDate, b.Status, b.LockedByPaymentId != null,
+                              b.PaidByPaymentId, b.RefundedFen)
+                          { HouseholdId = b.HouseholdId, OriginalAmountFen = b.OriginalAmountFen, StaffNote = b.StaffNote }).ToListAsync(ct);
+        // The join loses the page's order on some plans: put it back (a page is at most a hundred rows).
+        rows = rows.OrderBy(r => r.DueDate).ThenBy(r => r.HouseholdId).ThenBy(r => r.Id).ToList();
+        return new BillPage(rows, sum?.Count ?? 0, sum?.Fen ?? 0);
+    }
+
+    /// <summary>Households of an estate whose address (楼栋单元房号, e.g. "3栋2单元501" or just "501") contains the text, for pickers.</summary>
+    public static Task<List<HouseholdChoice>> FindHouseholdsAsync(NeighbourHubDbContext db, long estateId, string? text, CancellationToken ct)
+    {
+        var t = (text ?? "").Trim().Replace("-", "", StringComparison.Ordinal);
+        return (from h in db.Households.AsNoTracking()
+                where h.EstateId == estateId
+                join bu in db.Buildings on h.BuildingId equals bu.Id
+                join u in db.Units on h.UnitId equals u.Id
+                let address = bu.Name + u.Name + h.Room
+                where t == "" || address.Contains(t) || h.Room == t
+                orderby bu.Name, u.Name, h.Room
+                select new HouseholdChoice(h.Id, address)).Take(30).ToListAsync(ct);
+    }
+
+    /// <summary>Bills a household can pay now at the counter: unpaid, not being paid in WeChat; oldest first.</summary>
+    public static Task<List<Bill>> OpenBillsOfAsync(NeighbourHubDbContext db, long householdId, CancellationToken ct) =>
+        db.Bills.AsNoTracking().Where(b => b.HouseholdId == householdId && b.Status == BillStatus.Unpaid)
+            .OrderBy(b => b.DueDate).ThenBy(b => b.Id).Take(100).ToListAsync(ct);
+
     /// <summary>Unpaid bills past their due date (欠费), oldest first, with where the household is.</summary>
     public static async Task<List<ArrearsRow>> ArrearsAsync(NeighbourHubDbContext db, long? estateId, long? buildingId, TimeProvider clock, CancellationToken ct)
     {
@@ -71,6 +169,8 @@ public static class BillingQueries
     {
         var bills = from b in db.Bills.AsNoTracking()
                     where (estateId == null || b.EstateId == estateId) && (period == null || b.Period == period)
+                    // A voided bill is not owed: it counts neither as billed nor as collected.
+                    where b.Status != BillStatus.Voided
                     join h in db.Households on b.HouseholdId equals h.Id
                     select new { b.EstateId, h.BuildingId, b.AmountFen, Paid = b.Status != BillStatus.Unpaid };
         var grouped = byBuilding

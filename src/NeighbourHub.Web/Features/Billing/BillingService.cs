@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Notifications;
@@ -43,6 +44,12 @@ public sealed record EndBody(DateOnly? EffectiveTo);
 public sealed record RunBody(long? EstateId, string? Period);
 
 public sealed record RemindBody(long? EstateId);
+
+/// <summary>作废: why the bill is no longer owed.</summary>
+public sealed record VoidBody(string? Reason);
+
+/// <summary>调整: the new amount in fen (API.md: money is integer fen) and why.</summary>
+public sealed record AdjustBody(long? AmountFen, string? Reason);
 
 /// <summary>
 /// What staff change about fees: fee items, exemptions, 催缴 reminders. The one door for these writes — the
@@ -123,6 +130,106 @@ public sealed class BillingService(TimeProvider clock)
         await db.SaveChangesAsync(ct);
         return item;
     }
+
+    /// <summary>
+    /// 作废 one bill with a reason: only an unpaid bill nobody is paying (a paid one is refunded instead). It leaves the
+    /// arrears and can never be paid (every payment path requires Unpaid). Audited with who, when, why, before and after.
+    /// </summary>
+    public async Task<Bill> VoidAsync(NeighbourHubDbContext db, long billId, VoidBody body, CancellationToken ct)
+    {
+        var reason = Reason(body.Reason);
+        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("账单");
+        RefuseUnlessOpen(bill, "作废");
+        var now = clock.StorableNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await BillLedger.VoidAsync(db, billId, reason, now, ct))
+        {
+            throw new ConflictException("这张账单刚刚被支付或锁定，不能作废，请刷新查看。");
+        }
+
+        AuditBill(db, "bill.void", bill, new { status = BillStatus.Voided, bill.AmountFen, reason }, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await db.Bills.AsNoTracking().SingleAsync(b => b.Id == billId, ct);
+    }
+
+    /// <summary>调整 the amount of one unpaid bill with a reason (e.g. an area corrected); audited like <see cref="VoidAsync"/>.</summary>
+    public async Task<Bill> AdjustAsync(NeighbourHubDbContext db, long billId, AdjustBody body, CancellationToken ct)
+    {
+        var v = new Validation()
+            .When(body.AmountFen is null or <= 0 or > FeeItemBody.MaxUnitPriceFen * 100, "amountFen", "调整后的金额应大于 0 元且不超过 1000 万元（单位：分）。")
+            .When(string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > 200, "reason", "请填写调整原因（最多 200 字）。");
+        if (!v.IsValid)
+        {
+            throw new RequestValidationException(v);
+        }
+
+        var reason = body.Reason!.Trim();
+        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("账单");
+        RefuseUnlessOpen(bill, "调整");
+        if (bill.AmountFen == body.AmountFen)
+        {
+            throw new DomainValidationException("amountFen", $"调整后的金额与原金额（{Money.Yuan(bill.AmountFen)} 元）相同。");
+        }
+
+        var now = clock.StorableNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await BillLedger.AdjustAsync(db, billId, bill.AmountFen, body.AmountFen!.Value, reason, ct))
+        {
+            throw new ConflictException("这张账单刚刚被支付、锁定或修改，请刷新后再调整。");
+        }
+
+        AuditBill(db, "bill.adjust", bill, new { status = BillStatus.Unpaid, amountFen = body.AmountFen, reason }, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await db.Bills.AsNoTracking().SingleAsync(b => b.Id == billId, ct);
+    }
+
+    private static string Reason(string? reason)
+    {
+        var v = new Validation().When(string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 200, "reason", "请填写作废原因（最多 200 字）。");
+        return v.IsValid ? reason!.Trim() : throw new RequestValidationException(v);
+    }
+
+    private static void RefuseUnlessOpen(Bill bill, string step)
+    {
+        if (bill.Status is BillStatus.Paid or BillStatus.Refunded)
+        {
+            throw new ConflictException($"这张账单{StatusTexts.Of(bill.Status)}，不能{step}；如需退还，请在“收款与退款”中退款。");
+        }
+
+        if (bill.Status == BillStatus.Voided)
+        {
+            throw new ConflictException($"这张账单已作废，不能{step}。");
+        }
+
+        if (bill.LockedByPaymentId is not null)
+        {
+            throw new ConflictException($"居民正在微信中支付这张账单，请等支付完成或订单过期后再{step}。");
+        }
+    }
+
+    /// <summary>The ledger's conditional updates bypass change tracking, so the before and after are written here, in the same transaction.</summary>
+    private static void AuditBill(NeighbourHubDbContext db, string action, Bill before, object after, DateTimeOffset at) =>
+        db.AuditLogs.Add(new Audit.AuditLog
+        {
+            At = at,
+            ActorId = db.Scope.Value.AdminUserId,
+            ActorName = db.Scope.Value.ActorName,
+            Action = action,
+            EntityType = nameof(Bill),
+            EntityId = before.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Before = JsonSerializer.Serialize(new { status = before.Status, before.AmountFen, before.FeeItemName, before.Period, before.HouseholdId }, AuditJson),
+            After = JsonSerializer.Serialize(after, AuditJson),
+            TraceId = System.Diagnostics.Activity.Current?.TraceId.ToString(),
+        });
+
+    private static readonly JsonSerializerOptions AuditJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <summary>
     /// 催缴: a subscribe message to every verified resident of a household with overdue bills, through the outbox.

@@ -52,6 +52,11 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             throw new NotFoundException("账单");
         }
 
+        if (bills.FirstOrDefault(b => b.Status == BillStatus.Voided) is { } voided)
+        {
+            throw new ConflictException($"账单（{voided.FeeItemName} {voided.Period}）已被物业作废，无需缴纳。");
+        }
+
         if (bills.FirstOrDefault(b => b.Status != BillStatus.Unpaid) is { } paid)
         {
             throw new ConflictException($"账单 {paid.Id}（{paid.FeeItemName} {paid.Period}）已缴费，无需重复缴纳。");
@@ -113,7 +118,15 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             {
                 await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
-                throw new ConflictException("这些账单此刻正在被支付，请刷新后查看状态。");
+                throw new ConflictException("这些账单此刻正在被支付、已缴或已作废，请刷新后查看状态。");
+            }
+
+            // Read under the lock: staff may have adjusted an amount since the bills were read above.
+            if (await db.Bills.Where(b => ids.Contains(b.Id)).SumAsync(b => b.AmountFen, ct) != payment.AmountFen)
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                throw new ConflictException("账单金额刚刚被物业调整，请刷新后重新支付。");
             }
 
             db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));

@@ -12,6 +12,9 @@ public sealed record PayBody(IReadOnlyList<long>? BillIds);
 
 public sealed record OfflineBody(string? Channel, string? Reference);
 
+/// <summary>One counter payment for several bills of one household.</summary>
+public sealed record CounterPaymentBody(IReadOnlyList<long>? BillIds, string? Channel, string? Reference);
+
 public sealed record RefundBody(long? BillId, long? AmountFen, string? Reason);
 
 /// <summary>
@@ -42,12 +45,81 @@ public static class PaymentsApi
 
         var staff = app.MapGroup("/api/v1/admin").WithTags("Admin billing").RequireAuthorization(Policies.ManageBilling);
         staff.MapPost("/bills/{id:long}/offline-payment", Offline);
+        staff.MapPost("/offline-payments", async (CounterPaymentBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct) =>
+        {
+            var payment = await staff.RecordOfflineAsync(db, body?.BillIds, OfflineChannel(body?.Channel), body?.Reference, ct, Idempotency.KeyOf(request));
+            return Results.Ok(await PaymentQueries.ViewAsync(db, payment.Id, null, ct));
+        }).WithSummary("柜台一次收取同一户的多张账单（现金或转账），一笔收款、一张收据");
         staff.MapPost("/payments/{id:long}/refund", RefundPayment);
         staff.MapGet("/payments/{id:long}", async (long id, NeighbourHubDbContext db, CancellationToken ct) =>
             await PaymentQueries.ViewAsync(db, id, null, ct) is { } v ? Results.Ok(v) : Results.NotFound());
         staff.MapGet("/payments/{id:long}/receipt", async (long id, NeighbourHubDbContext db, CancellationToken ct) =>
             await PaymentQueries.ReceiptAsync(db, id, ct) is { } r ? Results.Ok(r) : Results.NotFound());
+        staff.MapGet("/billing/daily-report", async (DateOnly? from, DateOnly? to, long? estateId, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var (f, t, v) = ReportDays(from, to, clock);
+            return v.IsValid ? Results.Ok(await PaymentQueries.DailyReportAsync(db, f, t, estateId, ct)) : v.Problem();
+        }).WithSummary("收款日报：按日、按小区，微信支付/现金/转账、退款与净额（分）");
+
+        // Downloads for the console (cookie-authenticated, so outside the API's description).
+        app.MapGet("/admin/files/billing/daily-report.xlsx", async Task<IResult> (DateOnly? from, DateOnly? to, long? estateId, NeighbourHubDbContext db, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            var (f, t, v) = ReportDays(from, to, clock);
+            if (!v.IsValid)
+            {
+                return v.Problem();
+            }
+
+            var rows = await PaymentQueries.DailyReportAsync(db, f, t, estateId, ct);
+            return Spreadsheet.File($"收款日报_{f:yyyy-MM-dd}至{t:yyyy-MM-dd}.xlsx", rows,
+                new("日期", r => r.Day.ToString("yyyy-MM-dd")),
+                new("小区", r => r.Estate),
+                new("微信支付（元）", r => r.WeChatFen / 100m),
+                new("微信支付笔数", r => r.WeChatCount),
+                new("现金（元）", r => r.CashFen / 100m),
+                new("现金笔数", r => r.CashCount),
+                new("银行转账（元）", r => r.TransferFen / 100m),
+                new("转账笔数", r => r.TransferCount),
+                new("收款合计（元）", r => r.CollectedFen / 100m),
+                new("退款（元）", r => r.RefundFen / 100m),
+                new("退款笔数", r => r.RefundCount),
+                new("净额（元）", r => r.NetFen / 100m));
+        }).RequireAuthorization(Policies.ManageBilling).ExcludeFromDescription();
+        app.MapGet("/admin/files/billing/payments.xlsx", async Task<IResult> (DateOnly? from, DateOnly? to, long? estateId, NeighbourHubDbContext db, TimeProvider clock,
+            CancellationToken ct) =>
+        {
+            var (f, t, v) = ReportDays(from, to, clock);
+            if (!v.IsValid)
+            {
+                return v.Problem();
+            }
+
+            var rows = await PaymentQueries.CollectedAsync(db, f, t, estateId, ct);
+            return Spreadsheet.File($"收款记录_{f:yyyy-MM-dd}至{t:yyyy-MM-dd}.xlsx", rows,
+                new("收款时间", r => r.PaidAt?.Show("yyyy-MM-dd HH:mm:ss")),
+                new("小区", r => r.Estate),
+                new("房屋", r => r.Household),
+                new("方式", r => StatusTexts.Of(r.Channel)),
+                new("金额（元）", r => r.AmountFen / 100m),
+                new("已退（元）", r => r.RefundedFen / 100m),
+                new("状态", r => StatusTexts.Of(r.Status)),
+                new("收据号", r => r.ReceiptNo),
+                new("商户订单号", r => r.OutTradeNo),
+                new("凭证", r => r.OfflineReference));
+        }).RequireAuthorization(Policies.ManageBilling).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>A report's days: today when not given, at most a year, the start not after the end.</summary>
+    private static (DateOnly From, DateOnly To, Validation Problems) ReportDays(DateOnly? from, DateOnly? to, TimeProvider clock)
+    {
+        var today = clock.Today();
+        var (f, t) = (from ?? to ?? today, to ?? from ?? today);
+        var v = new Validation()
+            .When(f > t, "from", "开始日期不能晚于结束日期。")
+            .When(t.DayNumber - f.DayNumber > 366, "to", "一次最多查询一年（366 天）。");
+        return (f, t, v);
     }
 
     private static async Task<IResult> Pay(PayBody? body, HttpRequest request, NeighbourHubDbContext db, CurrentScope scope, PaymentService payments, CancellationToken ct)
@@ -113,10 +185,12 @@ public static class PaymentsApi
 
     private static async Task<IResult> Offline(long id, OfflineBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {
-        var channel = body?.Channel switch { "cash" => PaymentChannel.Cash, "bankTransfer" => PaymentChannel.BankTransfer, _ => (PaymentChannel?)null };
-        var payment = await staff.RecordOfflineAsync(db, id, channel, body?.Reference, ct, Idempotency.KeyOf(request));
+        var payment = await staff.RecordOfflineAsync(db, id, OfflineChannel(body?.Channel), body?.Reference, ct, Idempotency.KeyOf(request));
         return Results.Ok(await PaymentQueries.ViewAsync(db, payment.Id, null, ct));
     }
+
+    private static PaymentChannel? OfflineChannel(string? channel) =>
+        channel switch { "cash" => PaymentChannel.Cash, "bankTransfer" => PaymentChannel.BankTransfer, _ => null };
 
     private static async Task<IResult> RefundPayment(long id, RefundBody? body, HttpRequest request, NeighbourHubDbContext db, StaffPayments staff, CancellationToken ct)
     {

@@ -21,10 +21,21 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
     /// click, a retried request) answers the payment the first request recorded. The API and the console both come
     /// here, so both check the same input.
     /// </summary>
-    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel? channel, string? reference, CancellationToken ct,
-        string? idempotencyKey = null)
+    public Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, long billId, PaymentChannel? channel, string? reference, CancellationToken ct,
+        string? idempotencyKey = null) => RecordOfflineAsync(db, [billId], channel, reference, ct, idempotencyKey);
+
+    /// <summary>
+    /// Records one cash or bank-transfer payment at the counter for several bills of one household: one payment, one
+    /// receipt listing them all. All the bills become paid by it or none does: a bill a resident is paying in WeChat at
+    /// the same moment (locked to their order) or paid a moment ago makes the whole payment refused, never paid twice.
+    /// </summary>
+    public async Task<Payment> RecordOfflineAsync(NeighbourHubDbContext db, IReadOnlyCollection<long>? billIds, PaymentChannel? channel, string? reference,
+        CancellationToken ct, string? idempotencyKey = null)
     {
         var v = new Validation()
+            .When(billIds is null or { Count: 0 }, "billIds", "请选择要收款的账单。")
+            .When(billIds is { Count: > 50 }, "billIds", "一次最多收 50 张账单。")
+            .When(billIds?.Any(id => id <= 0) == true, "billIds", "账单编号必须是正整数。")
             .When(channel is null or PaymentChannel.WeChat, "channel", "线下收款只能是 cash（现金）或 bankTransfer（银行转账）。")
             .When(string.IsNullOrWhiteSpace(reference) || reference.Length > 64, "reference", "请填写收据号或转账流水号（最多 64 字）。");
         CheckKey(v, idempotencyKey);
@@ -33,18 +44,25 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             throw new RequestValidationException(v);
         }
 
-        var key = StoredKey("offline", billId, idempotencyKey);
+        var ids = billIds!.Distinct().Order().ToList();
+        var key = StoredKey("offline", ids[0], idempotencyKey);
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await RecordOfflineOnceAsync(db, billId, channel!.Value, reference!.Trim(), key, ct);
+                return await RecordOfflineOnceAsync(db, ids, channel!.Value, reference!.Trim(), key, ct);
             }
             catch (Exception e) when (key is not null && attempt < 2 && (e is DbUpdateException || DatabaseCollisions.IsCollision(e)))
             {
                 // A replay racing its first request: the unique key (or a deadlock between the two) stopped this
                 // one and rolled it back. Once more from the top: it finds and answers what the first recorded.
                 db.ChangeTracker.Clear();
+            }
+            catch (Exception e) when (key is null && DatabaseCollisions.IsCollision(e))
+            {
+                // Lost a deadlock to a WeChat order taking the same bills: everything here rolled back, nothing is paid.
+                db.ChangeTracker.Clear();
+                throw new ConflictException("这些账单此刻正在被支付，本次没有收款，请刷新后查看。");
             }
         }
     }
@@ -57,33 +75,46 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         idempotencyKey is null ? null
             : $"{step}:{id}:{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(idempotencyKey)))[..32]}";
 
-    private async Task<Payment> RecordOfflineOnceAsync(NeighbourHubDbContext db, long billId, PaymentChannel channel, string reference, string? key, CancellationToken ct)
+    private async Task<Payment> RecordOfflineOnceAsync(NeighbourHubDbContext db, List<long> ids, PaymentChannel channel, string reference, string? key,
+        CancellationToken ct)
     {
+        var billIdsKey = string.Join(",", ids);
         if (await RecordedUnderAsync(db, key, ct) is { } first)
         {
-            return first;
+            return first.BillIdsKey == billIdsKey ? first : throw new ConflictException("此 Idempotency-Key 已用于其他账单，新的收款请使用新的 Idempotency-Key。");
         }
 
-        var bill = await db.Bills.AsNoTracking().SingleOrDefaultAsync(b => b.Id == billId, ct) ?? throw new NotFoundException("账单");
-        if (bill.Status != BillStatus.Unpaid)
+        // Out of scope is simply not found, like any other id.
+        var bills = await db.Bills.AsNoTracking().Where(b => ids.Contains(b.Id)).ToListAsync(ct);
+        if (bills.Count != ids.Count)
         {
-            throw new ConflictException($"账单 {bill.Id} {StatusTexts.Of(bill.Status)}，不能再登记收款。");
+            throw new NotFoundException("账单");
         }
 
-        if (bill.LockedByPaymentId is not null)
+        if (bills.FirstOrDefault(b => b.Status != BillStatus.Unpaid) is { } closed)
         {
-            throw new ConflictException("居民正在微信中支付这张账单，请等支付完成或订单过期后再登记。");
+            throw new ConflictException($"账单（{closed.FeeItemName} {closed.Period}）{StatusTexts.Of(closed.Status)}，不能再登记收款。");
+        }
+
+        if (bills.FirstOrDefault(b => b.LockedByPaymentId is not null) is { } locked)
+        {
+            throw new ConflictException($"居民正在微信中支付账单（{locked.FeeItemName} {locked.Period}），请等支付完成或订单过期后再登记。");
+        }
+
+        if (bills.Select(b => b.HouseholdId).Distinct().Count() > 1)
+        {
+            throw new DomainValidationException("billIds", "一次收款只能包含同一户的账单（一张收据对应一户）。");
         }
 
         var now = clock.StorableNow();
         var payment = new Payment
         {
-            EstateId = bill.EstateId,
+            EstateId = bills[0].EstateId,
             Channel = channel,
             OutTradeNo = "OFF" + now.Show("yyyyMMddHHmmss") + RandomNumberGenerator.GetString("0123456789", 10),
-            AmountFen = bill.AmountFen,
+            AmountFen = bills.Sum(b => b.AmountFen),
             Status = PaymentStatus.Paid,
-            BillIdsKey = bill.Id.ToString(CultureInfo.InvariantCulture),
+            BillIdsKey = billIdsKey,
             CreatedAt = now,
             ExpiresAt = now,
             PaidAt = now,
@@ -94,7 +125,11 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Payments.Add(payment);
         await db.SaveChangesAsync(ct);
-        if (!await BillLedger.MarkPaidAsync(db, bill.Id, payment.Id, now, ct))
+        // As the WeChat order does: the payment row, then every bill by one conditional update (unpaid and not locked
+        // to an order), then nothing else references them. Whichever of the two updates comes second finds the bills
+        // taken and rolls back whole. The sum is checked inside the lock: an amount adjusted meanwhile refuses too.
+        if (!await BillLedger.MarkPaidAsync(db, ids, payment.Id, now, ct)
+            || await db.Bills.Where(b => ids.Contains(b.Id)).SumAsync(b => b.AmountFen, ct) != payment.AmountFen)
         {
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
@@ -104,14 +139,14 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
                 return raced;
             }
 
-            throw new ConflictException("这张账单刚刚被支付或锁定，请刷新查看。");
+            throw new ConflictException("这些账单刚刚被支付、锁定或调整了金额，本次没有收款，请刷新查看。");
         }
 
         payment.ReceiptNo = PaymentService.ReceiptNumber(payment.Id, now);
-        db.PaymentBills.Add(new PaymentBill { PaymentId = payment.Id, BillId = bill.Id, AmountFen = bill.AmountFen });
+        db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
         await payments.PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, payment.Channel, now, ct);
         db.Audit("payment.offline", nameof(Payment), payment.Id.ToString(CultureInfo.InvariantCulture),
-            new { billId = bill.Id, bill.AmountFen, channel = payment.Channel.ToString(), reference });
+            new { billIds = ids, payment.AmountFen, channel = payment.Channel.ToString(), reference });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return payment;

@@ -245,6 +245,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long?>("LockedByPaymentId")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("OriginalAmountFen")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("PaidAt")
                         .HasColumnType("datetime(6)");
 
@@ -260,10 +263,17 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long>("RefundedFen")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("StaffNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("varchar(16)");
+
+                    b.Property<DateTimeOffset?>("VoidedAt")
+                        .HasColumnType("datetime(6)");
 
                     b.HasKey("Id");
 
@@ -277,6 +287,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("HouseholdId", "FeeItemId", "Period")
                         .IsUnique();
+
+                    b.HasIndex("EstateId", "Status", "DueDate", "AmountFen");
 
                     b.ToTable("Bills", (string)null);
                 });

@@ -228,6 +228,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("LockedByPaymentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("OriginalAmountFen")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("PaidAt")
                         .HasColumnType("INTEGER");
 
@@ -243,10 +246,17 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("RefundedFen")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("StaffNote")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("VoidedAt")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -260,6 +270,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("HouseholdId", "FeeItemId", "Period")
                         .IsUnique();
+
+                    b.HasIndex("EstateId", "Status", "DueDate", "AmountFen");
 
                     b.ToTable("Bills", (string)null);
                 });

@@ -1,0 +1,61 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NeighbourHub.Web.Data.Migrations.MySql
+{
+    /// <inheritdoc />
+    public partial class ConsoleDesk : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "OriginalAmountFen",
+                table: "Bills",
+                type: "bigint",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "StaffNote",
+                table: "Bills",
+                type: "varchar(200)",
+                maxLength: 200,
+                nullable: true,
+                collation: "utf8mb4_unicode_ci")
+                .Annotation("MySql:CharSet", "utf8mb4");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "VoidedAt",
+                table: "Bills",
+                type: "datetime(6)",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Bills_EstateId_Status_DueDate_AmountFen",
+                table: "Bills",
+                columns: new[] { "EstateId", "Status", "DueDate", "AmountFen" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Bills_EstateId_Status_DueDate_AmountFen",
+                table: "Bills");
+
+            migrationBuilder.DropColumn(
+                name: "OriginalAmountFen",
+                table: "Bills");
+
+            migrationBuilder.DropColumn(
+                name: "StaffNote",
+                table: "Bills");
+
+            migrationBuilder.DropColumn(
+                name: "VoidedAt",
+                table: "Bills");
+        }
+    }
+}
