@@ -1354,6 +1354,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(20)
                         .HasColumnType("varchar(20)");
 
+                    b.Property<string>("PhoneTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("varchar(4)");
+
                     b.Property<bool>("ServiceOrdersPaidByPool")
                         .HasColumnType("tinyint(1)");
 
@@ -1365,6 +1369,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("OpenId")
                         .IsUnique();
+
+                    b.HasIndex("PhoneTail");
 
                     b.ToTable("Residents");
                 });
@@ -1775,6 +1781,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("BuildingId");
 
+                    b.HasIndex("EstateId", "Room");
+
                     b.HasIndex("UnitId", "Room")
                         .IsUnique();
 
@@ -2102,6 +2110,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(20)
+                        .HasColumnType("varchar(20)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -2147,11 +2159,18 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .HasMaxLength(500)
                         .HasColumnType("varchar(500)");
 
+                    b.Property<long?>("RecordedById")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("int");
 
                     b.Property<long?>("ReporterId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("ReporterName")
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)");
 
                     b.Property<string>("ResolutionNote")
                         .HasMaxLength(1000)
@@ -2185,13 +2204,19 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("HouseholdId");
 
+                    b.HasIndex("RecordedById");
+
                     b.HasIndex("EstateId", "CreatedAt");
+
+                    b.HasIndex("EstateId", "ResolvedAt");
 
                     b.HasIndex("ReporterId", "Id");
 
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
+
+                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" }, "IX_Repairs_Dashboard");
 
                     b.ToTable("Repairs", (string)null);
                 });
@@ -2431,6 +2456,8 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RealName");
 
                     b.HasIndex("ResidentId");
 
@@ -3780,6 +3807,11 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Household", null)
                         .WithMany()
                         .HasForeignKey("HouseholdId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedById")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)

@@ -1299,6 +1299,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhoneTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("ServiceOrdersPaidByPool")
                         .HasColumnType("INTEGER");
 
@@ -1310,6 +1314,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("OpenId")
                         .IsUnique();
+
+                    b.HasIndex("PhoneTail");
 
                     b.ToTable("Residents");
                 });
@@ -1698,6 +1704,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("BuildingId");
 
+                    b.HasIndex("EstateId", "Room");
+
                     b.HasIndex("UnitId", "Room")
                         .IsUnique();
 
@@ -2011,6 +2019,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -2056,11 +2068,18 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RecordedById")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("ReopenCount")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ReporterId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReporterName")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("ResolutionNote")
                         .HasMaxLength(1000)
@@ -2094,13 +2113,19 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("HouseholdId");
 
+                    b.HasIndex("RecordedById");
+
                     b.HasIndex("EstateId", "CreatedAt");
+
+                    b.HasIndex("EstateId", "ResolvedAt");
 
                     b.HasIndex("ReporterId", "Id");
 
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
+
+                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" }, "IX_Repairs_Dashboard");
 
                     b.ToTable("Repairs", (string)null);
                 });
@@ -2328,6 +2353,8 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("HouseholdId");
+
+                    b.HasIndex("RealName");
 
                     b.HasIndex("ResidentId");
 
@@ -3643,6 +3670,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Household", null)
                         .WithMany()
                         .HasForeignKey("HouseholdId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("NeighbourHub.Web.Features.Identity.AdminUser", null)
+                        .WithMany()
+                        .HasForeignKey("RecordedById")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("NeighbourHub.Web.Features.Identity.Resident", null)
