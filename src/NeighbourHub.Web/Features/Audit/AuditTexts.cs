@@ -177,6 +177,8 @@ public static class AuditTexts
         ["vote.export.electorate"] = "导出业主名册",
         ["topic.comment.release"] = "放行议题评论",
         ["topic.comment.reject"] = "驳回议题评论",
+        ["households.exported"] = "导出房屋与住户",
+        ["resident.phone-revealed"] = "查看完整手机号",
     };
 
     /// <summary>Every entity of the model, by its class name (what <see cref="AuditLog.EntityType"/> holds).</summary>
@@ -579,6 +581,12 @@ public static class AuditTexts
         ["Lines"] = "科目数",
         ["Options"] = "选项",
         ["UnreadFlats"] = "未读户数",
+        ["OriginalAmountFen"] = "原金额",
+        ["StaffNote"] = "调整说明",
+        ["VoidedAt"] = "作废时间",
+        ["PhoneTail"] = "手机尾号",
+        ["RecordedById"] = "登记人",
+        ["ReporterName"] = "报修人姓名",
         ["Recipients"] = "提醒人数",
     };
 
@@ -602,7 +610,7 @@ public static class AuditTexts
         ["BillStatus.Unpaid"] = "未缴",
         ["BillStatus.Paid"] = "已缴",
         ["BillStatus.Refunded"] = "已退款",
-        ["BillStatus.Void"] = "已作废",
+        ["BillStatus.Voided"] = "已作废",
         ["BudgetStatus.Draft"] = "草稿",
         ["BudgetStatus.Approved"] = "已批准",
         ["EventStatus.Draft"] = "草稿",
