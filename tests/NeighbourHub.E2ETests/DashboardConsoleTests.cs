@@ -88,7 +88,7 @@ public sealed class DashboardConsoleTests(BrowserFixture fixture)
         foreach (var href in hrefs)
         {
             await page.GotoAsync(href);
-            await page.Locator("h4, [data-testid=forbidden], [data-testid=not-found]").First.WaitForAsync();
+            await page.Locator("h4, h5, [data-testid=forbidden], [data-testid=not-found]").First.WaitForAsync();
             Assert.True(await page.GetByTestId("forbidden").CountAsync() == 0, $"{href} is forbidden to the committee");
             Assert.True(await page.GetByTestId("not-found").CountAsync() == 0, $"{href} does not exist");
         }

@@ -43,6 +43,13 @@ public sealed class Validation
 
     public Validation When(bool failed, string field, string message) => failed ? Add(field, message) : this;
 
+    /// <summary>
+    /// A calendar day a person could mean (2000–2099): filters and reports turn days into instants in Beijing time,
+    /// and year 1 or 9999 would fall off the calendar there.
+    /// </summary>
+    public Validation Day(string field, DateOnly? day) =>
+        When(day is { Year: < 2000 or > 2099 }, field, "日期应在 2000 年至 2099 年之间。");
+
     public IDictionary<string, string[]> Errors => _errors.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 
     public Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Problem() => TypedResults.ValidationProblem(Errors, title: ProblemTexts.InvalidRequest);

@@ -21,6 +21,7 @@ public static class AuditApi
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
+        v.Day("from", from).Day("to", to);
         if (from is { } f && to is { } t && t < f)
         {
             v.Add("to", "结束日期不能早于开始日期。");

@@ -116,8 +116,13 @@ public static class PaymentsApi
     {
         var today = clock.Today();
         var (f, t) = (from ?? to ?? today, to ?? from ?? today);
-        var v = new Validation()
-            .When(f > t, "from", "开始日期不能晚于结束日期。")
+        var v = new Validation().Day("from", from).Day("to", to);
+        if (!v.IsValid)
+        {
+            return (today, today, v);
+        }
+
+        v.When(f > t, "from", "开始日期不能晚于结束日期。")
             .When(t.DayNumber - f.DayNumber > 366, "to", "一次最多查询一年（366 天）。");
         return (f, t, v);
     }
