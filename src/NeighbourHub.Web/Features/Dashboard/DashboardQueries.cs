@@ -180,28 +180,37 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
             Unassigned = g.Count(r => r.Status == RepairStatus.Submitted),
         }).SingleOrDefaultAsync(ct);
 
-        // Reported in the period: one range of the covering (EstateId, CreatedAt, Status, DeadlineAt, ResolvedAt, Stars) index.
+        // Reported in the period, per week of reporting: ONE pass over a range of the covering (EstateId, CreatedAt, Status,
+        // DeadlineAt, ResolvedAt, Stars) index gives the weekly "opened" and, summed here, the period's figures.
+        var weeks = Weeks(f.From, f.To);
         var reported = all.Where(r => r.CreatedAt >= f.From && r.CreatedAt < f.To && r.Status != RepairStatus.Cancelled);
-        var period = await reported.GroupBy(_ => 1).Select(g => new
+        var byWeek = await reported.GroupBy(Bucket<Repair>(r => r.CreatedAt, weeks)).Select(g => new
         {
+            g.Key,
             Reported = g.Count(),
             Handled = g.Count(r => (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed) && r.ResolvedAt != null),
             OnTime = g.Count(r => (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed) && r.ResolvedAt != null && r.ResolvedAt <= r.DeadlineAt),
             Rated = g.Count(r => r.Stars != null),
             Stars = g.Sum(r => r.Stars ?? 0),
-        }).SingleOrDefaultAsync(ct);
+        }).ToListAsync(ct);
+        var period = new
+        {
+            Reported = byWeek.Sum(w => w.Reported),
+            Handled = byWeek.Sum(w => w.Handled),
+            OnTime = byWeek.Sum(w => w.OnTime),
+            Rated = byWeek.Sum(w => w.Rated),
+            Stars = byWeek.Sum(w => (long)w.Stars),
+        };
 
-        var weeks = Weeks(f.From, f.To);
-        var opened = await reported.GroupBy(Bucket<Repair>(r => r.CreatedAt, weeks)).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        // Closed = resolved in the week (whenever reported): the (EstateId, ResolvedAt) index.
+        // Closed = resolved in the week (whenever reported): a range of the covering (EstateId, ResolvedAt, Status) index.
         var closed = await all.Where(r => r.ResolvedAt >= f.From && r.ResolvedAt < f.To && (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed))
             .GroupBy(Bucket<Repair>(r => r.ResolvedAt!.Value, weeks)).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var weekRows = weeks.Select((start, i) => new WeekCount(ChinaTime.DayOf(start),
-            opened.Where(o => o.Key == i).Sum(o => o.Count), closed.Where(c => c.Key == i).Sum(c => c.Count))).ToList();
+            byWeek.Where(o => o.Key == i).Sum(o => o.Reported), closed.Where(c => c.Key == i).Sum(c => c.Count))).ToList();
 
         return new RepairFigures(open?.Open ?? 0, open?.Overdue ?? 0, open?.Escalated ?? 0, open?.Unassigned ?? 0,
-            period?.Reported ?? 0, period?.Handled ?? 0, Ratio(period?.Handled ?? 0, period?.Reported ?? 0), Ratio(period?.OnTime ?? 0, period?.Handled ?? 0),
-            period is { Rated: > 0 } p ? Math.Round((double)p.Stars / p.Rated, 2) : null, period?.Rated ?? 0, weekRows);
+            period.Reported, period.Handled, Ratio(period.Handled, period.Reported), Ratio(period.OnTime, period.Handled),
+            period.Rated > 0 ? Math.Round((double)period.Stars / period.Rated, 2) : null, period.Rated, weekRows);
     }
 
     /// <summary>Week starts from <paramref name="from"/> in steps of 7 days up to <paramref name="to"/> (the last may be short).</summary>
@@ -217,20 +226,27 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
     }
 
     /// <summary>
-    /// The index of the week an instant falls in, as one SQL CASE (x &lt; w1 THEN 0 WHEN x &lt; w2 THEN 1 …): the database
-    /// groups by it, whatever the provider (SQLite stores instants as numbers, MariaDB as DATETIME), with no date functions.
+    /// The index of the week an instant falls in, as nested SQL CASEs that halve the weeks at each step (x &lt; w26 THEN
+    /// (x &lt; w13 …) ELSE (…)), so a row costs about log2(weeks) comparisons, not one per week: the database groups by it,
+    /// whatever the provider (SQLite stores instants as numbers, MariaDB as DATETIME), with no date functions. Rows are
+    /// already limited to [first week's start, end of the period).
     /// </summary>
     private static Expression<Func<T, int>> Bucket<T>(Expression<Func<T, DateTimeOffset>> at, List<DateTimeOffset> starts)
     {
-        Expression body = Expression.Constant(starts.Count - 1);
-        for (var i = starts.Count - 2; i >= 0; i--)
+        Expression Split(int first, int last)
         {
+            if (first == last)
+            {
+                return Expression.Constant(first);
+            }
+
+            var mid = (first + last + 1) / 2;
             // Captured as a closure member, so EF sends each boundary as a parameter of the right type.
-            var boundary = Expression.Property(Expression.Constant(new Boundary(starts[i + 1])), nameof(Boundary.At));
-            body = Expression.Condition(Expression.LessThan(at.Body, boundary), Expression.Constant(i), body);
+            var boundary = Expression.Property(Expression.Constant(new Boundary(starts[mid])), nameof(Boundary.At));
+            return Expression.Condition(Expression.LessThan(at.Body, boundary), Split(first, mid - 1), Split(mid, last));
         }
 
-        return Expression.Lambda<Func<T, int>>(body, at.Parameters);
+        return Expression.Lambda<Func<T, int>>(Split(0, starts.Count - 1), at.Parameters);
     }
 
     private sealed record Boundary(DateTimeOffset At);
@@ -379,11 +395,22 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
             await db.Residences.CountAsync(r => r.Status == ResidenceStatus.Pending && estates.Contains(r.EstateId), ct), "/admin/residences"));
 
         var open = db.Repairs.AsNoTracking().Where(r => estates.Contains(r.EstateId)).Where(Repair.Open);
-        items.Add(new TodoItem("repairs-escalated", "升级给我的报修",
-            await open.CountAsync(r => db.RepairEscalations.Any(e => e.RepairId == r.Id && e.AdminUserId == me), ct), "/admin/repairs?filter=escalated"));
-        items.Add(new TodoItem("repairs-overdue", "超时未办结的报修", await open.CountAsync(r => r.DeadlineAt < now, ct), "/admin/repairs?filter=overdue"));
-        items.Add(new TodoItem("repairs-unassigned", "待派单的报修", await open.CountAsync(r => r.Status == RepairStatus.Submitted, ct), "/admin/repairs?filter=unassigned"));
-        items.Add(new TodoItem("repairs-mine", "我手上的报修", await RepairQueries.InHandOf(db, me).CountAsync(r => estates.Contains(r.EstateId), ct), "/admin/repairs?filter=mine"));
+        // Escalated to me: from my escalations (the AdminUserId index), each repair once, if still open and in view; not
+        // one look into the escalations per open repair.
+        var escalatedToMe = await db.RepairEscalations.AsNoTracking().Where(e => e.AdminUserId == me && open.Any(r => r.Id == e.RepairId))
+            .Select(e => e.RepairId).Distinct().CountAsync(ct);
+        // The other repair lines in one pass over the open repairs (the (EstateId, Status, DeadlineAt) index; few rows).
+        var repairs = await open.GroupBy(_ => 1).Select(g => new
+        {
+            Overdue = g.Count(r => r.DeadlineAt < now),
+            Unassigned = g.Count(r => r.Status == RepairStatus.Submitted),
+            // In my hands, as RepairQueries.InHandOf: assigned to me, not yet resolved.
+            Mine = g.Count(r => r.AssigneeId == me && (r.Status == RepairStatus.Assigned || r.Status == RepairStatus.InProgress)),
+        }).SingleOrDefaultAsync(ct);
+        items.Add(new TodoItem("repairs-escalated", "升级给我的报修", escalatedToMe, "/admin/repairs?filter=escalated"));
+        items.Add(new TodoItem("repairs-overdue", "超时未办结的报修", repairs?.Overdue ?? 0, "/admin/repairs?filter=overdue"));
+        items.Add(new TodoItem("repairs-unassigned", "待派单的报修", repairs?.Unassigned ?? 0, "/admin/repairs?filter=unassigned"));
+        items.Add(new TodoItem("repairs-mine", "我手上的报修", repairs?.Mine ?? 0, "/admin/repairs?filter=mine"));
 
         var today = ChinaTime.DayOf(now);
         items.Add(new TodoItem("bills-overdue", "逾期未缴的账单",

@@ -72,17 +72,17 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Repairs_Dashboard",
                 table: "Repairs",
-                columns: new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Repairs_EstateId_ResolvedAt",
-                table: "Repairs",
-                columns: new[] { "EstateId", "ResolvedAt" });
+                columns: new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars", "ReporterId", "HouseholdId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Repairs_RecordedById",
                 table: "Repairs",
                 column: "RecordedById");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Repairs_Resolved",
+                table: "Repairs",
+                columns: new[] { "EstateId", "ResolvedAt", "Status", "ReporterId", "HouseholdId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Households_EstateId_Room",
@@ -123,11 +123,11 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 table: "Repairs");
 
             migrationBuilder.DropIndex(
-                name: "IX_Repairs_EstateId_ResolvedAt",
+                name: "IX_Repairs_RecordedById",
                 table: "Repairs");
 
             migrationBuilder.DropIndex(
-                name: "IX_Repairs_RecordedById",
+                name: "IX_Repairs_Resolved",
                 table: "Repairs");
 
             migrationBuilder.DropIndex(

@@ -11,7 +11,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261202061506_ConsoleDesk")]
+    [Migration("20261202063135_ConsoleDesk")]
     partial class ConsoleDesk
     {
         /// <inheritdoc />
@@ -2120,15 +2120,15 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("EstateId", "CreatedAt");
 
-                    b.HasIndex("EstateId", "ResolvedAt");
-
                     b.HasIndex("ReporterId", "Id");
 
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
 
-                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" }, "IX_Repairs_Dashboard");
+                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars", "ReporterId", "HouseholdId" }, "IX_Repairs_Dashboard");
+
+                    b.HasIndex(new[] { "EstateId", "ResolvedAt", "Status", "ReporterId", "HouseholdId" }, "IX_Repairs_Resolved");
 
                     b.ToTable("Repairs", (string)null);
                 });

@@ -12,7 +12,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     [DbContext(typeof(MySqlNeighbourHubDbContext))]
-    [Migration("20261202061511_ConsoleDesk")]
+    [Migration("20261202063143_ConsoleDesk")]
     partial class ConsoleDesk
     {
         /// <inheritdoc />
@@ -2211,15 +2211,15 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
                     b.HasIndex("EstateId", "CreatedAt");
 
-                    b.HasIndex("EstateId", "ResolvedAt");
-
                     b.HasIndex("ReporterId", "Id");
 
                     b.HasIndex("Status", "DeadlineAt");
 
                     b.HasIndex("EstateId", "Status", "DeadlineAt");
 
-                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars" }, "IX_Repairs_Dashboard");
+                    b.HasIndex(new[] { "EstateId", "CreatedAt", "Status", "DeadlineAt", "ResolvedAt", "Stars", "ReporterId", "HouseholdId" }, "IX_Repairs_Dashboard");
+
+                    b.HasIndex(new[] { "EstateId", "ResolvedAt", "Status", "ReporterId", "HouseholdId" }, "IX_Repairs_Resolved");
 
                     b.ToTable("Repairs", (string)null);
                 });
