@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.TestSupport;
 using NeighbourHub.Web.Features.Billing;
 using NeighbourHub.Web.Features.Payments;
@@ -236,7 +237,7 @@ public sealed class BillDeskTests(AppFixture fixture) : AppTest(fixture)
     public async Task The_bill_list_totals_the_whole_filter_not_the_page()
     {
         await BilledAsync("2026-09", "2026-10", "2026-11");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        var today = App.Services.GetRequiredService<TimeProvider>().Today(); // the app's own Beijing calendar
         await using var db = App.SystemDb();
         var all = await db.Bills.Where(b => b.EstateId == Org.EstateA1).ToListAsync();
         var page = await BillingQueries.StaffBillPageAsync(db, Org.EstateA1, null, BillFilter.Overdue, null, today, 1, 5, default);
