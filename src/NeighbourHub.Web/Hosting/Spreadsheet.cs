@@ -17,7 +17,24 @@ public static class Spreadsheet
     public static byte[] Write<T>(IEnumerable<T> rows, params Column<T>[] columns)
     {
         using var stream = new MemoryStream();
-        stream.SaveAs(rows.Select(r => columns.ToDictionary(c => c.Header, c => c.Cell(r))));
+        var lines = rows.Select(r => columns.ToDictionary(c => c.Header, c => c.Cell(r))).ToList();
+        if (lines.Count == 0)
+        {
+            // MiniExcel takes the headers from the first row, so an empty list would give a blank sheet; an empty
+            // table still carries its columns, and the person who opens it sees what the export would hold.
+            var table = new System.Data.DataTable();
+            foreach (var column in columns)
+            {
+                table.Columns.Add(column.Header, typeof(string));
+            }
+
+            stream.SaveAs(table);
+        }
+        else
+        {
+            stream.SaveAs(lines);
+        }
+
         return stream.ToArray();
     }
 
