@@ -132,7 +132,24 @@ public sealed class TopicDemo(IServiceProvider services, TimeProvider clock)
         var clutter = await RaiseAsync(people[1], "楼道堆物清理",
             "2栋1单元和2单元楼道里堆了纸箱、旧沙发和电动车电池，已经堵了一半通道，晚上看不清容易绊倒，也有消防隐患。希望物业组织清理，并提醒大家不要再堆放。");
         await DiscussAsync(clutter, 5, (4, "3栋也有同样情况，顺便一起查一查吧。"));
-        await AsCommittee(() => board.ClassifyAsync(db, clutter, new ClassifyTopicBody("routine", "属物业日常管理，转交物业限期清理。", null, "2栋1单元、2单元楼道"), ct));
+        // Handed over as 环境卫生 (not the estate's first category, 水电), and cleared by the firm the same day, as
+        // its 24-hour deadline asks — a handed-over repair left open for weeks would sit on the board as overdue.
+        var cleaning = await db.RepairCategories.Where(c => c.EstateId == estate.Id && c.Name == "环境卫生").Select(c => (long?)c.Id).FirstOrDefaultAsync(ct);
+        await AsCommittee(() => board.ClassifyAsync(db, clutter, new ClassifyTopicBody("routine", "属物业日常管理，转交物业限期清理。", cleaning, "2栋1单元、2单元楼道"), ct));
+        var clutterRepair = await db.Topics.Where(t => t.Id == clutter).Select(t => t.RepairId).SingleAsync(ct);
+        var cleaner = (await repairs.StaffForAsync(db, estate.Id, ct)).FirstOrDefault(s => s.Role == AdminRole.FirmStaff);
+        if (clutterRepair is { } repairId && cleaner is not null)
+        {
+            var account = await db.Users.Where(u => u.Id == cleaner.Id).Select(u => u.UserName).SingleAsync(ct);
+            db.Scope = CurrentScope.For(new AccessScope(ScopeKind.Admin, true, [estate.Id], [estate.CommunityId], AdminUserId: cleaner.Id,
+                ActorName: account ?? cleaner.Name, Roles: [AdminRole.FirmStaff]));
+            at.Now += TimeSpan.FromHours(2);
+            await repairs.AssignAsync(db, repairId, cleaner.Id, ct);
+            at.Now += TimeSpan.FromHours(1);
+            await repairs.StartAsync(db, repairId, ct);
+            at.Now += TimeSpan.FromHours(5);
+            await repairs.ResolveAsync(db, repairId, "已清运纸箱、旧沙发和电池，楼道张贴禁止堆物提示；3栋楼道一并检查，无堆物。", null, ct);
+        }
 
         // 广场舞音量时段: minor (小事) — the 议事会 talked it over and decided.
         at.Now += TimeSpan.FromDays(1);
