@@ -116,16 +116,4 @@ public sealed class ConsoleComponentTests
         var page = ctx.Render<Login>();
         Assert.Empty(page.FindAll("[data-testid=login-error]"));
     }
-
-    [Fact]
-    public async Task Stat_formats_numbers_and_links_when_asked()
-    {
-        await using var ctx = NewContext();
-        var plain = ctx.Render<Stat>(p => p.Add(s => s.Title, "房屋").Add(s => s.Value, 12345));
-        Assert.Contains("12,345", plain.Markup, StringComparison.Ordinal);
-        Assert.Empty(plain.FindAll("a"));
-
-        var linked = ctx.Render<Stat>(p => p.Add(s => s.Title, "待审核").Add(s => s.Value, 3).Add(s => s.Href, "/admin/residences"));
-        Assert.Equal("/admin/residences", linked.Find("a").GetAttribute("href"));
-    }
 }
