@@ -73,7 +73,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 settings=()
 if [ -f "$envfile" ]; then
   # Only the fund's keys from the operator's settings: everything else below keeps this copy to itself.
-  while IFS= read -r line; do settings+=("$line"); done < <(grep -E '^Fund__(SigningKeyPath|RetiredKeyPaths)=' "$envfile" || true)
+  while IFS= read -r line; do settings+=("$line"); done < <(grep -E '^Fund__(SigningKeyPath|RetiredKeyPaths__[0-9]+)=' "$envfile" || true)
 fi
 log=$(mktemp /tmp/nh-restore-verify.XXXXXX.log)
 env "${settings[@]}" \
