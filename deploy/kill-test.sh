@@ -6,6 +6,7 @@
 # must show that nothing was lost or doubled. Finally the database is backed up (deploy/backup.sh), restored into
 # a fresh one (deploy/restore.sh) and the restored copy verified.
 #   deploy/kill-test.sh            builds what it needs (NH_NO_BUILD=1: use the Release build already there)
+#   NH_KILL_RELEASE=out/release deploy/kill-test.sh     test a release folder already built
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,8 +37,13 @@ db=nh_kill
 mariadb --defaults-file="$NH_SERVERS_DIR/my.cnf" -e "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 connection="$NH_TEST_MYSQL;Database=$db;AllowUserVariables=True;UseAffectedRows=False"
 
-step "release: the app published once, and the migration bundle (deploy/build-release.sh)"
-deploy/build-release.sh "$work/release" >"$work/build-release.log" 2>&1 || { tail -30 "$work/build-release.log"; exit 1; }
+if [ -n "${NH_KILL_RELEASE:-}" ]; then
+  step "release: the one in $NH_KILL_RELEASE (from deploy/build-release.sh)"
+  cp -a "$NH_KILL_RELEASE" "$work/release"
+else
+  step "release: the app published once, and the migration bundle (deploy/build-release.sh)"
+  deploy/build-release.sh "$work/release" >"$work/build-release.log" 2>&1 || { tail -30 "$work/build-release.log"; exit 1; }
+fi
 if [ "${NH_NO_BUILD:-}" != 1 ] || [ ! -f tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll ]; then
   dotnet build tests/NeighbourHub.KillTest -c Release -nologo -clp:ErrorsOnly >"$work/build-driver.log" 2>&1 || { tail -30 "$work/build-driver.log"; exit 1; }
 fi
@@ -64,7 +70,8 @@ sed -e "/# @test-api\$/d" -e "/# @test-console\$/d" -e "/# @test-http6\$/d" -e "
   -e "s|^\( *\)listen 443 ssl http2; *# @test-https\$|\\1listen 127.0.0.1:$https_port ssl http2;|" \
   -e "s|/etc/ssl/certs/neighbourhub.crt;|$work/tls.crt;|" -e "s|/etc/ssl/private/neighbourhub.key;|$work/tls.key;|" \
   deploy/nginx/neighbourhub.conf >"$work/site.conf"
-grep -q "server 127.0.0.1:${ports[2]}" "$work/site.conf" && ! grep -q '@test' "$work/site.conf" || { echo "rendering the nginx site failed"; exit 1; }
+grep -q "server 127.0.0.1:${ports[2]}" "$work/site.conf" && ! grep -qE '# @test-(api|console|http6?|https6?)$' "$work/site.conf" &&
+  grep -q "$work/tls.key" "$work/site.conf" || { echo "rendering the nginx site failed"; exit 1; }
 mkdir -p "$work/nginx-tmp"
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;

@@ -61,20 +61,23 @@ internal sealed class PhaseStats(string name)
 internal sealed class Through(string baseUrl, string certificatePath) : IDisposable
 {
     // nginx's certificate is the self-signed one deploy/kill-test.sh made: trusted by its exact hash, nothing else.
-    private static readonly Func<string, string> Thumbprint = path =>
-        System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path).GetCertHashString();
-
-    private readonly HttpClient _http = new(new SocketsHttpHandler
-    {
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == Thumbprint(certificatePath) },
-        MaxConnectionsPerServer = 512,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-    })
+    private readonly HttpClient _http = new(Handler(certificatePath))
     {
         BaseAddress = new Uri(baseUrl),
         Timeout = TimeSpan.FromSeconds(20),
     };
+
+    private static SocketsHttpHandler Handler(string certificatePath)
+    {
+        var thumbprint = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(certificatePath).GetCertHashString();
+        return new SocketsHttpHandler
+        {
+            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == thumbprint },
+            MaxConnectionsPerServer = 512,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        };
+    }
 
     public HttpClient Http => _http;
 

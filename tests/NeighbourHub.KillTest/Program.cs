@@ -447,10 +447,10 @@ await using (var db = seeder.SystemDb())
     var openIds = await db.Residents.ToDictionaryAsync(r => r.Id, r => r.OpenId);
     var recorded = (await db.OutboxMessages.Where(m => m.Topic == NeighbourHub.Web.Features.Notifications.OutboxTopics.SubscribeMessage).ToListAsync())
         .Select(m => JsonDocument.Parse(m.Payload).RootElement)
-        .Select(p => (OpenId: openIds[p.GetProperty("residentId").GetInt64()], Template: templates.GetValueOrDefault(p.GetProperty("templateKey").GetString()!, "?"), Page: p.GetProperty("page").GetString()))
+        .Select(p => (OpenId: openIds[p.GetProperty("residentId").GetInt64()], Template: templates.GetValueOrDefault(p.GetProperty("templateKey").GetString()!, "?"), Page: Text(p, "page")))
         .Where(x => x.Template != "?")
         .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
-    var sent = wechat.SentMessages.Select(m => (OpenId: m.GetProperty("touser").GetString()!, Template: m.GetProperty("template_id").GetString()!, Page: m.GetProperty("page").GetString()))
+    var sent = wechat.SentMessages.Select(m => (OpenId: Text(m, "touser") ?? "", Template: Text(m, "template_id") ?? "", Page: Text(m, "page")))
         .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
     var overdue = recorded.Keys.Count(k => k.Template == "tpl-overdue");
     var promotions = recorded.Keys.Count(k => k.Template == "tpl-promoted");
@@ -469,6 +469,8 @@ foreach (var instance in instances)
 {
     await instance.StopAsync();
 }
+
+static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
 Console.WriteLine(failures.Count == 0 ? "== kill test passed" : $"== kill test FAILED: {failures.Count} check(s)");
 return failures.Count == 0 ? 0 : 1;
