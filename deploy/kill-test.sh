@@ -119,6 +119,7 @@ NH_KILL_NGINX="https://127.0.0.1:$https_port" NH_KILL_APP="$work/release/Neighbo
   NH_KILL_PORTS="$(IFS=,; echo "${ports[*]}")" NH_KILL_DB="$connection" NH_KILL_DIR="$work" NH_KILL_CERT="$work/tls.crt" \
   NH_KILL_DB_STOP="$work/db-stop.sh" NH_KILL_DB_START="$work/db-start.sh" \
   NH_KILL_REDIS_STOP="$work/redis-stop.sh" NH_KILL_REDIS_START="$work/redis-start.sh" \
+  ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB="$root/src/NeighbourHub.Web" \
   dotnet tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll || status=1
 if [ $status -ne 0 ]; then
   for log in "$work"/instance-*.log; do echo "--- $log (last lines)"; tail -15 "$log"; done
