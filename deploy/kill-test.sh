@@ -28,6 +28,7 @@ work=$(mktemp -d /tmp/nh-kill-test.XXXXXX)
 chmod 755 "$work"
 cleanup() {
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  for pidfile in "$work"/instance-*.pid; do [ -f "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true; done
   nh_stop_servers
   if [ "${NH_KEEP_KILL_TEST:-}" = 1 ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -122,7 +123,7 @@ NH_KILL_NGINX="https://127.0.0.1:$https_port" NH_KILL_APP="$work/release/Neighbo
   ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB="$root/src/NeighbourHub.Web" \
   dotnet tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll || status=1
 if [ $status -ne 0 ]; then
-  for log in "$work"/instance-*.log; do echo "--- $log (last lines)"; tail -15 "$log"; done
+  for log in "$work"/instance-*.log; do [ -f "$log" ] && { echo "--- $log (last lines)"; tail -n 15 "$log"; }; done
 fi
 
 step "backup (deploy/backup.sh), restore into a fresh database (deploy/restore.sh), verify the copy"

@@ -86,8 +86,8 @@ env "${settings[@]}" \
   dotnet "$release/NeighbourHub.Web.dll" >"$log" 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null || true' EXIT
-for _ in $(seq 1 150); do
-  curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
+for _ in $(seq 1 600); do
+  curl -fs -m 5 "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || { echo "✘ the app did not start on the restored copy:"; tail -20 "$log"; exit 1; }
   sleep 0.2
 done

@@ -31,6 +31,8 @@ internal sealed class Instance(int port, string appDll, IReadOnlyDictionary<stri
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["Instance__Name"] = Name;
         _process = Process.Start(start) ?? throw new InvalidOperationException($"{Name} did not start");
+        // deploy/kill-test.sh kills whatever is still listed here when it ends, however the driver ended.
+        File.WriteAllText(Path.ChangeExtension(logFile, ".pid"), _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>SIGKILL, as .NET's Process.Kill sends on Unix.</summary>

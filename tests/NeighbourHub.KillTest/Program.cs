@@ -97,7 +97,7 @@ var created = await admin.PostAsJsonAsync("/api/v1/admin/events", new
 });
 created.EnsureSuccessStatusCode();
 var eventId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-(await admin.PostAsync($"/api/v1/admin/events/{eventId}/publish", null)).EnsureSuccessStatusCode();
+// An event is published when created, as the integration tests' events are (409 here would say "already published").
 var burst = await seeder.CreateResidentsAsync("burst", 150);
 
 Dictionary<long, long> billOf; // resident → their one bill
@@ -140,7 +140,11 @@ foreach (var (k, v) in shared)
 }
 
 var instances = ports.Select(p => new Instance(p, appDll, environment, Path.Combine(dir, $"instance-{p}.log"))).ToList();
-using var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+// A driver that dies must not leave instances behind.
+AppDomain.CurrentDomain.UnhandledException += (_, _) => instances.ForEach(i => i.Kill());
+// Starting three instances on a busy two-core machine can take a while (JIT, the EF model); a real start takes seconds.
+var readyLimit = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("NH_KILL_READY_SECONDS") ?? "180", CultureInfo.InvariantCulture));
+using var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 foreach (var instance in instances)
 {
     instance.Start();
@@ -150,7 +154,7 @@ async Task AllReadyAsync()
 {
     foreach (var instance in instances)
     {
-        await instance.WaitReadyAsync(direct, TimeSpan.FromSeconds(60));
+        await instance.WaitReadyAsync(direct, readyLimit);
     }
 }
 
