@@ -34,6 +34,16 @@ cleanup() {
 }
 trap cleanup EXIT
 nh_start_servers
+# Helpers and CI jobs on one machine may race for a "free" port: make sure the Redis on NH_REDIS_PORT is OURS
+# (this run kills and restarts it), else start our own on another port.
+if ! { [ -f "$NH_SERVERS_DIR/redis.pid" ] && kill -0 "$(cat "$NH_SERVERS_DIR/redis.pid")" 2>/dev/null; }; then
+  NH_REDIS_PORT=$(nh_free_port $((NH_REDIS_PORT + 101)))
+  redis-server --bind 127.0.0.1 --port "$NH_REDIS_PORT" --daemonize yes --pidfile "$NH_SERVERS_DIR/redis.pid" \
+    --dir "$NH_SERVERS_DIR" --save '' --appendonly no --logfile "$NH_SERVERS_DIR/redis.log"
+  for _ in $(seq 1 50); do redis-cli -p "$NH_REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  export NH_TEST_REDIS="127.0.0.1:$NH_REDIS_PORT"
+  echo "== Redis moved to 127.0.0.1:$NH_REDIS_PORT (the first port was taken)"
+fi
 db=nh_kill
 mariadb --defaults-file="$NH_SERVERS_DIR/my.cnf" -e "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 connection="$NH_TEST_MYSQL;Database=$db;AllowUserVariables=True;UseAffectedRows=False"
