@@ -318,7 +318,7 @@ async Task<PhaseStats> Phase(string name, double seconds, int payments, double d
 
 var phases = new List<PhaseStats>();
 var victim = instances[1];
-phases.Add(await Phase("one instance SIGKILLed", 16, 14, 3, () =>
+phases.Add(await Phase("one instance SIGKILLed", 16, 16, 3, () =>
     {
         Console.WriteLine($"   SIGKILL {victim.Name}");
         victim.Kill();
