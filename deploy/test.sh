@@ -36,4 +36,12 @@ for project in UnitTests ComponentTests IntegrationTests E2ETests; do
   echo "== tests: $project"
   dotnet test "tests/NeighbourHub.$project" -c Release --no-build --nologo --logger "console;verbosity=normal" "$@" || status=1
 done
+
+# Three instances behind nginx, killed and starved mid-load (its own servers; about four minutes).
+if [ $# -eq 0 ]; then
+  echo "== kill test (deploy/kill-test.sh)"
+  NH_NO_BUILD=1 deploy/kill-test.sh || status=1
+else
+  echo "== kill test NOT run: arguments were given (run deploy/kill-test.sh by itself)"
+fi
 exit $status

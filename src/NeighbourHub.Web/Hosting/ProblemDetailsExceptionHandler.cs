@@ -31,6 +31,13 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
                 Status = 409,
                 Detail = "这次操作与另一项同时进行的操作冲突，没有做任何改动，请重试。",
             },
+            // MariaDB or Redis unreachable for a moment (a restart, a failover, a dropped connection): the client's
+            // request was fine and the same request later will be too. 503 with Retry-After, never 500 (issue #16).
+            _ when IsTransientInfrastructureFailure(exception) => new ProblemDetails
+            {
+                Status = 503,
+                Detail = "服务暂时不可用（数据库或缓存连接中断），请稍后重试；带 Idempotency-Key 的请求请用同一个 Key 重试。",
+            },
             BadHttpRequestException { InnerException: JsonException j } => JsonProblem(j),
             BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
                 new ProblemDetails { Status = 413, Detail = b.Message.StartsWith("Request body too large", StringComparison.Ordinal) ? "请求内容超过了允许的大小（JSON 最大 256 KB，图片最大 5 MB）。" : b.Message },
@@ -51,6 +58,11 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
         }
 
         http.Response.StatusCode = problem.Status ?? 500;
+        if (problem.Status == 503)
+        {
+            http.Response.Headers.RetryAfter = RetryAfterSeconds;
+        }
+
         if (http.Request.Path.StartsWithSegments("/open311"))
         {
             // GeoReport v2 clients expect their own error shape, not RFC 7807.
@@ -60,6 +72,37 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
 
         await HostingExtensions.WriteProblemAsync(http, problem, exception);
         return true;
+    }
+
+    /// <summary>How long a client should wait after a 503 before trying the same request again.</summary>
+    private const string RetryAfterSeconds = "2";
+
+    /// <summary>
+    /// The database or Redis could not be reached or dropped the connection, anywhere in the exception chain: MySqlConnector's
+    /// own transient classification (connection refused, host gone, server shutting down, connection lost mid-command),
+    /// EF Core's wrapper for it, and StackExchange.Redis' connection and timeout failures. A query that is simply wrong
+    /// stays a 500.
+    /// </summary>
+    internal static bool IsTransientInfrastructureFailure(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case MySqlConnector.MySqlException m when m.IsTransient
+                    || m.ErrorCode is MySqlConnector.MySqlErrorCode.UnableToConnectToHost or MySqlConnector.MySqlErrorCode.ServerShutdown
+                        or MySqlConnector.MySqlErrorCode.QueryInterrupted or MySqlConnector.MySqlErrorCode.ConnectionCountError:
+                case MySqlConnector.MySqlException { InnerException: IOException or System.Net.Sockets.SocketException }:
+                case StackExchange.Redis.RedisConnectionException:
+                case StackExchange.Redis.RedisTimeoutException:
+                case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
+                    return true;
+                case AggregateException a when a.InnerExceptions.Any(IsTransientInfrastructureFailure):
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
