@@ -456,6 +456,9 @@ await using (var db = seeder.SystemDb())
         .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
     var sent = wechat.SentMessages.Select(m => (OpenId: Text(m, "touser") ?? "", Template: Text(m, "template_id") ?? "", Page: Text(m, "page")))
         .GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
+    var outcomes = await db.OutboxMessages.Where(m => m.Topic == NeighbourHub.Web.Features.Notifications.OutboxTopics.SubscribeMessage)
+        .GroupBy(m => m.Outcome).Select(g => new { Outcome = g.Key ?? "(none)", Count = g.Count() }).ToListAsync();
+    Console.WriteLine($"   outbox outcomes: {string.Join(", ", outcomes.Select(o => $"{o.Outcome} ×{o.Count}"))}; fake WeChat received {wechat.SentMessages.Count} subscribe messages");
     var overdue = recorded.Keys.Count(k => k.Template == "tpl-overdue");
     var promotions = recorded.Keys.Count(k => k.Template == "tpl-promoted");
     var mismatched = recorded.Keys.Union(sent.Keys).Where(k => recorded.GetValueOrDefault(k) != sent.GetValueOrDefault(k)).ToList();
