@@ -34,7 +34,7 @@ public sealed class ObservedAppFixture : IAsyncLifetime
     {
         WeChat = await FakeWeChatServer.StartAsync();
         Pay = await FakeWeChatPayServer.StartAsync();
-        var settings = new Dictionary<string, string?>(Pay.AppSettings) { ["Observability:MetricsAllowedNetworks"] = AllowedNetwork };
+        var settings = new Dictionary<string, string?>(Pay.AppSettings) { ["Observability:MetricsAllowedNetworks"] = AllowedNetwork, ["Outbox:LagDegradedSeconds"] = "300" };
         App = await NeighbourHubAppFactory.OnMariaDbAsync("nh_observe", WeChat, settings);
         App.Customize = b => b.ConfigureLogging(l => l.AddProvider(Logs));
         _ = App.Server;
