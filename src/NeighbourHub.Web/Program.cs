@@ -13,6 +13,7 @@ builder.AddIdentityAndTenancy();
 builder.AddWeChat();
 builder.AddFeatures();
 builder.AddAdminConsole();
+builder.AddObservability();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
@@ -25,6 +26,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 
 app.MapHostingEndpoints();
+app.MapObservability();
 app.MapFeatures();
 app.MapAdminConsole();
 app.LogAddresses();

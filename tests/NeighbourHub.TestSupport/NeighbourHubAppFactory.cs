@@ -57,6 +57,9 @@ public class NeighbourHubAppFactory : WebApplicationFactory<Program>
             ["Outbox:PollSeconds"] = "0",
             ["Outbox:FirstRetrySeconds"] = "0",
             ["Outbox:MaxAttempts"] = "3",
+            // Nothing dispatches in the background here, so messages age while a slow test runs; readiness reports outbox
+            // lag only where a test asks for it (ObservabilityTests sets the production default).
+            ["Outbox:LagDegradedSeconds"] = "86400",
             // Notices: tests run the publication job themselves; notices' subscribe messages have templates the fake accepts.
             ["Notices:PublishPollSeconds"] = "0",
             ["WeChat:Templates:notice.published"] = "tpl-notice",

@@ -25,6 +25,7 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger log) : BackgroundS
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(IntervalSeconds), Clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            using var tick = ProductMetrics.StartJob(GetType().Name); // the tick's log lines carry its trace id
             try
             {
                 await RunTickAsync(stoppingToken);

@@ -34,7 +34,9 @@ public sealed class EmbeddedDefaultTests
         // The demo's self-managed estate is not the firm's.
         var firmEstates = await (await firm.GetAsync("/api/v1/admin/estates")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         Assert.Equal(new[] { "阳光花园" }, firmEstates.EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray());
-        Assert.Equal("Healthy", (await (await app.CreateClient().GetAsync("/health/ready")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("status").GetString());
+        // Ready: nothing Unhealthy. The demo's history leaves outbox messages that no dispatcher delivers here
+        // (Outbox:PollSeconds is 0 in tests), so the outbox check may fairly say Degraded.
+        Assert.NotEqual("Unhealthy", (await (await app.CreateClient().GetAsync("/health/ready")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("status").GetString());
 
         // The demo billed three months; the new resident pays one through the WeChat Pay sandbox, whose callback is
         // signed and encrypted with generated keys and goes through the same verification as a real one.

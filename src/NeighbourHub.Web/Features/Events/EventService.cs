@@ -268,6 +268,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
             }
 
             await tx.CommitAsync(ct);
+            ProductMetrics.EventSignup(seated);
         }
 
         return await AnswerAsync(db, signup, ct);

@@ -136,6 +136,11 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
             await tx.CommitAsync(ct);
         }
 
+        foreach (var kind in entries.GroupBy(e => e.Kind))
+        {
+            ProductMetrics.FundAppended(kind.Key.ToString(), kind.Count());
+        }
+
         return [.. existing, .. entries];
     }
 

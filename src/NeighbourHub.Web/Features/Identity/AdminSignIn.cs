@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Identity;
@@ -49,6 +50,7 @@ public sealed class AdminSignIn(
         {
             log.LogWarning("Admin login for {UserName} from {Address} refused: locked until {Until}", userName, clientAddress, record.LockedUntil);
             await AuditFailureAsync(userName, clientAddress, "locked", null);
+            ProductMetrics.SignInFailed(admin: true, "locked");
             return (Outcome.Invalid, null);
         }
 
@@ -59,6 +61,7 @@ public sealed class AdminSignIn(
         {
             log.LogWarning("Admin login for {UserName} from unknown address {Address} refused: the account is under attack", userName, clientAddress);
             await AuditFailureAsync(userName, clientAddress, "throttled", null);
+            ProductMetrics.SignInFailed(admin: true, "throttled");
             return (Outcome.Throttled, null);
         }
 
@@ -80,6 +83,7 @@ public sealed class AdminSignIn(
             await CountFailureAsync(name, clientAddress, record, now);
             log.LogWarning("Failed admin login for {UserName} from {Address}", userName, clientAddress);
             await AuditFailureAsync(userName, clientAddress, user is null ? "unknown_name" : user.IsDisabled ? "disabled" : "wrong_password", user?.Id);
+            ProductMetrics.SignInFailed(admin: true, "invalid"); // one word for all three: the metric must not tell names apart either
             return (Outcome.Invalid, null);
         }
 

@@ -26,6 +26,7 @@ public sealed class ResidentSessions(
         // A code works once at WeChat; replaying one fast is a script, not a person.
         if (!limits.TryWeChatCode(code))
         {
+            ProductMetrics.SignInFailed(admin: false, "throttled");
             throw new TooManyRequestsException("登录太频繁，请稍后再试。");
         }
 
@@ -36,15 +37,18 @@ public sealed class ResidentSessions(
         }
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.InvalidCode or WeChatErrorKind.CodeUsed)
         {
+            ProductMetrics.SignInFailed(admin: false, "invalid_code");
             throw new DomainValidationException("code", "登录凭证无效、已过期或已被使用，请重新登录（重新调用 wx.login）。");
         }
         catch (WeChatApiException e) when (e.Kind is WeChatErrorKind.RiskyUser)
         {
+            ProductMetrics.SignInFailed(admin: false, "blocked");
             throw new ForbiddenException("该微信账号已被微信限制，暂时无法登录。");
         }
 
         if (!limits.TryOpenId(session.OpenId))
         {
+            ProductMetrics.SignInFailed(admin: false, "throttled");
             throw new TooManyRequestsException("登录太频繁，请稍后再试。");
         }
 
@@ -85,6 +89,7 @@ public sealed class ResidentSessions(
         var token = await db.RefreshTokens.AsNoTracking().SingleOrDefaultAsync(t => t.TokenHash == hash, ct);
         if (token is null || token.ExpiresAt <= now)
         {
+            ProductMetrics.SignInFailed(admin: false, "refresh_expired");
             throw new UnauthorizedException("登录已过期，请重新登录。");
         }
 
@@ -96,6 +101,7 @@ public sealed class ResidentSessions(
         {
             await db.RefreshTokens.Where(t => t.FamilyId == token.FamilyId && t.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, now), ct);
+            ProductMetrics.SignInFailed(admin: false, "refresh_reused");
             log.LogWarning("Refresh token reuse for resident {ResidentId}; family {FamilyId} revoked", token.ResidentId, token.FamilyId);
             throw new UnauthorizedException("登录凭证已被使用过，为保护账号安全，本次登录的所有会话均已退出，请重新登录。");
         }

@@ -33,6 +33,9 @@ public sealed class OutboxOptions
 
     /// <summary>First retry delay; doubled after every failure.</summary>
     public double FirstRetrySeconds { get; set; } = 10;
+
+    /// <summary>/health/ready says Degraded when the oldest undelivered message is older than this.</summary>
+    public double LagDegradedSeconds { get; set; } = 300;
 }
 
 /// <summary>
@@ -105,7 +108,7 @@ public sealed class OutboxDispatcher(
                 message.LastError = Truncate(e.Message, 500);
                 if (message.Attempts >= options.Value.MaxAttempts)
                 {
-                    message.Outcome = "failed";
+                    message.Outcome = OutboxMessage.DeadLetter;
                     message.ProcessedAt = Clock.GetUtcNow();
                     log.LogError(e, "Outbox message {Id} ({Topic}) failed for good after {Attempts} attempts", message.Id, message.Topic, message.Attempts);
                 }

@@ -10,6 +10,9 @@ namespace NeighbourHub.Web.Features.Notifications;
 /// </summary>
 public sealed class OutboxMessage
 {
+    /// <summary>The outcome of a message whose attempts ran out: a dead letter (counted by health and metrics).</summary>
+    public const string DeadLetter = "failed";
+
     public long Id { get; set; }
     public required string Topic { get; set; }
     public required string Key { get; set; }

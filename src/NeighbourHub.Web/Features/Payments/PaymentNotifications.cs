@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.Web.Data;
+using NeighbourHub.Web.Hosting;
 using NeighbourHub.Web.Tenancy;
 using NeighbourHub.WeChat.Pay;
 
@@ -29,6 +30,7 @@ public sealed class PaymentNotifications(
         if (!opened.Ok)
         {
             log.LogWarning("WeChat Pay callback refused: {Reason} (serial {Serial})", opened.Error, headers.Serial);
+            ProductMetrics.CallbackRejected(RefusalReason(opened));
             return new NotifyAnswer(opened.Check == SignatureCheck.Valid ? 400 : 401, opened.Error);
         }
 
@@ -65,6 +67,7 @@ public sealed class PaymentNotifications(
             if (!outcome.Ok)
             {
                 log.LogWarning("WeChat Pay callback {Id} for {OutTradeNo} not applied: {Note}", envelope.Id, transaction.OutTradeNo, outcome.Note);
+                ProductMetrics.CallbackRejected(outcome.Reason ?? ProductMetrics.CallbackReasons.Malformed);
                 return new NotifyAnswer(400, outcome.Note);
             }
 
@@ -72,7 +75,19 @@ public sealed class PaymentNotifications(
         }
         catch (JsonException)
         {
+            ProductMetrics.CallbackRejected(ProductMetrics.CallbackReasons.Malformed);
             return new NotifyAnswer(400, "解密后的通知内容不是支付结果");
         }
     }
+
+    /// <summary>Why <see cref="WeChatPayNotifications.Open"/> refused a callback, as a metrics label.</summary>
+    private static string RefusalReason(WeChatPayNotifications.Opened opened) => opened.Check switch
+    {
+        SignatureCheck.MissingHeaders => ProductMetrics.CallbackReasons.MissingHeaders,
+        SignatureCheck.UnknownSerial => ProductMetrics.CallbackReasons.UnknownSerial,
+        SignatureCheck.Stale => ProductMetrics.CallbackReasons.StaleTimestamp,
+        SignatureCheck.BadSignature => ProductMetrics.CallbackReasons.Signature,
+        // Signed by WeChat, but not an encrypted notification, or not decryptable with our APIv3 key.
+        _ => opened.Envelope?.Resource is { Algorithm: "AEAD_AES_256_GCM" } ? ProductMetrics.CallbackReasons.Decrypt : ProductMetrics.CallbackReasons.NotANotification,
+    };
 }

@@ -151,6 +151,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         {
             log.LogWarning(e, "WeChat Pay refused or failed order {OutTradeNo}; releasing its bills", payment.OutTradeNo);
             await CloseLocallyAsync(db, payment.Id, ct);
+            ProductMetrics.PaymentFailed();
             throw new WeChatPayUnavailableException("微信支付下单失败，没有扣款，请稍后重试。", e);
         }
     }
@@ -180,13 +181,13 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     {
         if (t.Mchid != wechat.Keys.MchId || t.Appid != wechat.Keys.AppId)
         {
-            return ApplyOutcome.Rejected($"商户号/AppID（{t.Mchid}/{t.Appid}）不属于本系统");
+            return ApplyOutcome.Rejected($"商户号/AppID（{t.Mchid}/{t.Appid}）不属于本系统", ProductMetrics.CallbackReasons.Merchant);
         }
 
         var payment = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.OutTradeNo == t.OutTradeNo, ct);
         if (payment is null)
         {
-            return ApplyOutcome.Rejected($"找不到商户订单号 {t.OutTradeNo}");
+            return ApplyOutcome.Rejected($"找不到商户订单号 {t.OutTradeNo}", ProductMetrics.CallbackReasons.UnknownOrder);
         }
 
         if (t.TradeState != "SUCCESS")
@@ -197,7 +198,8 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         if (t.Amount?.Total != payment.AmountFen)
         {
             await FlagAsync(db, payment.Id, $"微信支付通知的金额为 {Billing.Money.Yuan(t.Amount?.Total ?? 0)} 元，订单金额为 {Billing.Money.Yuan(payment.AmountFen)} 元（微信支付单号 {t.TransactionId}），未标记为已支付。", ct);
-            return ApplyOutcome.Rejected("金额与订单不符");
+            ProductMetrics.PaymentFlagged("amount_mismatch");
+            return ApplyOutcome.Rejected("金额与订单不符", ProductMetrics.CallbackReasons.AmountMismatch);
         }
 
         if (payment.Status == PaymentStatus.Paid)
@@ -208,6 +210,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         if (payment.Status != PaymentStatus.Pending)
         {
             await FlagAsync(db, payment.Id, $"订单已是「{StatusTexts.Of(payment.Status)}」后才收到付款（微信支付单号 {t.TransactionId}），请人工退款或入账。", ct);
+            ProductMetrics.PaymentFlagged("paid_after_close");
             return ApplyOutcome.AlreadyApplied;
         }
 
@@ -226,6 +229,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         await PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        ProductMetrics.PaymentCollected(nameof(PaymentChannel.WeChat), payment.AmountFen);
         log.LogInformation("Payment {Payment} ({OutTradeNo}) paid: {Fen} fen", payment.Id, payment.OutTradeNo, payment.AmountFen);
         return ApplyOutcome.Applied;
     }
@@ -297,12 +301,13 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     }
 }
 
-public sealed record ApplyOutcome(bool Ok, string Note)
+/// <summary>What applying a transaction did; a rejection also names its metrics reason (<see cref="ProductMetrics.CallbackReasons"/>).</summary>
+public sealed record ApplyOutcome(bool Ok, string Note, string? Reason = null)
 {
     public static readonly ApplyOutcome Applied = new(true, "applied");
     public static readonly ApplyOutcome AlreadyApplied = new(true, "already applied");
 
     public static ApplyOutcome Ignored(string note) => new(true, note);
 
-    public static ApplyOutcome Rejected(string note) => new(false, note);
+    public static ApplyOutcome Rejected(string note, string reason) => new(false, note, reason);
 }

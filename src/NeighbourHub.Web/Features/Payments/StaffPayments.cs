@@ -149,6 +149,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
             new { billIds = ids, payment.AmountFen, channel = payment.Channel.ToString(), reference });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        ProductMetrics.PaymentCollected(payment.Channel.ToString(), payment.AmountFen);
         return payment;
     }
 

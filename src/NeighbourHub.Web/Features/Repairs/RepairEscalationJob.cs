@@ -88,6 +88,7 @@ public sealed class RepairEscalationJob(
         repairs.AddEvent(db, repair, "escalated", AccessScope.System.ActorName, $"{stage}：{who}");
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        ProductMetrics.RepairEscalated(level);
         repair.EscalationLevel = level;
         return true;
     }
