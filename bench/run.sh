@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark against real MariaDB and Redis (installed and started like the tests), in Release.
-#   bench/run.sh events-signup [residents=5000] [seats=200] [concurrency=64]
+#   bench/run.sh events-signup [residents=5000] [seats=200] [concurrency=64] [gate|db]
 #   bench/run.sh repairs-list [repairs=1000000] [residents=2000] [concurrency=64] [seconds=10]
 #   bench/run.sh billing-run [households=100000]
 #   bench/run.sh payment-callbacks [payments=2000] [concurrency=32]

@@ -2,12 +2,17 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
 using NeighbourHub.TestSupport;
 using NeighbourHub.Web.Features.Events;
 
 // Benchmarks that need the whole stack. Usage:
-//   bench/run.sh events-signup [residents] [seats] [concurrency]
+//   bench/run.sh events-signup [residents] [seats] [concurrency] [gate|db]
 //   bench/run.sh repairs-list [repairs] [residents] [concurrency] [seconds]
 //   bench/run.sh billing-run [households]
 //   bench/run.sh payment-callbacks [payments] [concurrency]
@@ -28,7 +33,7 @@ Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB
 return scenario switch
 {
     "events-signup" => await EventSignupBench.RunAsync(
-        residents: ArgOr(1, 5000), seats: ArgOr(2, 200), concurrency: ArgOr(3, 64)),
+        residents: ArgOr(1, 5000), seats: ArgOr(2, 200), concurrency: ArgOr(3, 64), gate: args.ElementAtOrDefault(4) != "db"),
     "repairs-list" => await RepairListBench.RunAsync(
         repairs: ArgOr(1, 1_000_000), residents: ArgOr(2, 2000), concurrency: ArgOr(3, 64), seconds: ArgOr(4, 10)),
     "billing-run" => await BillingBench.RunBillingAsync(households: ArgOr(1, 100_000)),
@@ -54,10 +59,11 @@ static int Fail(string message)
 /// </summary>
 internal static class EventSignupBench
 {
-    public static async Task<int> RunAsync(int residents, int seats, int concurrency)
+    public static async Task<int> RunAsync(int residents, int seats, int concurrency, bool gate)
     {
         await using var app = await NeighbourHubAppFactory.OnMariaDbAsync("nh_bench_events", wechat: null,
-            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Error" });
+            new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Error", ["Events:SignupGate"] = gate ? "true" : "false" });
+        app.Customize = web => web.ConfigureServices(s => s.AddTransient<IStartupFilter>(_ => new RawEventBaseline(app.ConnectionString)));
         app.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         app.StartServer();
         var org = await TestOrg.SeedAsync(app);
@@ -70,7 +76,12 @@ internal static class EventSignupBench
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = app.ClientOptions.BaseAddress };
         // Warm-up on another event (JIT, connection pools), not measured.
         await SignUpAllAsync(http, warmupEvent, warmupPeople, concurrency);
+        var statusBefore = await ServerStatusAsync(app.ConnectionString);
         var (latencies, failures, elapsed) = await SignUpAllAsync(http, eventId, people, concurrency);
+        var statusAfter = await ServerStatusAsync(app.ConnectionString);
+        // The reference in the same run: one pooled MySqlConnector primary-key read of the event row as JSON, no EF, no auth.
+        await Load.RunAsync(http, () => new HttpRequestMessage(HttpMethod.Get, $"/bench/raw-event?id={eventId}"), concurrency, TimeSpan.FromSeconds(2));
+        var raw = await Load.RunAsync(http, () => new HttpRequestMessage(HttpMethod.Get, $"/bench/raw-event?id={eventId}"), concurrency, TimeSpan.FromSeconds(5));
 
         await using var db = app.SystemDb();
         var e = await db.Events.SingleAsync(x => x.Id == eventId);
@@ -78,13 +89,42 @@ internal static class EventSignupBench
         var waitlisted = await db.EventSignups.CountAsync(s => s.EventId == eventId && s.Status == SignupStatus.Waitlisted);
         Array.Sort(latencies);
         double P(double q) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(q * latencies.Length) - 1)];
-        var ok = failures == 0 && confirmed == seats && waitlisted == residents - seats && e.Confirmed == seats && e.Waitlisted == residents - seats;
-        Console.WriteLine($"events-signup: {residents} residents, {seats} seats, {concurrency} in flight, MariaDB, HTTP over loopback");
-        Console.WriteLine($"  {residents / elapsed.TotalSeconds:N0} sign-ups/s over {elapsed.TotalSeconds:N2} s");
+        var ok = raw.Failures == 0 && failures == 0 && confirmed == seats && waitlisted == residents - seats && e.Confirmed == seats && e.Waitlisted == residents - seats;
+        Console.WriteLine($"events-signup: {residents} residents, {seats} seats, {concurrency} in flight, MariaDB, HTTP over loopback, "
+            + (gate ? "Redis gate" : "database path only (gate off)"));
+        var rate = residents / elapsed.TotalSeconds;
+        Console.WriteLine($"  {rate:N0} sign-ups/s over {elapsed.TotalSeconds:N2} s");
+        Console.WriteLine($"  reference, raw PK query + JSON on the same Kestrel: {raw}");
+        Console.WriteLine($"  sign-ups / reference = {rate / (raw.Requests / raw.Seconds):N3}");
+        // The database path moves the event's generation once per sign-up; the gate only when it is rebuilt.
+        Console.WriteLine($"  event generation moved {e.LockVersion} times (gate rebuilds + database-path sign-ups)");
         Console.WriteLine($"  latency ms: p50 {P(0.50):N1}  p90 {P(0.90):N1}  p99 {P(0.99):N1}  max {latencies[^1]:N1}");
         Console.WriteLine($"  final: confirmed {confirmed} (counter {e.Confirmed}), waitlisted {waitlisted} (counter {e.Waitlisted}), failed requests {failures}");
+        // Where the time goes on the database side: statements per sign-up and time spent waiting for row locks.
+        double Per(string name) => (statusAfter[name] - statusBefore[name]) / (double)residents;
+        Console.WriteLine($"  per sign-up: {Per("Com_select"):N2} selects, {Per("Com_update"):N2} updates, {Per("Com_insert"):N2} inserts, "
+            + $"{Per("Com_commit") + Per("Com_rollback"):N2} transactions, {Per("Questions"):N2} statements in all");
+        var lockMs = statusAfter["Innodb_row_lock_time"] - statusBefore["Innodb_row_lock_time"];
+        Console.WriteLine($"  row-lock waits: {statusAfter["Innodb_row_lock_waits"] - statusBefore["Innodb_row_lock_waits"]:N0}, "
+            + $"{lockMs:N0} ms in all = {lockMs / 1000.0 / elapsed.TotalSeconds:N1} requests waiting on average");
         Console.WriteLine(ok ? "  counts exact" : "  COUNTS WRONG");
         return ok ? 0 : 1;
+    }
+
+    private static async Task<Dictionary<string, long>> ServerStatusAsync(string connectionString)
+    {
+        await using var c = new MySqlConnection(connectionString);
+        await c.OpenAsync();
+        await using var cmd = new MySqlCommand("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select', 'Com_update', 'Com_insert', "
+            + "'Com_commit', 'Com_rollback', 'Innodb_row_lock_time', 'Innodb_row_lock_waits')", c);
+        await using var r = await cmd.ExecuteReaderAsync();
+        var status = new Dictionary<string, long>();
+        while (await r.ReadAsync())
+        {
+            status[r.GetString(0)] = long.Parse(r.GetString(1), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return status;
     }
 
     private static async Task<long> CreateEventAsync(HttpClient admin, long estateId, int capacity)
@@ -135,4 +175,29 @@ internal static class EventSignupBench
         }));
         return (latencies, failures, clock.Elapsed);
     }
+}
+
+/// <summary>The reference for sign-ups: the event row by primary key through one pooled MySqlConnector connection, as JSON.</summary>
+internal sealed class RawEventBaseline(string connectionString) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Map("/bench/raw-event", b => b.Run(async http =>
+        {
+            var id = long.Parse(http.Request.Query["id"]!, System.Globalization.CultureInfo.InvariantCulture);
+            await using var c = new MySqlConnection(connectionString);
+            await c.OpenAsync(http.RequestAborted);
+            await using var cmd = new MySqlCommand("SELECT Id, Title, Capacity, Confirmed, Waitlisted FROM Events WHERE Id = @id", c);
+            cmd.Parameters.AddWithValue("@id", id);
+            await using var r = await cmd.ExecuteReaderAsync(http.RequestAborted);
+            if (!await r.ReadAsync(http.RequestAborted))
+            {
+                http.Response.StatusCode = 404;
+                return;
+            }
+
+            await http.Response.WriteAsJsonAsync(new { id = r.GetInt64(0), title = r.GetString(1), capacity = r.GetInt32(2), confirmed = r.GetInt32(3), waitlisted = r.GetInt32(4) });
+        }));
+        next(app);
+    };
 }

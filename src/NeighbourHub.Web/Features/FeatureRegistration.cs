@@ -21,6 +21,7 @@ public static class FeatureRegistration
         s.AddSingleton<AdminAccounts>();
         s.AddSingleton<DemoData>();
         s.AddSingleton<EventService>();
+        s.AddSingleton<SignupGate>();
         s.AddSingleton<EventTickets>();
 
         s.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.SectionName);

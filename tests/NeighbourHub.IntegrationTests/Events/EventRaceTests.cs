@@ -19,8 +19,10 @@ public sealed class TwoInstancesFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        InstanceA = await NeighbourHubAppFactory.OnMariaDbAsync("nh_two_instances", wechat: null);
-        InstanceB = new NeighbourHubAppFactory(InstanceA.Provider, InstanceA.ConnectionString, wechat: null, useRedis: true);
+        // One key prefix for both, as in production (data-protection keys and the sign-up gate are shared through it).
+        var shared = new Dictionary<string, string?> { ["Redis:KeyPrefix"] = $"nh-two-{Guid.NewGuid():N}:" };
+        InstanceA = await NeighbourHubAppFactory.OnMariaDbAsync("nh_two_instances", wechat: null, shared);
+        InstanceB = new NeighbourHubAppFactory(InstanceA.Provider, InstanceA.ConnectionString, wechat: null, useRedis: true, shared);
         foreach (var app in new[] { InstanceA, InstanceB })
         {
             app.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));

@@ -17,7 +17,7 @@ public sealed record CompletionAnswer(int Attended, int NoShows, int PointsPerAt
 /// transaction that starts by locking the event row, so the seat count can never pass the capacity,
 /// however many instances take sign-ups at once.
 /// </summary>
-public sealed class EventService(TimeProvider clock, EventTickets tickets)
+public sealed class EventService(TimeProvider clock, EventTickets tickets, SignupGate gate)
 {
     public async Task<CommunityEvent> CreateAsync(NeighbourHubDbContext db, EventInput input, CancellationToken ct)
     {
@@ -40,6 +40,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         Apply(e, input);
         db.Events.Add(e);
         await db.SaveChangesAsync(ct);
+        await WarmGateAsync(db, e, ct);
         return e;
     }
 
@@ -88,6 +89,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         await PromoteWhileSeatsAsync(db, e, ct); // a larger capacity lets the waiting list in at once
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await WarmGateAsync(db, e, ct); // seats, window or queue may have moved: the gate is rebuilt from the database
         return e;
     }
 
@@ -165,6 +167,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
 
         e.Status = EventStatus.Published;
         await db.SaveChangesAsync(ct);
+        await WarmGateAsync(db, e, ct);
         return e;
     }
 
@@ -193,18 +196,203 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         return people.Count;
     }
 
+    /// <summary>Takes a seat while one is free, else a waiting-list ticket; a repeat answers the same.</summary>
+    public async Task<SignupAnswer> SignUpAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct) =>
+        (await SignUpOutcomeAsync(db, eventId, residentId, ct)).Answer;
+
     /// <summary>
-    /// Takes a seat while one is free, else a waiting-list ticket. The checks that only read (window,
+    /// A sign-up and whether it created one (false for a repeat). Through the Redis gate when there is one
+    /// (ADR 0011): the gate decides in one atomic script, MariaDB records the decision under conditions that
+    /// reject a wrong one. Whenever the gate is missing, lost or refused twice, the database path decides alone.
+    /// </summary>
+    public async Task<(SignupAnswer Answer, bool Created)> SignUpOutcomeAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        // The gate's write is MariaDB SQL; SQLite (one instance, the embedded default) has no use for a gate.
+        if (gate.Configured && db.Database.IsMySql() && await SignUpThroughGateAsync(db, eventId, residentId, ct) is { } gated)
+        {
+            return gated;
+        }
+
+        return await SignUpInDatabaseAsync(db, eventId, residentId, ct);
+    }
+
+    private async Task<(SignupAnswer Answer, bool Created)?> SignUpThroughGateAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    {
+        var eligible = false;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var d = await gate.AdmitAsync(eventId, residentId, clock.GetUtcNow(), eligible);
+            switch (d.Outcome)
+            {
+                case GateOutcome.CheckEligibility:
+                    // Verified-only events: visible and open to this resident only as the tenancy rules and the residence say.
+                    var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
+                    await EnsureEligibleAsync(db, e, residentId, ct);
+                    eligible = true;
+                    continue;
+                case GateOutcome.Missing:
+                    if (!await RebuildGateAsync(db, eventId, ct))
+                    {
+                        return null;
+                    }
+
+                    continue;
+                case GateOutcome.Repeat:
+                    // What the gate remembers holds while nothing bypassed it since (a cancellation, promotion or edit
+                    // moves the generation); one indexed read, no lock.
+                    var generation = await db.Events.Where(x => x.Id == eventId).Select(x => (int?)x.LockVersion).SingleOrDefaultAsync(ct);
+                    if (generation == d.Generation)
+                    {
+                        return (GateAnswer(d), false);
+                    }
+
+                    break;
+                case GateOutcome.Admitted:
+                    if (await RecordAsync(db, eventId, residentId, d, ct))
+                    {
+                        return (GateAnswer(d), true);
+                    }
+
+                    break;
+                default:
+                    return null; // no gate, or a closed window: the database path answers (and says why)
+            }
+
+            // The database disagreed with the gate: its state is stale or was lost. Drop it; the next attempt rebuilds it.
+            await gate.DropAsync(eventId, d.Generation);
+        }
+
+        return null;
+    }
+
+    private static SignupAnswer GateAnswer(GateDecision d) =>
+        new(d.Status, d.Status == SignupStatus.Waitlisted ? d.Position : null);
+
+    // The gate's decision, recorded in one round trip inside a short transaction. The event row's update comes first
+    // (its lock orders everything that touches this event's seats) and carries every condition the database can judge
+    // by itself: still published, inside the window, the generation the gate decided from, and a free seat. (A ticket
+    // is not checked against "no seat free": seats the gate gave may not be recorded yet; within one generation the
+    // gate's count is the truth, and the seats condition alone keeps it from overselling.) The insert is refused by the unique (event, resident) and (event, ticket) keys. Both must write a
+    // row (2 in all), or the transaction is rolled back and nothing changed.
+    private const string RecordSeatSql = """
+        UPDATE `Events` SET `Confirmed` = `Confirmed` + 1
+        WHERE `Id` = {0} AND `LockVersion` = {1} AND `Status` = 'Published' AND `SignupOpensAt` <= {3} AND {3} < `SignupClosesAt`
+          AND `Confirmed` < `Capacity`;
+        INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
+        VALUES ({0}, {2}, 'Confirmed', NULL, {3}, FALSE);
+        """;
+
+    private const string RecordTicketSql = """
+        UPDATE `Events` SET `Waitlisted` = `Waitlisted` + 1, `WaitlistSeq` = GREATEST(`WaitlistSeq`, {4})
+        WHERE `Id` = {0} AND `LockVersion` = {1} AND `Status` = 'Published' AND `SignupOpensAt` <= {3} AND {3} < `SignupClosesAt`;
+        INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
+        VALUES ({0}, {2}, 'Waitlisted', {4}, {3}, FALSE);
+        """;
+
+    private async Task<bool> RecordAsync(NeighbourHubDbContext db, long eventId, long residentId, GateDecision d, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var written = d.Status == SignupStatus.Confirmed
+            ? await db.Database.ExecuteSqlRawAsync(RecordSeatSql, [eventId, d.Generation, residentId, now], ct)
+            : await db.Database.ExecuteSqlRawAsync(RecordTicketSql, [eventId, d.Generation, residentId, now, d.Ticket!.Value], ct);
+        if (written == 2)
+        {
+            await tx.CommitAsync(ct);
+            return true;
+        }
+
+        await tx.RollbackAsync(ct);
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the event's seats and live sign-ups under its lock, moving the generation (so a decision made from any
+    /// older gate state can no longer be recorded), and installs them in the gate. One rebuild at a time per event;
+    /// the others wait for it briefly, then take the database path.
+    /// </summary>
+    private async Task<bool> RebuildGateAsync(NeighbourHubDbContext db, long eventId, CancellationToken ct, bool force = false)
+    {
+        if (!gate.Connected)
+        {
+            return false;
+        }
+
+        if (!await gate.TryTakeRebuildAsync(eventId))
+        {
+            // Waiting is cheaper than the database path here: each database-path sign-up moves the generation and
+            // voids the state being built, so impatient requests would keep the gate cold for the whole burst.
+            for (var i = 0; i < 100; i++)
+            {
+                await Task.Delay(20, ct);
+                if (await gate.ExistsAsync(eventId))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        try
+        {
+            if (!force && await gate.ExistsAsync(eventId))
+            {
+                return true; // rebuilt by another request between our miss and our turn
+            }
+
+            GateSnapshot snapshot;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                var published = db.Events.Unscoped(Because.EventSeatsAreShared).Where(x => x.Id == eventId && x.Status == EventStatus.Published);
+                if (await published.ExecuteUpdateAsync(u => u.SetProperty(x => x.LockVersion, x => x.LockVersion + 1), ct) == 0)
+                {
+                    return false; // drafts, cancelled and finished events: the database path says why
+                }
+
+                var e = await published.AsNoTracking().SingleAsync(ct);
+                var rows = await db.EventSignups.Unscoped(Because.EventSeatsAreShared).AsNoTracking()
+                    .Where(s => s.EventId == eventId)
+                    .Select(s => new { s.ResidentId, s.Status, s.WaitlistTicket }).ToListAsync(ct);
+                await tx.CommitAsync(ct);
+                snapshot = new GateSnapshot(e.LockVersion, e.Capacity, e.Confirmed, e.WaitlistSeq, e.SignupOpensAt, e.SignupClosesAt, e.VerifiedOnly,
+                    rows.Select(s => (s.ResidentId, s.Status, s.WaitlistTicket)).ToList());
+            }
+
+            return await gate.InstallAsync(eventId, snapshot);
+        }
+        finally
+        {
+            await gate.ReleaseRebuildAsync(eventId);
+        }
+    }
+
+    /// <summary>
+    /// Builds the gate's state as soon as an event opens, and again right after a write that bypassed it (cancellation,
+    /// promotion, edit), so a burst finds it warm instead of every request missing it at once. Best effort: without
+    /// Redis the next sign-up simply takes the database path.
+    /// </summary>
+    private async Task WarmGateAsync(NeighbourHubDbContext db, CommunityEvent e, CancellationToken ct)
+    {
+        if (e.Status == EventStatus.Published && gate.Configured && db.Database.IsMySql())
+        {
+            await RebuildGateAsync(db, e.Id, ct, force: true);
+        }
+    }
+
+    /// <summary>
+    /// The database path, with no gate or when the gate is lost: the checks that only read (window,
     /// eligibility, an existing sign-up) run before the transaction; inside it, the seat is taken by a
     /// conditional update (<c>Confirmed &lt; Capacity</c>) that also locks the event row until commit,
     /// so the locked section is two or three statements long and the count can never pass the capacity.
+    /// It moves the generation: the gate never records a decision made before a write it did not see.
     /// </summary>
-    public async Task<SignupAnswer> SignUpAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
+    private async Task<(SignupAnswer Answer, bool Created)> SignUpInDatabaseAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
         var existing = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (existing is { Status: not SignupStatus.Cancelled })
         {
-            return await AnswerAsync(db, existing, ct); // a repeat answers the same, without touching seats
+            return (await AnswerAsync(db, existing, ct), false); // a repeat answers the same, without touching seats
         }
 
         var e = await db.Events.AsNoTracking().SingleOrDefaultAsync(x => x.Id == eventId, ct) ?? throw new NotFoundException("活动");
@@ -220,12 +408,12 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         {
             var open = db.Events.Where(x => x.Id == eventId && x.Status == EventStatus.Published);
             var seated = await open.Where(x => x.Confirmed < x.Capacity)
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.Confirmed, x => x.Confirmed + 1), ct) == 1;
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.Confirmed, x => x.Confirmed + 1).SetProperty(x => x.LockVersion, x => x.LockVersion + 1), ct) == 1;
             int? ticket = null;
             if (!seated)
             {
                 if (await open.ExecuteUpdateAsync(u => u.SetProperty(x => x.WaitlistSeq, x => x.WaitlistSeq + 1)
-                        .SetProperty(x => x.Waitlisted, x => x.Waitlisted + 1), ct) == 0)
+                        .SetProperty(x => x.Waitlisted, x => x.Waitlisted + 1).SetProperty(x => x.LockVersion, x => x.LockVersion + 1), ct) == 0)
                 {
                     throw new ConflictException("活动已停止报名。");
                 }
@@ -264,14 +452,14 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
                 await tx.RollbackAsync(ct);
                 db.ChangeTracker.Clear();
                 var winner = await db.EventSignups.AsNoTracking().SingleAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
-                return await AnswerAsync(db, winner, ct);
+                return (await AnswerAsync(db, winner, ct), false);
             }
 
             await tx.CommitAsync(ct);
             ProductMetrics.EventSignup(seated);
         }
 
-        return await AnswerAsync(db, signup, ct);
+        return (await AnswerAsync(db, signup, ct), true);
     }
 
     /// <summary>Frees a seat (before the cancellation deadline) or leaves the waiting list; the first in line is promoted at once.</summary>
@@ -312,6 +500,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets)
         await PromoteWhileSeatsAsync(db, e, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await WarmGateAsync(db, e, ct); // a seat freed or someone promoted: the gate is rebuilt from the database
         return new SignupAnswer(SignupStatus.Cancelled, null);
     }
 

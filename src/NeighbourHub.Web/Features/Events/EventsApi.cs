@@ -113,12 +113,9 @@ public static class EventsApi
     private static async Task<Results<Created<SignupAnswer>, Ok<SignupAnswer>>> SignUp(
         long id, NeighbourHubDbContext db, CurrentScope scope, EventService events, CancellationToken ct)
     {
-        var residentId = scope.Value.ResidentId!.Value;
-        var before = await db.EventSignups.AsNoTracking()
-            .AnyAsync(s => s.EventId == id && s.ResidentId == residentId && s.Status != SignupStatus.Cancelled, ct);
-        var answer = await events.SignUpAsync(db, id, residentId, ct);
+        var (answer, created) = await events.SignUpOutcomeAsync(db, id, scope.Value.ResidentId!.Value, ct);
         // A repeated sign-up answers the same body; 200 instead of 201 says nothing new was created.
-        return before ? TypedResults.Ok(answer) : TypedResults.Created($"/api/v1/events/{id}/signups/me", answer);
+        return created ? TypedResults.Created($"/api/v1/events/{id}/signups/me", answer) : TypedResults.Ok(answer);
     }
 
     private static async Task<Ok<SignupAnswer>> Cancel(long id, CurrentScope scope, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>

@@ -31,6 +31,9 @@ internal sealed class EventSignupConfiguration : IEntityTypeConfiguration<EventS
         // One row per resident and event: signing up twice can never take a second seat.
         b.HasIndex(x => new { x.EventId, x.ResidentId }).IsUnique();
         b.HasIndex(x => new { x.EventId, x.Status, x.WaitlistTicket });
+        // One waiting-list ticket per event: the order the Redis gate hands out is checked here too, so a gate
+        // that lost or repeated state can never give two residents the same place in line (NULLs don't collide).
+        b.HasIndex(x => new { x.EventId, x.WaitlistTicket }).IsUnique();
         b.HasIndex(x => x.ResidentId);
         b.HasOne<CommunityEvent>().WithMany().HasForeignKey(x => x.EventId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Resident>().WithMany().HasForeignKey(x => x.ResidentId).OnDelete(DeleteBehavior.Restrict);

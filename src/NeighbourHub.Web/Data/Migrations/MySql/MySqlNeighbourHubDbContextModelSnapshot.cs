@@ -563,6 +563,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("EventId", "ResidentId")
                         .IsUnique();
 
+                    b.HasIndex("EventId", "WaitlistTicket")
+                        .IsUnique();
+
                     b.HasIndex("EventId", "Status", "WaitlistTicket");
 
                     b.ToTable("EventSignups", (string)null);

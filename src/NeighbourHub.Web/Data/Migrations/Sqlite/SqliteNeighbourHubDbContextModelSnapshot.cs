@@ -536,6 +536,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("EventId", "ResidentId")
                         .IsUnique();
 
+                    b.HasIndex("EventId", "WaitlistTicket")
+                        .IsUnique();
+
                     b.HasIndex("EventId", "Status", "WaitlistTicket");
 
                     b.ToTable("EventSignups", (string)null);
