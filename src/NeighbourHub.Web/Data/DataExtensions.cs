@@ -19,13 +19,15 @@ public static class DataExtensions
             }
 
             var serverVersion = ServerVersion.Parse(options.ServerVersion);
-            builder.Services.AddDbContextFactory<MySqlNeighbourHubDbContext>(o => ConfigureMySql(o, connectionString, serverVersion));
+            builder.Services.AddDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
+                ConfigureMySql(o, connectionString, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
         }
         else
         {
             var sqlite = SqliteConnectionString(connectionString, builder.Environment.ContentRootPath);
-            builder.Services.AddDbContextFactory<SqliteNeighbourHubDbContext>(o => ConfigureSqlite(o, sqlite));
+            builder.Services.AddDbContextFactory<SqliteNeighbourHubDbContext>((sp, o) =>
+                ConfigureSqlite(o, sqlite).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<SqliteNeighbourHubDbContext>>();
         }
 
@@ -40,7 +42,7 @@ public static class DataExtensions
         return builder;
     }
 
-    internal static void ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion) =>
+    internal static DbContextOptionsBuilder ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion) =>
         o.UseMySql(connectionString, serverVersion, my =>
         {
             my.MigrationsHistoryTable("__EFMigrationsHistory");
@@ -48,7 +50,7 @@ public static class DataExtensions
             my.TranslateParameterizedCollectionsToConstants();
         });
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants()).AddInterceptors(SqlitePragmas.Instance);
 
     /// <summary>Resolves a relative SQLite file against the content root and makes sure its folder exists.</summary>

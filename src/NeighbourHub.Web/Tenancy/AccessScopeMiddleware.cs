@@ -18,8 +18,9 @@ public static class AccessScopeMiddleware
             var path = http.Request.Path;
             if ((path.StartsWithSegments("/api") || path.StartsWithSegments("/admin/files")) && http.User.Identity?.IsAuthenticated == true)
             {
-                var resolver = http.RequestServices.GetRequiredService<AccessScopeResolver>();
-                http.RequestServices.GetRequiredService<CurrentScope>().Value = await resolver.ResolveAsync(http.User, http.RequestAborted);
+                // Cached per principal while its stamps are current (ScopeCache): a revoked role stops with the next request.
+                var scopes = http.RequestServices.GetRequiredService<ScopeCache>();
+                http.RequestServices.GetRequiredService<CurrentScope>().Value = await scopes.ResolveAsync(http.User, http.RequestAborted);
             }
 
             await next();

@@ -20,6 +20,11 @@ public static class IdentityExtensions
         services.AddSingleton<TokenService>();
         services.AddScoped<ResidentSessions>();
         services.AddSingleton<AccessScopeResolver>();
+        services.AddSingleton<ScopeVersions>(sp => sp.GetService<StackExchange.Redis.IConnectionMultiplexer>() is { } redis
+            ? ActivatorUtilities.CreateInstance<RedisScopeVersions>(sp, redis, builder.Configuration["Redis:KeyPrefix"] ?? "nh:")
+            : new LocalScopeVersions());
+        services.AddSingleton<ScopeCache>();
+        services.AddSingleton<ScopeChangeInterceptor>();
         services.AddScoped<AdminSignIn>();
         services.AddSingleton<SignInLimits>();
 
