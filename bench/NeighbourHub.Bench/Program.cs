@@ -25,6 +25,11 @@ while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "NeighbourHu
 
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB",
     Path.Combine(repo?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository."), "src", "NeighbourHub.Web"));
+if (scenario == "outside-driver")
+{
+    return await OutsideDriver.RunAsync(args);
+}
+
 return scenario switch
 {
     "events-signup" => await EventSignupBench.RunAsync(
