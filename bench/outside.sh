@@ -57,10 +57,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive nh_sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "== publishing (Release): the app from $app_root, the reference and the bench driver from $root"
-dotnet publish "$app_root/src/NeighbourHub.Web" -c Release -o "$work/app" --nologo -v q >"$work/publish-app.log" 2>&1 || { cat "$work/publish-app.log"; exit 1; }
-dotnet publish bench/NeighbourHub.Reference -c Release -o "$work/ref" --nologo -v q >"$work/publish-ref.log" 2>&1 || { cat "$work/publish-ref.log"; exit 1; }
-dotnet build bench/NeighbourHub.Bench -c Release -o "$work/driver" --nologo -v q >"$work/build-driver.log" 2>&1 || { cat "$work/build-driver.log"; exit 1; }
+# BENCH_PREBUILT=dir reuses dir/app, dir/ref, dir/driver from an earlier run (BENCH_KEEP=1) instead of publishing again.
+prebuilt=${BENCH_PREBUILT:-}
+build() { # name command…
+  local name=$1; shift
+  if [ -n "$prebuilt" ] && [ -d "$prebuilt/$name" ]; then cp -r "$prebuilt/$name" "$work/$name"; return; fi
+  "$@" -o "$work/$name" --nologo -v q >"$work/build-$name.log" 2>&1 || { cat "$work/build-$name.log"; exit 1; }
+}
+echo "== publishing (Release): the app from $app_root, the reference and the bench driver from $root${prebuilt:+ (reusing what is in $prebuilt)}"
+build app dotnet publish "$app_root/src/NeighbourHub.Web" -c Release
+build ref dotnet publish bench/NeighbourHub.Reference -c Release
+build driver dotnet build bench/NeighbourHub.Bench -c Release
 
 nh_start_servers
 sql() { mariadb --defaults-file="$NH_SERVERS_DIR/my.cnf" -N -B nh_outside -e "$1"; }
