@@ -69,7 +69,8 @@ build app dotnet publish "$app_root/src/NeighbourHub.Web" -c Release
 build ref dotnet publish bench/NeighbourHub.Reference -c Release
 build driver dotnet build bench/NeighbourHub.Bench -c Release
 
-nh_start_servers
+# Ports are picked free but another run may take one first: try again once.
+nh_start_servers || { nh_stop_servers; sleep 2; nh_start_servers; }
 sql() { mariadb --defaults-file="$NH_SERVERS_DIR/my.cnf" -N -B nh_outside -e "$1"; }
 mariadb --defaults-file="$NH_SERVERS_DIR/my.cnf" -e "CREATE DATABASE nh_outside CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 admin_cs="$NH_TEST_MYSQL;Database=nh_outside"
