@@ -84,13 +84,14 @@ else
   app_cs=$admin_cs
 fi
 
+demo_password="Bench@$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 app_port=$(nh_free_port 38080)
 ref_port=$(nh_free_port $((app_port + 1)))
 app_url="http://127.0.0.1:$app_port"
 ref_url="http://127.0.0.1:$ref_port"
 
 # The driver runs the fake WeChat platforms the app is configured against, seeds through the API and signs callbacks.
-dotnet "$work/driver/NeighbourHub.Bench.dll" outside-driver "$work" "$app_url" "$residents" "$signups" "$seats" "$orders" "$duplicates" >"$work/driver.log" 2>&1 &
+dotnet "$work/driver/NeighbourHub.Bench.dll" outside-driver "$work" "$app_url" "$residents" "$signups" "$seats" "$orders" "$duplicates" "$demo_password" >"$work/driver.log" 2>&1 &
 driver_pid=$!
 for _ in $(seq 1 300); do [ -f "$work/fakes.env" ] && break; kill -0 "$driver_pid" 2>/dev/null || { cat "$work/driver.log"; exit 1; }; sleep 0.2; done
 
@@ -103,7 +104,7 @@ echo "== starting the app (Production) on $app_url and the reference on $ref_url
   export Redis__KeyPrefix="nh-outside:" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)"
   export Fund__SigningKeyPath="$work/fund-signing-key.pem" Files__Directory="$work/files"
   # The organisation (estates, flats, staff accounts) from the app's own demo seed; everything else through the API.
-  export Demo__Seed=true Demo__Password="Bench@12345"
+  export Demo__Seed=true Demo__Password="$demo_password"
   # 3,200 WeChat sign-ins from one address in a minute: a production limit the seeding would otherwise hit.
   export RateLimiting__ResidentLoginPerAddressPerMinute=100000
   cd "$work/app" && exec dotnet NeighbourHub.Web.dll >"$work/app.log" 2>&1
