@@ -84,7 +84,7 @@ else
   app_cs=$admin_cs
 fi
 
-demo_password="Bench@$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+demo_password="Bench@1$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 app_port=$(nh_free_port 38080)
 ref_port=$(nh_free_port $((app_port + 1)))
 app_url="http://127.0.0.1:$app_port"
