@@ -37,7 +37,8 @@ cleanup() {
   stop_pid "$wrk_pid"
   stop_pid "$app_pid"
   stop_pid "$ref_pid"
-  stop_pid "$driver_pid"
+  # The driver's fake platforms are hosts that turn SIGTERM into a graceful stop of themselves only: kill it outright.
+  [ -n "$driver_pid" ] && { kill -9 "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; } || true
   nh_stop_servers
   if [ "${BENCH_KEEP:-}" = 1 ] || [ $rc -ne 0 ]; then echo "== logs kept in $work"; else rm -rf "$work"; fi
   exit $rc
