@@ -7,6 +7,7 @@
 #   bench/run.sh fund-appends [appends=2000] [concurrency=8]
 #   bench/run.sh fund-proofs [leaves=1000000]
 #   bench/run.sh dashboard [repairs=1000000] [requests=20]
+# From outside (published app in Production, wrk, a reference server in the same run): bench/outside.sh
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

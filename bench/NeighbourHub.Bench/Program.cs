@@ -21,6 +21,12 @@ using NeighbourHub.Web.Features.Events;
 //   bench/run.sh dashboard [repairs] [requests]
 var scenario = args.FirstOrDefault() ?? "events-signup";
 
+// bench/outside.sh runs the driver from a build directory: it needs no content root.
+if (scenario == "outside-driver")
+{
+    return await OutsideDriver.RunAsync(args);
+}
+
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
 var repo = new DirectoryInfo(AppContext.BaseDirectory);
 while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "NeighbourHub.sln")))
