@@ -341,8 +341,10 @@ public sealed class RepairService(TimeProvider clock)
                 await tx.CommitAsync(ct);
             }
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception e) when (e is DbUpdateConcurrencyException || IsTransient(e))
         {
+            // A deadlock (two staff on one repair: each took a shared lock on it for its timeline entry before updating it)
+            // rolled the whole step back, figures included, like the lost race it is: 409, never 500.
             db.ChangeTracker.Clear();
             throw new ConflictException("这张报修单刚刚被其他人更新，请刷新后查看最新状态。");
         }
@@ -352,6 +354,19 @@ public sealed class RepairService(TimeProvider clock)
             db.ChangeTracker.Clear();
             throw new ConflictException("有照片刚刚被用在了别处，请重新上传。");
         }
+    }
+
+    private static bool IsTransient(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal void AddEvent(NeighbourHubDbContext db, Repair repair, string action, string actor, string? note) =>
