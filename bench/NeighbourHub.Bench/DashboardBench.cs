@@ -26,6 +26,14 @@ internal static class DashboardBench
         await SeedAsync(app.ConnectionString, org, repairs);
         Console.WriteLine($"dashboard: seeded {repairs:N0} repairs over 365 days in estates A1 and A2 in {seeding.Elapsed.TotalSeconds:N1} s");
 
+        // Seeded straight into the table, so counted into the day figures the way the backfill after the migration does.
+        var rebuilding = Stopwatch.StartNew();
+        await using (var db = app.SystemDb())
+        {
+            var rows = await NeighbourHub.Web.Features.Repairs.RepairDayFigures.RebuildAsync(db, default);
+            Console.WriteLine($"dashboard: day figures rebuilt from {repairs:N0} repairs ({rows:N0} rows) in {rebuilding.Elapsed.TotalSeconds:N1} s");
+        }
+
         var community = await app.AdminClientAsync("adminA");
         var platform = await app.AdminClientAsync("platform");
         var year = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-365).ToString("O", CultureInfo.InvariantCulture));
@@ -54,7 +62,8 @@ internal static class DashboardBench
 
             times.Sort();
             var p50 = times[times.Count / 2];
-            Console.WriteLine($"  {label}: p50 {p50:N0} ms, max {times[^1]:N0} ms over {requests} sequential requests");
+            var p95 = times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.95) - 1)];
+            Console.WriteLine($"  {label}: p50 {p50:N0} ms, p95 {p95:N0} ms, max {times[^1]:N0} ms over {requests} sequential requests");
             ok &= p50 <= 300;
         }
 

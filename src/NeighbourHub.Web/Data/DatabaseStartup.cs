@@ -30,6 +30,9 @@ public static class DatabaseStartup
                         $"The database is missing {pending.Count} migration(s) ({string.Join(", ", pending)}). Run deploy/migrate.sh first.");
                 }
             }
+
+            // The repair day figures (ADR 0013) are counted once from the repairs after the migration that adds them.
+            await Features.Repairs.RepairDayFigures.BackfillAsync(db, CancellationToken.None);
         }
 
         var demo = app.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions();

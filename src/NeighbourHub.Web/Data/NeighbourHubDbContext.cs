@@ -74,6 +74,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Notifications.OutboxMessage> OutboxMessages => Set<Features.Notifications.OutboxMessage>();
     public DbSet<Features.Repairs.RepairPhoto> RepairPhotos => Set<Features.Repairs.RepairPhoto>();
     public DbSet<Features.Repairs.RepairEscalation> RepairEscalations => Set<Features.Repairs.RepairEscalation>();
+    public DbSet<Features.Repairs.RepairDayFigures> RepairDayFigures => Set<Features.Repairs.RepairDayFigures>();
     public DbSet<Features.Repairs.Open311ApiKey> Open311ApiKeys => Set<Features.Repairs.Open311ApiKey>();
     public DbSet<Features.Files.StoredFile> StoredFiles => Set<Features.Files.StoredFile>();
     public DbSet<Features.Billing.FeeItem> FeeItems => Set<Features.Billing.FeeItem>();
@@ -201,7 +202,9 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
         && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long> and not Features.Notifications.OutboxMessage
         // A ballot's option must not reach the audit log while the vote is secret: staff entering a paper ballot
         // are audited by the votes feature with the flat and channel only.
-        and not Features.Votes.Ballot;
+        and not Features.Votes.Ballot
+        // Counters derived from the repairs (each change is audited on the repair itself).
+        and not Features.Repairs.RepairDayFigures;
 
     private sealed class PendingAudit(EntityEntry entry)
     {

@@ -216,6 +216,9 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
         [typeof(Residence)] = Rule<Residence>(x => db.Households.Any(h => h.Id == x.HouseholdId)),
         [typeof(InviteCode)] = Rule<InviteCode>(x => db.Households.Any(h => h.Id == x.HouseholdId)),
         [typeof(Features.Repairs.Repair)] = Rule<Features.Repairs.Repair>(x => x.HouseholdId == null || db.Households.Any(h => h.Id == x.HouseholdId)),
+        // Day figures count the whole estate's flats, so a grid worker sees none in an estate seen only through their grid
+        // (the home page counts their repairs live instead, ADR 0013).
+        [typeof(Features.Repairs.RepairDayFigures)] = Rule<Features.Repairs.RepairDayFigures>(x => false),
     };
 
     /// <summary>

@@ -180,9 +180,130 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
             Unassigned = g.Count(r => r.Status == RepairStatus.Submitted),
         }).SingleOrDefaultAsync(ct);
 
-        // Reported in the period, per week of reporting: ONE pass over a range of the covering (EstateId, CreatedAt, Status,
-        // DeadlineAt, ResolvedAt, Stars) index gives the weekly "opened" and, summed here, the period's figures.
+        // Reported in the period (current state of each), per week of reporting, and resolved per week: from the day
+        // figures (a few hundred rows for a year) where they cover the caller's view, live from the repairs where they do
+        // not (a grid's share of an estate, ADR 0013).
         var weeks = Weeks(f.From, f.To);
+        var gridView = f.GridId is not null || (db.Scope.Value.GridOnlyEstateIds is { Count: > 0 } gridOnly && estates.Any(gridOnly.Contains));
+        var byWeek = gridView ? await LiveWeeksAsync(all, f, weeks, ct) : await DayFiguresWeeksAsync(db, all, estates, f, weeks.Count, ct);
+        var period = new PeriodCounts();
+        foreach (var w in byWeek)
+        {
+            period.Add(w);
+        }
+
+        var weekRows = weeks.Select((start, i) => new WeekCount(ChinaTime.DayOf(start), byWeek[i].Reported, byWeek[i].Closed)).ToList();
+        return new RepairFigures(open?.Open ?? 0, open?.Overdue ?? 0, open?.Escalated ?? 0, open?.Unassigned ?? 0,
+            period.Reported, period.Handled, Ratio(period.Handled, period.Reported), Ratio(period.OnTime, period.Handled),
+            period.Rated > 0 ? Math.Round((double)period.Stars / period.Rated, 2) : null, period.Rated, weekRows);
+    }
+
+    /// <summary>A week's (or the period's) counts: reported (not cancelled), handled, on time, rated, stars; resolved in it.</summary>
+    private sealed class PeriodCounts
+    {
+        public int Reported;
+        public int Handled;
+        public int OnTime;
+        public int Rated;
+        public long Stars;
+        public int Closed;
+
+        public void Add(PeriodCounts o)
+        {
+            Reported += o.Reported;
+            Handled += o.Handled;
+            OnTime += o.OnTime;
+            Rated += o.Rated;
+            Stars += o.Stars;
+            Closed += o.Closed;
+        }
+    }
+
+    private static PeriodCounts[] NewWeeks(int count) => Enumerable.Range(0, count).Select(_ => new PeriodCounts()).ToArray();
+
+    /// <summary>
+    /// Whole Beijing days of the period from <see cref="RepairDayFigures"/>; the part days at either end (the period
+    /// starting at an hour other than midnight, and today so far) live from the repairs: two small index ranges.
+    /// </summary>
+    private static async Task<PeriodCounts[]> DayFiguresWeeksAsync(NeighbourHubDbContext db, IQueryable<Repair> all, List<long> estates, DashboardFilter f, int weekCount,
+        CancellationToken ct)
+    {
+        var result = NewWeeks(weekCount);
+        var fromDay = ChinaTime.DayOf(f.From);
+        int WeekOf(DateOnly day) => Math.Min(weekCount - 1, (day.DayNumber - fromDay.DayNumber) / 7);
+        var firstWhole = ChinaTime.StartOf(fromDay) == f.From ? fromDay : fromDay.AddDays(1);
+        var toDay = ChinaTime.DayOf(f.To);
+
+        var days = await db.RepairDayFigures.AsNoTracking().Where(d => estates.Contains(d.EstateId) && d.Day >= firstWhole && d.Day < toDay)
+            .GroupBy(d => d.Day).Select(g => new
+            {
+                Day = g.Key,
+                Reported = g.Sum(d => d.Reported),
+                Handled = g.Sum(d => d.Handled),
+                OnTime = g.Sum(d => d.OnTime),
+                Rated = g.Sum(d => d.Rated),
+                Stars = g.Sum(d => d.Stars),
+                Closed = g.Sum(d => d.Closed),
+            }).ToListAsync(ct);
+        foreach (var d in days)
+        {
+            result[WeekOf(d.Day)].Add(new PeriodCounts { Reported = d.Reported, Handled = d.Handled, OnTime = d.OnTime, Rated = d.Rated, Stars = d.Stars, Closed = d.Closed });
+        }
+
+        var slices = new List<(DateTimeOffset From, DateTimeOffset To)>();
+        if (firstWhole > fromDay)
+        {
+            var end = ChinaTime.StartOf(firstWhole);
+            slices.Add((f.From, end < f.To ? end : f.To));
+        }
+
+        if (toDay >= firstWhole && ChinaTime.StartOf(toDay) < f.To)
+        {
+            slices.Add((ChinaTime.StartOf(toDay), f.To));
+        }
+
+        foreach (var (from, to) in slices)
+        {
+            result[WeekOf(ChinaTime.DayOf(from))].Add(await LiveSliceAsync(all, from, to, ct));
+        }
+
+        return result;
+    }
+
+    /// <summary>Counts of a stretch within one day, straight from the repairs.</summary>
+    private static async Task<PeriodCounts> LiveSliceAsync(IQueryable<Repair> all, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        // As UTC instants, the way the providers store them.
+        from = from.ToUniversalTime();
+        to = to.ToUniversalTime();
+        var reported = await all.Where(r => r.CreatedAt >= from && r.CreatedAt < to && r.Status != RepairStatus.Cancelled).GroupBy(_ => 1).Select(g => new
+        {
+            Reported = g.Count(),
+            Handled = g.Count(r => (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed) && r.ResolvedAt != null),
+            OnTime = g.Count(r => (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed) && r.ResolvedAt != null && r.ResolvedAt <= r.DeadlineAt),
+            Rated = g.Count(r => r.Stars != null),
+            Stars = g.Sum(r => r.Stars ?? 0),
+        }).SingleOrDefaultAsync(ct);
+        var closed = await all.CountAsync(r => r.ResolvedAt >= from && r.ResolvedAt < to && (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed), ct);
+        return new PeriodCounts
+        {
+            Reported = reported?.Reported ?? 0,
+            Handled = reported?.Handled ?? 0,
+            OnTime = reported?.OnTime ?? 0,
+            Rated = reported?.Rated ?? 0,
+            Stars = reported?.Stars ?? 0,
+            Closed = closed,
+        };
+    }
+
+    /// <summary>
+    /// The whole period from the repairs (a grid's view, which the day figures do not split): ONE pass over a range of the
+    /// covering (EstateId, CreatedAt, Status, DeadlineAt, ResolvedAt, Stars) index gives the weekly "opened" and the
+    /// period's figures; one over (EstateId, ResolvedAt, Status) the weekly "closed".
+    /// </summary>
+    private static async Task<PeriodCounts[]> LiveWeeksAsync(IQueryable<Repair> all, DashboardFilter f, List<DateTimeOffset> weeks, CancellationToken ct)
+    {
+        var result = NewWeeks(weeks.Count);
         var reported = all.Where(r => r.CreatedAt >= f.From && r.CreatedAt < f.To && r.Status != RepairStatus.Cancelled);
         var byWeek = await reported.GroupBy(Bucket<Repair>(r => r.CreatedAt, weeks)).Select(g => new
         {
@@ -193,31 +314,29 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
             Rated = g.Count(r => r.Stars != null),
             Stars = g.Sum(r => r.Stars ?? 0),
         }).ToListAsync(ct);
-        var period = new
+        foreach (var w in byWeek)
         {
-            Reported = byWeek.Sum(w => w.Reported),
-            Handled = byWeek.Sum(w => w.Handled),
-            OnTime = byWeek.Sum(w => w.OnTime),
-            Rated = byWeek.Sum(w => w.Rated),
-            Stars = byWeek.Sum(w => (long)w.Stars),
-        };
+            result[w.Key].Add(new PeriodCounts { Reported = w.Reported, Handled = w.Handled, OnTime = w.OnTime, Rated = w.Rated, Stars = w.Stars });
+        }
 
-        // Closed = resolved in the week (whenever reported): a range of the covering (EstateId, ResolvedAt, Status) index.
         var closed = await all.Where(r => r.ResolvedAt >= f.From && r.ResolvedAt < f.To && (r.Status == RepairStatus.Resolved || r.Status == RepairStatus.Closed))
             .GroupBy(Bucket<Repair>(r => r.ResolvedAt!.Value, weeks)).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var weekRows = weeks.Select((start, i) => new WeekCount(ChinaTime.DayOf(start),
-            byWeek.Where(o => o.Key == i).Sum(o => o.Reported), closed.Where(c => c.Key == i).Sum(c => c.Count))).ToList();
+        foreach (var c in closed)
+        {
+            result[c.Key].Closed += c.Count;
+        }
 
-        return new RepairFigures(open?.Open ?? 0, open?.Overdue ?? 0, open?.Escalated ?? 0, open?.Unassigned ?? 0,
-            period.Reported, period.Handled, Ratio(period.Handled, period.Reported), Ratio(period.OnTime, period.Handled),
-            period.Rated > 0 ? Math.Round((double)period.Stars / period.Rated, 2) : null, period.Rated, weekRows);
+        return result;
     }
 
-    /// <summary>Week starts from <paramref name="from"/> in steps of 7 days up to <paramref name="to"/> (the last may be short).</summary>
+    /// <summary>
+    /// Beijing weeks of the period: from midnight of its first day in steps of 7 days, while they start before
+    /// <paramref name="to"/> (the first and last may be partly outside the period; only the period is counted).
+    /// </summary>
     public static List<DateTimeOffset> Weeks(DateTimeOffset from, DateTimeOffset to)
     {
         var starts = new List<DateTimeOffset>();
-        for (var s = from; s < to; s = s.AddDays(7))
+        for (var s = ChinaTime.StartOf(ChinaTime.DayOf(from)).ToUniversalTime(); s < to; s = s.AddDays(7))
         {
             starts.Add(s);
         }

@@ -194,7 +194,9 @@ public sealed class RepairService(TimeProvider clock)
         // Inside a caller's transaction (a topic handed over), that transaction decides; otherwise this one.
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.Repairs.Add(repair);
+        var figures = RepairDayFigures.PendingChanges(db);
         await db.SaveChangesAsync(ct);
+        await RepairDayFigures.ApplyAsync(db, figures, ct);
         db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Report }));
         AddEvent(db, repair, "submitted", actor, note);
         await db.SaveChangesAsync(ct);
@@ -321,18 +323,28 @@ public sealed class RepairService(TimeProvider clock)
     }
 
     /// <summary>
-    /// One SaveChanges for the step, its timeline entry and its notification: all or nothing. Status is a
-    /// concurrency token, so of two staff racing on one repair the second gets a 409 here.
+    /// One transaction for the step, its timeline entry, its notification and the day figures it moves (ADR 0013): all or
+    /// nothing. Status is a concurrency token, so of two staff racing on one repair the second gets a 409 here, before
+    /// its figures are touched.
     /// </summary>
     private async Task SaveAsync(NeighbourHubDbContext db, Repair repair, CancellationToken ct)
     {
         repair.UpdatedAt = clock.StorableNow();
         try
         {
+            await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+            var figures = RepairDayFigures.PendingChanges(db);
             await db.SaveChangesAsync(ct);
+            await RepairDayFigures.ApplyAsync(db, figures, ct);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(ct);
+            }
         }
-        catch (DbUpdateConcurrencyException)
+        catch (Exception e) when (e is DbUpdateConcurrencyException || IsTransient(e))
         {
+            // A deadlock (two staff on one repair: each took a shared lock on it for its timeline entry before updating it)
+            // rolled the whole step back, figures included, like the lost race it is: 409, never 500.
             db.ChangeTracker.Clear();
             throw new ConflictException("这张报修单刚刚被其他人更新，请刷新后查看最新状态。");
         }
@@ -342,6 +354,19 @@ public sealed class RepairService(TimeProvider clock)
             db.ChangeTracker.Clear();
             throw new ConflictException("有照片刚刚被用在了别处，请重新上传。");
         }
+    }
+
+    private static bool IsTransient(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal void AddEvent(NeighbourHubDbContext db, Repair repair, string action, string actor, string? note) =>

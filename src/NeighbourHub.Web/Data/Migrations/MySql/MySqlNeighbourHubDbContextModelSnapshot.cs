@@ -2254,6 +2254,43 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("RepairCategories", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairDayFigures", b =>
+                {
+                    b.Property<long>("EstateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Closed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Handled")
+                        .HasColumnType("int");
+
+                    b.Property<int>("OnTime")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Reopened")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Reported")
+                        .HasColumnType("int");
+
+                    b.Property<long>("ResolveSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Stars")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("EstateId", "Day");
+
+                    b.ToTable("RepairDayFigures", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
                 {
                     b.Property<long>("Id")
@@ -3824,6 +3861,15 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairDayFigures", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
                         .WithMany()

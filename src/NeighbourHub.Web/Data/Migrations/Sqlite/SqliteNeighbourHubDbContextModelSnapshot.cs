@@ -2161,6 +2161,43 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("RepairCategories", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairDayFigures", b =>
+                {
+                    b.Property<long>("EstateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Closed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Handled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reported")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ResolveSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Stars")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EstateId", "Day");
+
+                    b.ToTable("RepairDayFigures", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairEscalation", b =>
                 {
                     b.Property<long>("Id")
@@ -3687,6 +3724,15 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairCategory", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
+                        .WithMany()
+                        .HasForeignKey("EstateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Repairs.RepairDayFigures", b =>
                 {
                     b.HasOne("NeighbourHub.Web.Features.Organisation.Estate", null)
                         .WithMany()
