@@ -132,7 +132,14 @@ public static class PeriodicJobRegistration
         where TJob : PeriodicJob
     {
         services.AddSingleton<TJob>();
-        services.AddHostedService(sp => sp.GetRequiredService<TJob>().ClaimingTicksWith(sp.GetRequiredService<JobTicks>()));
+        // Typed as TJob, not PeriodicJob: AddHostedService de-duplicates by that type, so returning the base type
+        // would keep only the first job registered.
+        services.AddHostedService<TJob>(sp =>
+        {
+            var job = sp.GetRequiredService<TJob>();
+            job.ClaimingTicksWith(sp.GetRequiredService<JobTicks>());
+            return job;
+        });
         return services;
     }
 
