@@ -17,6 +17,12 @@ builder.AddObservability();
 
 var app = builder.Build();
 await app.PrepareDatabaseAsync();
+if (args.Contains(NeighbourHub.Web.Features.Files.LocalFileImport.Command))
+{
+    // One-off, then exit: moves uploads from Files:Directory into the database (Files:Store=Database).
+    await NeighbourHub.Web.Features.Files.LocalFileImport.RunAsync(app.Services, app.Environment.ContentRootPath, app.Logger, CancellationToken.None);
+    return;
+}
 
 app.UseHosting();
 app.UseRateLimiter();

@@ -5,8 +5,14 @@ using NeighbourHub.TestSupport;
 namespace NeighbourHub.IntegrationTests;
 
 /// <summary>One app on MariaDB + Redis + the fake WeChat for the whole collection; tables are emptied per test.</summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
+    /// <summary>The database this fixture recreates; a variant fixture uses its own so collections never share one.</summary>
+    protected virtual string Database => "nh_integration";
+
+    /// <summary>Settings on top of the fake WeChat Pay's (a variant fixture adds its own).</summary>
+    protected virtual IDictionary<string, string?> Settings(IDictionary<string, string?> pay) => pay;
+
     public FakeWeChatServer WeChat { get; private set; } = null!;
     public FakeWeChatPayServer Pay { get; private set; } = null!;
     public NeighbourHubAppFactory App { get; private set; } = null!;
@@ -15,7 +21,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         WeChat = await FakeWeChatServer.StartAsync();
         Pay = await FakeWeChatPayServer.StartAsync();
-        App = await NeighbourHubAppFactory.OnMariaDbAsync("nh_integration", WeChat, Pay.AppSettings);
+        App = await NeighbourHubAppFactory.OnMariaDbAsync(Database, WeChat, Settings(Pay.AppSettings));
         _ = App.Server; // start the host now, not inside the first test
     }
 
@@ -25,6 +31,21 @@ public sealed class AppFixture : IAsyncLifetime
         await WeChat.DisposeAsync();
         await Pay.DisposeAsync();
     }
+}
+
+/// <summary>The same app with uploads in the database (<c>Files:Store=Database</c>), for the file tests run on both stores.</summary>
+public sealed class DatabaseFilesFixture : AppFixture
+{
+    protected override string Database => "nh_integration_dbfiles";
+
+    protected override IDictionary<string, string?> Settings(IDictionary<string, string?> pay) =>
+        new Dictionary<string, string?>(pay) { ["Files:Store"] = "Database" };
+}
+
+[CollectionDefinition(Name)]
+public sealed class DatabaseFilesCollection : ICollectionFixture<DatabaseFilesFixture>
+{
+    public const string Name = "app on MariaDB, files in the database";
 }
 
 [CollectionDefinition(Name)]

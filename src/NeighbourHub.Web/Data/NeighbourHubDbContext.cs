@@ -77,6 +77,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     public DbSet<Features.Repairs.RepairDayFigures> RepairDayFigures => Set<Features.Repairs.RepairDayFigures>();
     public DbSet<Features.Repairs.Open311ApiKey> Open311ApiKeys => Set<Features.Repairs.Open311ApiKey>();
     public DbSet<Features.Files.StoredFile> StoredFiles => Set<Features.Files.StoredFile>();
+    public DbSet<Features.Files.FileChunk> FileChunks => Set<Features.Files.FileChunk>();
+    public DbSet<Hosting.JobTick> JobTicks => Set<Hosting.JobTick>();
     public DbSet<Features.Billing.FeeItem> FeeItems => Set<Features.Billing.FeeItem>();
     public DbSet<Features.Billing.FeeExemption> FeeExemptions => Set<Features.Billing.FeeExemption>();
     public DbSet<Features.Billing.Bill> Bills => Set<Features.Billing.Bill>();
@@ -200,6 +202,8 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     private static bool IsAudited(EntityEntry e) =>
         e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
         && e.Entity is not AuditLog and not RefreshToken and not IdentityUserToken<long> and not Features.Notifications.OutboxMessage
+        // Bytes of uploads (the StoredFile row is audited) and the scheduler's own bookkeeping.
+        and not Features.Files.FileChunk and not Hosting.JobTick
         // A ballot's option must not reach the audit log while the vote is secret: staff entering a paper ballot
         // are audited by the votes feature with the flat and channel only.
         and not Features.Votes.Ballot

@@ -6,6 +6,7 @@ using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Features.TimeBank;
+using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features;
 
@@ -15,6 +16,7 @@ public static class FeatureRegistration
     public static WebApplicationBuilder AddFeatures(this WebApplicationBuilder builder)
     {
         var s = builder.Services;
+        s.AddJobTicks();
         s.AddSingleton<ResidenceService>();
         s.AddSingleton<HouseholdImport>();
         s.AddSingleton<OrganisationService>();
@@ -34,16 +36,13 @@ public static class FeatureRegistration
         s.AddSingleton<Repairs.RepairService>();
         s.AddSingleton<Repairs.RepairKpis>();
         s.AddOptions<Repairs.RepairEscalationOptions>().BindConfiguration(Repairs.RepairEscalationOptions.SectionName);
-        s.AddSingleton<Repairs.RepairEscalationJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Repairs.RepairEscalationJob>());
+        s.AddPeriodicJob<Repairs.RepairEscalationJob>();
         s.AddOptions<Files.FileStorageOptions>().BindConfiguration(Files.FileStorageOptions.SectionName);
-        s.AddSingleton<Files.IFileStorage>(sp => new Files.LocalDiskFileStorage(
-            Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Files.FileStorageOptions>>().Value.Directory)));
+        s.AddSingleton<Files.IFileStorage>(sp => Files.LocalFileImport.CreateStorage(sp, builder.Environment.ContentRootPath));
         s.AddOptions<Files.FileUploadOptions>().BindConfiguration(Files.FileUploadOptions.SectionName);
         s.AddSingleton<Files.FileService>();
         s.AddOptions<Files.FileCleanupOptions>().BindConfiguration(Files.FileCleanupOptions.SectionName);
-        s.AddSingleton<Files.UnattachedFileCleanupJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Files.UnattachedFileCleanupJob>());
+        s.AddPeriodicJob<Files.UnattachedFileCleanupJob>();
         s.AddSingleton<Billing.BillingService>();
         s.AddSingleton<Billing.BillingRunner>();
         // Scoped: they hold the WeChat Pay typed HttpClient, which must not be captured for the app's lifetime.
@@ -51,8 +50,7 @@ public static class FeatureRegistration
         s.AddScoped<Payments.StaffPayments>();
         s.AddScoped<Payments.PaymentNotifications>();
         s.AddOptions<Payments.ReconciliationOptions>().BindConfiguration(Payments.ReconciliationOptions.SectionName);
-        s.AddSingleton<Payments.PaymentReconciliationJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Payments.PaymentReconciliationJob>());
+        s.AddPeriodicJob<Payments.PaymentReconciliationJob>();
         // The owners' fund (信托制) and the transparency log it writes.
         s.AddOptions<Transparency.HeadSigningOptions>().BindConfiguration(Transparency.HeadSigningOptions.SectionName);
         s.AddSingleton<Transparency.HeadSigner>();
@@ -70,27 +68,23 @@ public static class FeatureRegistration
         s.AddSingleton<Fund.FundStatements>();
         s.AddSingleton<IOutboxHandler, Fund.PaymentCollectedHandler>();
         s.AddSingleton<IOutboxHandler, Fund.RefundSucceededHandler>();
-        s.AddSingleton<Fund.FundStatementJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Fund.FundStatementJob>());
+        s.AddPeriodicJob<Fund.FundStatementJob>();
         // Owners decide together: notices (公告), topics (议事) and owners' votes (业主大会).
         s.AddSingleton<Notices.NoticeBoard>();
         s.AddOptions<Notices.NoticeOptions>().BindConfiguration(Notices.NoticeOptions.SectionName);
         s.AddSingleton<Notices.NoticeQueries>();
         s.AddSingleton<IOutboxHandler, Notices.NoticeFanOut>();
-        s.AddSingleton<Notices.NoticePublicationJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Notices.NoticePublicationJob>());
+        s.AddPeriodicJob<Notices.NoticePublicationJob>();
         s.AddSingleton<Topics.TopicBoard>();
         s.AddSingleton<Topics.TopicQueries>();
         s.AddOptions<Votes.VotingOptions>().BindConfiguration(Votes.VotingOptions.SectionName);
         s.AddSingleton<Votes.VoteDesk>();
         s.AddSingleton<Votes.VoteQueries>();
-        s.AddSingleton<Votes.VoteClockJob>();
-        s.AddHostedService(sp => sp.GetRequiredService<Votes.VoteClockJob>());
+        s.AddPeriodicJob<Votes.VoteClockJob>();
         // The console's home page: figures and to-do list for the caller's scope.
         s.AddSingleton<Dashboard.DashboardQueries>();
         s.AddScoped<Dashboard.ConsoleLinks>();
-        s.AddSingleton<OutboxDispatcher>();
-        s.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        s.AddPeriodicJob<OutboxDispatcher>();
         return builder;
     }
 

@@ -66,6 +66,8 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
         [typeof(AdminSignInAddress)] = "Sign-in machinery, per (name, address) before anyone is scoped; lifted under ManageAccounts.",
         [typeof(AuditLog)] = "Written for every actor in SaveChanges; read under the ReadAuditLog policy (platform admins).",
         [typeof(OutboxMessage)] = "The background delivery queue, read by the dispatcher as System.",
+        [typeof(Features.Files.FileChunk)] = "Bytes of an upload, read only by id after the StoredFile row (filtered) was found for the caller.",
+        [typeof(Hosting.JobTick)] = "The scheduler's claims per tick (job, slot, instance); no tenant data.",
         [typeof(AdminUser)] = "Identity's user store looks accounts up before a scope exists; managed under ManageAccounts.",
         [typeof(IdentityRole<long>)] = "Identity's store (unused roles table); no tenant data.",
         [typeof(IdentityUserRole<long>)] = "Identity's store (unused roles table); no tenant data.",

@@ -12,13 +12,27 @@ using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.IntegrationTests;
 
+/// <summary>Upload limits with uploads on local disk (the default store).</summary>
+public sealed class UploadLimitTests(AppFixture fixture) : UploadLimitTestsBase(fixture);
+
+/// <summary>The same tests with uploads in the database: rows and chunks come and go together.</summary>
+[Collection(DatabaseFilesCollection.Name)]
+public sealed class UploadLimitOnDatabaseStoreTests(DatabaseFilesFixture fixture) : UploadLimitTestsBase(fixture);
+
 /// <summary>Upload limits: unreadable headers, the hourly allowance of unused uploads, and the cleanup of those never used.</summary>
-public sealed class UploadLimitTests(AppFixture fixture) : AppTest(fixture)
+public abstract class UploadLimitTestsBase(AppFixture fixture) : AppTest(fixture)
 {
     private IFileStorage Storage => App.Services.GetRequiredService<IFileStorage>();
 
+    /// <summary>Uploads whose bytes are stored: files on disk, or files with chunks in the database.</summary>
     private int FilesOnDisk()
     {
+        if (Storage is DatabaseFileStorage)
+        {
+            using var db = App.SystemDb();
+            return db.FileChunks.Select(c => c.FileId).Distinct().Count();
+        }
+
         var dir = App.Services.GetRequiredService<IOptions<FileStorageOptions>>().Value.Directory;
         return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Count() : 0;
     }
@@ -199,10 +213,12 @@ public sealed class UploadLimitTests(AppFixture fixture) : AppTest(fixture)
 /// <summary>The same counting and conditional delete on SQLite (times stored as numbers there), the embedded default.</summary>
 public sealed class UploadLimitSqliteTests
 {
-    [Fact]
-    public async Task On_SQLite_the_limit_counts_and_the_cleanup_deletes_by_time()
+    [Theory]
+    [InlineData("Disk")]
+    [InlineData("Database")]
+    public async Task On_SQLite_the_limit_counts_and_the_cleanup_deletes_by_time(string store)
     {
-        await using var app = NeighbourHubAppFactory.OnSqlite(wechat: null);
+        await using var app = NeighbourHubAppFactory.OnSqlite(wechat: null, new Dictionary<string, string?> { ["Files:Store"] = store });
         var residentId = (await app.CreateResidentsAsync("sqlite-up", 1))[0].Id;
         var storage = app.Services.GetRequiredService<IFileStorage>();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));

@@ -5,8 +5,15 @@ using NeighbourHub.TestSupport;
 
 namespace NeighbourHub.IntegrationTests;
 
+/// <summary>Photo uploads on local disk (the default store).</summary>
+public sealed class RepairPhotoTests(AppFixture fixture) : RepairPhotoTestsBase(fixture);
+
+/// <summary>The same tests with uploads in the database (Files:Store=Database).</summary>
+[Collection(DatabaseFilesCollection.Name)]
+public sealed class RepairPhotoOnDatabaseStoreTests(DatabaseFilesFixture fixture) : RepairPhotoTestsBase(fixture);
+
 /// <summary>Photo uploads: type from the bytes, 5 MB, and read only by those who may see the repair.</summary>
-public sealed class RepairPhotoTests(AppFixture fixture) : AppTest(fixture)
+public abstract class RepairPhotoTestsBase(AppFixture fixture) : AppTest(fixture)
 {
     internal static readonly byte[] Png = TestImages.Png;
     internal static readonly byte[] Jpeg = TestImages.Jpeg;

@@ -127,11 +127,9 @@ public sealed class FileService(IFileStorage storage, TimeProvider clock, IOptio
             CreatedAt = now,
         };
 
-        // Bytes first, row second: a row never points at missing bytes; an orphaned blob is harmless.
+        // Never a row without its bytes: the store writes them before the row (disk) or with it (database).
         buffer.Position = 0;
-        await storage.SaveAsync(file.Id, buffer, ct);
-        db.StoredFiles.Add(file);
-        await db.SaveChangesAsync(ct);
+        await storage.SaveWithRowAsync(db, file, buffer, ct);
 
         // The count above and the insert are not atomic: uploads sent at the same moment (a script firing 100
         // at once) could all pass it. So, now that this row is committed, count again and withdraw this upload

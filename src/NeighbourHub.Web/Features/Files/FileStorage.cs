@@ -9,6 +9,17 @@ public interface IFileStorage
     Task<Stream?> OpenReadAsync(string key, CancellationToken ct);
 
     Task DeleteAsync(string key, CancellationToken ct);
+
+    /// <summary>
+    /// Stores a new upload's bytes and commits its row. Disk: bytes first, row second (a row never points at missing
+    /// bytes; an orphaned file is harmless). The database store does both in one transaction.
+    /// </summary>
+    async Task SaveWithRowAsync(NeighbourHub.Web.Data.NeighbourHubDbContext db, StoredFile row, Stream content, CancellationToken ct)
+    {
+        await SaveAsync(row.Id, content, ct);
+        db.StoredFiles.Add(row);
+        await db.SaveChangesAsync(ct);
+    }
 }
 
 public sealed class FileStorageOptions
@@ -17,6 +28,21 @@ public sealed class FileStorageOptions
 
     /// <summary>Directory for uploads; relative paths are under the content root (default <c>data/files</c>).</summary>
     public string Directory { get; set; } = "data/files";
+
+    /// <summary>
+    /// <c>Disk</c> (default: one instance) or <c>Database</c> (uploads in the <c>FileChunks</c> table, served by every
+    /// instance on the database: the choice for several instances).
+    /// </summary>
+    public FileStoreKind Store { get; set; } = FileStoreKind.Disk;
+
+    /// <summary>Bytes per database chunk (Store=Database).</summary>
+    public int ChunkBytes { get; set; } = DatabaseFileStorage.DefaultChunkBytes;
+}
+
+public enum FileStoreKind
+{
+    Disk,
+    Database,
 }
 
 /// <summary>

@@ -571,6 +571,24 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("EventSignups", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.FileChunk", b =>
+                {
+                    b.Property<string>("FileId")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("int");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("longblob");
+
+                    b.HasKey("FileId", "Index");
+
+                    b.ToTable("FileChunks", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Files.StoredFile", b =>
                 {
                     b.Property<string>("Id")
@@ -3376,6 +3394,34 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.ToTable("VoterMembers", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Hosting.JobTick", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<long>("Slot")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Failed")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("varchar(128)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Job", "Slot");
+
+                    b.ToTable("JobTicks", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Transparency.TransparencyHead", b =>
                 {
                     b.Property<long>("LogId")
@@ -3593,6 +3639,15 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                         .WithMany()
                         .HasForeignKey("ResidentId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.FileChunk", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -544,6 +544,24 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("EventSignups", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.FileChunk", b =>
+                {
+                    b.Property<string>("FileId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("FileId", "Index");
+
+                    b.ToTable("FileChunks", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Features.Files.StoredFile", b =>
                 {
                     b.Property<string>("Id")
@@ -3241,6 +3259,34 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.ToTable("VoterMembers", (string)null);
                 });
 
+            modelBuilder.Entity("NeighbourHub.Web.Hosting.JobTick", b =>
+                {
+                    b.Property<string>("Job")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Job", "Slot");
+
+                    b.ToTable("JobTicks", (string)null);
+                });
+
             modelBuilder.Entity("NeighbourHub.Web.Transparency.TransparencyHead", b =>
                 {
                     b.Property<long>("LogId")
@@ -3456,6 +3502,15 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ResidentId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("NeighbourHub.Web.Features.Files.FileChunk", b =>
+                {
+                    b.HasOne("NeighbourHub.Web.Features.Files.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("FileId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
