@@ -94,6 +94,7 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger log) : BackgroundS
             return;
         }
 
+        using var tick = ProductMetrics.StartJob(JobName); // the tick's log lines carry its trace id
         var failed = false;
         Interlocked.Increment(ref _ticksRun);
         try
@@ -112,7 +113,6 @@ public abstract class PeriodicJob(TimeProvider clock, ILogger log) : BackgroundS
 
         if (_ticks is not null)
         {
-            using var tick = ProductMetrics.StartJob(GetType().Name); // the tick's log lines carry its trace id
             try
             {
                 await _ticks.FinishAsync(JobName, slot, Clock.GetUtcNow(), failed, interval, ct);

@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -44,6 +45,38 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 {
                     table.PrimaryKey("PK_JobTicks", x => new { x.Job, x.Slot });
                 });
+
+            migrationBuilder.CreateTable(
+                name: "RepairDayFigures",
+                columns: table => new
+                {
+                    EstateId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Reported = table.Column<int>(type: "INTEGER", nullable: false),
+                    Handled = table.Column<int>(type: "INTEGER", nullable: false),
+                    OnTime = table.Column<int>(type: "INTEGER", nullable: false),
+                    ResolveSeconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reopened = table.Column<int>(type: "INTEGER", nullable: false),
+                    Rated = table.Column<int>(type: "INTEGER", nullable: false),
+                    Stars = table.Column<long>(type: "INTEGER", nullable: false),
+                    Closed = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairDayFigures", x => new { x.EstateId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_RepairDayFigures_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_WaitlistTicket",
+                table: "EventSignups",
+                columns: new[] { "EventId", "WaitlistTicket" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -54,6 +87,13 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "JobTicks");
+
+            migrationBuilder.DropTable(
+                name: "RepairDayFigures");
+
+            migrationBuilder.DropIndex(
+                name: "IX_EventSignups_EventId_WaitlistTicket",
+                table: "EventSignups");
         }
     }
 }

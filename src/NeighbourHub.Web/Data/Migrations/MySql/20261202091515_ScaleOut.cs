@@ -52,6 +52,40 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 })
                 .Annotation("MySql:CharSet", "utf8mb4")
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateTable(
+                name: "RepairDayFigures",
+                columns: table => new
+                {
+                    EstateId = table.Column<long>(type: "bigint", nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Reported = table.Column<int>(type: "int", nullable: false),
+                    Handled = table.Column<int>(type: "int", nullable: false),
+                    OnTime = table.Column<int>(type: "int", nullable: false),
+                    ResolveSeconds = table.Column<long>(type: "bigint", nullable: false),
+                    Reopened = table.Column<int>(type: "int", nullable: false),
+                    Rated = table.Column<int>(type: "int", nullable: false),
+                    Stars = table.Column<long>(type: "bigint", nullable: false),
+                    Closed = table.Column<int>(type: "int", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RepairDayFigures", x => new { x.EstateId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_RepairDayFigures_Estates_EstateId",
+                        column: x => x.EstateId,
+                        principalTable: "Estates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                })
+                .Annotation("MySql:CharSet", "utf8mb4")
+                .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EventSignups_EventId_WaitlistTicket",
+                table: "EventSignups",
+                columns: new[] { "EventId", "WaitlistTicket" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -62,6 +96,13 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
 
             migrationBuilder.DropTable(
                 name: "JobTicks");
+
+            migrationBuilder.DropTable(
+                name: "RepairDayFigures");
+
+            migrationBuilder.DropIndex(
+                name: "IX_EventSignups_EventId_WaitlistTicket",
+                table: "EventSignups");
         }
     }
 }
