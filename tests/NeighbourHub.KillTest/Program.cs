@@ -44,7 +44,8 @@ var shared = new Dictionary<string, string?>(pay.AppSettings)
 };
 foreach (var (k, v) in templates)
 {
-    shared[$"WeChat:Templates:{k}"] = v;
+    // As an operator writes it in the environment file: the dot of the event name as an underscore.
+    shared[$"WeChat:Templates:{k.Replace('.', '_')}"] = v;
 }
 
 // Production with Redis keeps the data-protection key ring encrypted with a certificate, as deploy/README.md sets
@@ -147,7 +148,6 @@ var environment = new Dictionary<string, string>
     ["RateLimiting__RefreshPerAddressPerMinute"] = "100000",
     ["RateLimiting__AdminLoginPerAddressPerMinute"] = "100000",
     ["Logging__LogLevel__Default"] = "Warning",
-    ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
 };
 foreach (var (k, v) in shared)
 {

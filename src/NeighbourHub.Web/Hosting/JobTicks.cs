@@ -80,6 +80,16 @@ public sealed class JobTicks(
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Scope = CurrentScope.For(AccessScope.System);
+        if (db.Database.IsMySql())
+        {
+            // Losing the claim is the normal case for all instances but one, every tick: INSERT IGNORE answers it with
+            // a row count instead of a duplicate-key error that EF would log at Error level each time.
+            var claimed = await db.Database.ExecuteSqlInterpolatedAsync(
+                $"INSERT IGNORE INTO JobTicks (Job, Slot, Instance, StartedAt, Failed) VALUES ({job}, {slot}, {Instance}, {now.UtcDateTime}, FALSE)", ct);
+            return claimed == 1;
+        }
+
+        // SQLite serves one instance, so a claim is never contended there.
         db.JobTicks.Add(new JobTick { Job = job, Slot = slot, Instance = Instance, StartedAt = now });
         try
         {

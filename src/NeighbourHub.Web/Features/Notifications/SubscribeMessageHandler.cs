@@ -23,8 +23,8 @@ public sealed class SubscribeMessageHandler(
         var payload = Outbox.Read<SubscribeMessagePayload>(message);
         var configured = options.CurrentValue.Templates;
         // The sandbox sends everything (it only records), so the demo shows the flow without templates.
-        var templateId = configured.TryGetValue(payload.TemplateKey, out var t) ? t
-            : options.CurrentValue.UsesSandbox ? "sandbox-" + payload.TemplateKey : null;
+        var templateId = TemplateFor(configured, payload.TemplateKey)
+            ?? (options.CurrentValue.UsesSandbox ? "sandbox-" + payload.TemplateKey : null);
         if (templateId is null)
         {
             return "skipped:no-template";
@@ -46,4 +46,14 @@ public sealed class SubscribeMessageHandler(
             _ => $"rejected:{result.ErrCode}",
         };
     }
+
+    /// <summary>
+    /// The template configured for an event name such as <c>bill.overdue</c>. Also found under <c>bill_overdue</c>:
+    /// environment variables with a dot in their name (<c>WeChat__Templates__bill.overdue</c>) are dropped by shells
+    /// and refused by systemd's EnvironmentFile, so an operator writes the underscore form there.
+    /// </summary>
+    internal static string? TemplateFor(IReadOnlyDictionary<string, string> configured, string eventName) =>
+        configured.TryGetValue(eventName, out var t) && !string.IsNullOrWhiteSpace(t) ? t
+        : configured.TryGetValue(eventName.Replace('.', '_'), out var u) && !string.IsNullOrWhiteSpace(u) ? u
+        : null;
 }
