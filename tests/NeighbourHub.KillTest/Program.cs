@@ -1,6 +1,6 @@
-using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.KillTest;
