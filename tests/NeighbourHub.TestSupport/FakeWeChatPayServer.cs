@@ -53,6 +53,8 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
 
     public sealed record Order(JsapiOrderRequest Request, string State, string? TransactionId);
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _prepayIds = new();
+
     private FakeWeChatPayServer(WebApplication app, string baseUrl, string directory)
     {
         _app = app;
@@ -132,8 +134,18 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
             return (400, new { code = "PARAM_ERROR", message = "参数错误" });
         }
 
-        return Orders.TryAdd(order.OutTradeNo, new Order(order, "NOTPAY", null))
-            ? (200, new { prepay_id = "wx" + Guid.NewGuid().ToString("N")[..28] })
+        var prepayId = "wx" + Guid.NewGuid().ToString("N")[..28];
+        if (Orders.TryAdd(order.OutTradeNo, new Order(order, "NOTPAY", null)))
+        {
+            _prepayIds[order.OutTradeNo] = prepayId;
+            return (200, new { prepay_id = prepayId });
+        }
+
+        // As WeChat Pay does: an unpaid order placed again with the very same parameters answers its prepay id;
+        // the same order number with anything changed is refused.
+        return Orders.TryGetValue(order.OutTradeNo, out var existing) && existing.State == "NOTPAY" && existing.Request == order
+            && _prepayIds.TryGetValue(order.OutTradeNo, out var first)
+            ? (200, new { prepay_id = first })
             : (403, new { code = "OUT_TRADE_NO_USED", message = "商户订单号重复" });
     }
 

@@ -37,6 +37,34 @@ public sealed class RepairTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task A_report_retried_with_its_Idempotency_Key_is_filed_once_even_when_the_retries_race()
+    {
+        var (resident, _) = await VerifiedResidentAsync("wx-repair-retry", Org.HouseholdsA1[0]);
+        var categories = await Json(await resident.GetAsync($"/api/v1/repair-categories?estateId={Org.EstateA1}"));
+        var categoryId = categories.EnumerateArray().First().GetProperty("id").GetInt64();
+        var description = $"楼道灯不亮 {Guid.NewGuid():N}";
+
+        async Task<HttpResponseMessage> SendAsync(string key)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/repairs")
+            {
+                Content = JsonContent.Create(new { estateId = Org.EstateA1, householdId = Org.HouseholdsA1[0], categoryId, description }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            return await resident.SendAsync(request);
+        }
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => SendAsync("retry-1")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        var ids = await Task.WhenAll(answers.Select(async a => (await Json(a)).GetProperty("id").GetInt64()));
+        Assert.Single(ids.Distinct());
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync("retry-2")).StatusCode); // a new key is a new report
+
+        await using var db = App.SystemDb();
+        Assert.Equal(2, await db.Repairs.CountAsync(r => r.Description == description));
+    }
+
+    [Fact]
     public async Task Report_dispatch_work_resolve_and_rate_with_a_timeline_of_every_step()
     {
         var (resident, id, firmStaffId) = await SubmittedRepairAsync("wx-rp-flow");

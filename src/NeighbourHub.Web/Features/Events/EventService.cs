@@ -208,12 +208,16 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     public async Task<(SignupAnswer Answer, bool Created)> SignUpOutcomeAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
         // The gate's write is MariaDB SQL; SQLite (one instance, the embedded default) has no use for a gate.
-        if (gate.Configured && db.Database.IsMySql() && await SignUpThroughGateAsync(db, eventId, residentId, ct) is { } gated)
+        var outcome = gate.Configured && db.Database.IsMySql() && await SignUpThroughGateAsync(db, eventId, residentId, ct) is { } gated
+            ? gated
+            : await SignUpInDatabaseAsync(db, eventId, residentId, ct);
+        if (outcome.Created)
         {
-            return gated;
+            // Counted here, where the gate's path and the database's meet, once per sign-up that took a row.
+            ProductMetrics.EventSignup(outcome.Answer.Status == SignupStatus.Confirmed);
         }
 
-        return await SignUpInDatabaseAsync(db, eventId, residentId, ct);
+        return outcome;
     }
 
     private async Task<(SignupAnswer Answer, bool Created)?> SignUpThroughGateAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
@@ -456,7 +460,6 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
             }
 
             await tx.CommitAsync(ct);
-            ProductMetrics.EventSignup(seated);
         }
 
         return (await AnswerAsync(db, signup, ct), true);

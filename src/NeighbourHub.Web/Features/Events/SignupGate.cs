@@ -170,7 +170,7 @@ public sealed class SignupGate
             s.Generation, s.Capacity, s.Confirmed, s.WaitlistSeq, s.OpensAt.ToUnixTimeMilliseconds(), s.ClosesAt.ToUnixTimeMilliseconds(),
             s.VerifiedOnly ? 1 : 0,
             // Nothing to decide after the window closes; a day's grace covers clocks that differ between instances.
-            s.ClosesAt.AddDays(1).ToUnixTimeMilliseconds(),
+            (s.ClosesAt < DateTimeOffset.MaxValue.AddDays(-1) ? s.ClosesAt.AddDays(1) : DateTimeOffset.MaxValue).ToUnixTimeMilliseconds(),
         };
         foreach (var (residentId, status, ticket) in s.Signups)
         {

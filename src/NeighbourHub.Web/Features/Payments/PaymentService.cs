@@ -42,6 +42,21 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         var earlier = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.ResidentId == residentId && p.IdempotencyKey == idempotencyKey, ct);
         if (earlier is not null)
         {
+            // The first request with this key locked the bills but never got its WeChat order (the instance died, or
+            // the database went away between the two steps): finish it now, for the same order number.
+            if (earlier is { Status: PaymentStatus.Pending, PayParamsJson: null } && earlier.BillIdsKey == billIdsKey
+                && earlier.ExpiresAt > clock.GetUtcNow().AddMinutes(5))
+            {
+                var lockedBills = await (from pb in db.PaymentBills
+                                         join b in db.Bills on pb.BillId equals b.Id
+                                         where pb.PaymentId == earlier.Id
+                                         select b).AsNoTracking().ToListAsync(ct);
+                if (lockedBills.Count > 0)
+                {
+                    return await OrderInWeChatAsync(db, earlier, lockedBills, openId, ct);
+                }
+            }
+
             return Replay(earlier, billIdsKey);
         }
 
@@ -59,7 +74,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (bills.FirstOrDefault(b => b.Status != BillStatus.Unpaid) is { } paid)
         {
-            throw new ConflictException($"账单 {paid.Id}（{paid.FeeItemName} {paid.Period}）已缴费，无需重复缴纳。");
+            throw new ConflictException($"账单（{paid.FeeItemName} {paid.Period}）已缴费，无需重复缴纳。");
         }
 
         // Paying the same bills again while one's own order is still open resumes it (the pay sheet was dismissed).
@@ -72,7 +87,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (bills.FirstOrDefault(b => b.LockedByPaymentId is not null) is { } locked)
         {
-            throw new ConflictException($"账单 {locked.Id} 正在另一笔订单中支付，请先完成或取消那笔支付。");
+            throw new ConflictException($"账单（{locked.FeeItemName} {locked.Period}）正在另一笔订单中支付，请先完成或取消那笔支付。");
         }
 
         if (bills.Select(b => b.EstateId).Distinct().Count() > 1)
@@ -134,6 +149,15 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             await tx.CommitAsync(ct);
         }
 
+        return await OrderInWeChatAsync(db, payment, bills, openId, ct);
+    }
+
+    /// <summary>
+    /// Orders the locked bills in WeChat Pay and keeps the pay sheet's parameters on the payment. A failure releases the
+    /// bills. Asked twice for one payment (a resumed request), WeChat answers the same order number with its prepay id.
+    /// </summary>
+    private async Task<PaymentCreated> OrderInWeChatAsync(NeighbourHubDbContext db, Payment payment, List<Bill> bills, string openId, CancellationToken ct)
+    {
         var o = options.Value;
         var description = bills.Count == 1 ? $"{bills[0].FeeItemName} {bills[0].Period}" : $"物业缴费 {bills.Count} 笔";
         try

@@ -61,6 +61,8 @@ public sealed class Repair : IEstateStaffOwned
     public string? ContactPhone { get; set; }
     /// <summary>The member of staff who took the report down (phone, counter, patrol).</summary>
     public long? RecordedById { get; set; }
+    /// <summary>The reporting resident's Idempotency-Key: a retried report finds this one instead of making another.</summary>
+    public string? IdempotencyKey { get; set; }
     public double? Latitude { get; set; }
     public double? Longitude { get; set; }
     public required string Description { get; set; }

@@ -121,11 +121,18 @@ public sealed class RepairService(TimeProvider clock)
         phone.Length is >= 7 and <= 20 && phone.All(c => char.IsAsciiDigit(c) || c == '-') && char.IsAsciiDigit(phone[0]) && char.IsAsciiDigit(phone[^1]);
 
     public async Task<Repair> SubmitAsync(NeighbourHubDbContext db, long residentId, long estateId, long? householdId, long categoryId,
-        string description, string location, IReadOnlyList<string>? photoIds, CancellationToken ct)
+        string description, string location, IReadOnlyList<string>? photoIds, CancellationToken ct, string? idempotencyKey = null)
     {
         if (!db.Scope.Value.CanSeeEstate(estateId))
         {
             throw new ForbiddenException("只能为您已完成住户认证的小区报修。");
+        }
+
+        // A retried report (same resident, same key) answers the first one; looked up before the photos, which the
+        // first report already used.
+        if (idempotencyKey is not null && await db.Repairs.SingleOrDefaultAsync(r => r.ReporterId == residentId && r.IdempotencyKey == idempotencyKey, ct) is { } earlier)
+        {
+            return earlier;
         }
 
         if (householdId is { } h && !await db.Residences.AnyAsync(r => r.ResidentId == residentId && r.HouseholdId == h && r.Status == ResidenceStatus.Approved, ct))
@@ -139,7 +146,19 @@ public sealed class RepairService(TimeProvider clock)
         var repair = NewRepair(estateId, category, description, location);
         repair.HouseholdId = householdId;
         repair.ReporterId = residentId;
-        await CreateAsync(db, repair, $"resident:{residentId}", photos, ct);
+        repair.IdempotencyKey = idempotencyKey;
+        try
+        {
+            await CreateAsync(db, repair, $"resident:{residentId}", photos, ct);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // The same key raced in on another request (or instance) and won the unique index: answer its report.
+            db.ChangeTracker.Clear();
+            return await db.Repairs.SingleOrDefaultAsync(r => r.ReporterId == residentId && r.IdempotencyKey == idempotencyKey, ct)
+                ?? throw new ConflictException("同一报修正在提交中，请稍后重试。");
+        }
+
         return repair;
     }
 

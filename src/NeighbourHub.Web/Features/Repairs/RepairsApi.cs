@@ -126,9 +126,13 @@ public static class RepairsApi
     }
 
     private static async Task<Results<Created<SubmittedRepair>, ValidationProblem>> Submit(
-        SubmitRepairRequest? body, NeighbourHubDbContext db, CurrentScope scope, RepairService repairs, CancellationToken ct)
+        SubmitRepairRequest? body, HttpRequest request, NeighbourHubDbContext db, CurrentScope scope, RepairService repairs, CancellationToken ct)
     {
+        // Optional here (the contract predates it): a client that retries a report after losing the answer sends the
+        // same Idempotency-Key and gets the first report back instead of a second one.
+        var key = Idempotency.KeyOf(request);
         var v = new Validation()
+            .When(key is { Length: > Idempotency.MaxKeyLength }, Idempotency.Header, $"Idempotency-Key 最长 {Idempotency.MaxKeyLength} 个字符。")
             .Positive("estateId", body?.EstateId)
             .Positive("categoryId", body?.CategoryId)
             .Required("description", body?.Description, 1000)
@@ -140,7 +144,7 @@ public static class RepairsApi
         }
 
         var r = await repairs.SubmitAsync(db, scope.Value.ResidentId!.Value, body!.EstateId!.Value, body.HouseholdId, body.CategoryId!.Value,
-            body.Description!.Trim(), body.Location?.Trim() ?? "", body.PhotoIds, ct);
+            body.Description!.Trim(), body.Location?.Trim() ?? "", body.PhotoIds, ct, key);
         return TypedResults.Created($"/api/v1/repairs/{r.Id}", new SubmittedRepair(r.Id, Repair.Wire(r.Status), r.DeadlineAt));
     }
 

@@ -29,6 +29,9 @@ internal sealed class RepairConfiguration : IEntityTypeConfiguration<Repair>
         b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.ExternalContact).HasMaxLength(200);
         b.Property(x => x.ReporterName).HasMaxLength(50);
+        b.Property(x => x.IdempotencyKey).HasMaxLength(64);
+        // A retried report finds the first; two at once cannot both insert (NULL keys never collide).
+        b.HasIndex(x => new { x.ReporterId, x.IdempotencyKey }).IsUnique();
         b.Property(x => x.ContactPhone).HasMaxLength(20);
         b.HasOne<AdminUser>().WithMany().HasForeignKey(x => x.RecordedById).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.Status, x.DeadlineAt });

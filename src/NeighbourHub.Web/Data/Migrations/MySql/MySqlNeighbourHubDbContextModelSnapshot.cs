@@ -2159,6 +2159,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long?>("HouseholdId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<DateTimeOffset?>("LastEscalatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -2230,6 +2234,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("EstateId", "CreatedAt");
 
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("ReporterId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status", "DeadlineAt");
 

@@ -2068,6 +2068,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("HouseholdId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastEscalatedAt")
                         .HasColumnType("INTEGER");
 
@@ -2139,6 +2143,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("EstateId", "CreatedAt");
 
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("ReporterId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status", "DeadlineAt");
 

@@ -11,6 +11,15 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "IdempotencyKey",
+                table: "Repairs",
+                type: "varchar(64)",
+                maxLength: 64,
+                nullable: true,
+                collation: "utf8mb4_unicode_ci")
+                .Annotation("MySql:CharSet", "utf8mb4");
+
             migrationBuilder.CreateTable(
                 name: "FileChunks",
                 columns: table => new
@@ -82,6 +91,12 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 .Annotation("Relational:Collation", "utf8mb4_unicode_ci");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Repairs_ReporterId_IdempotencyKey",
+                table: "Repairs",
+                columns: new[] { "ReporterId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_EventSignups_EventId_WaitlistTicket",
                 table: "EventSignups",
                 columns: new[] { "EventId", "WaitlistTicket" },
@@ -101,8 +116,16 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                 name: "RepairDayFigures");
 
             migrationBuilder.DropIndex(
+                name: "IX_Repairs_ReporterId_IdempotencyKey",
+                table: "Repairs");
+
+            migrationBuilder.DropIndex(
                 name: "IX_EventSignups_EventId_WaitlistTicket",
                 table: "EventSignups");
+
+            migrationBuilder.DropColumn(
+                name: "IdempotencyKey",
+                table: "Repairs");
         }
     }
 }

@@ -11,6 +11,13 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "IdempotencyKey",
+                table: "Repairs",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "FileChunks",
                 columns: table => new
@@ -73,6 +80,12 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Repairs_ReporterId_IdempotencyKey",
+                table: "Repairs",
+                columns: new[] { "ReporterId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_EventSignups_EventId_WaitlistTicket",
                 table: "EventSignups",
                 columns: new[] { "EventId", "WaitlistTicket" },
@@ -92,8 +105,16 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                 name: "RepairDayFigures");
 
             migrationBuilder.DropIndex(
+                name: "IX_Repairs_ReporterId_IdempotencyKey",
+                table: "Repairs");
+
+            migrationBuilder.DropIndex(
                 name: "IX_EventSignups_EventId_WaitlistTicket",
                 table: "EventSignups");
+
+            migrationBuilder.DropColumn(
+                name: "IdempotencyKey",
+                table: "Repairs");
         }
     }
 }

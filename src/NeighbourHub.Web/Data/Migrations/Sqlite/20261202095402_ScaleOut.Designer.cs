@@ -11,7 +11,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteNeighbourHubDbContext))]
-    [Migration("20261202091510_ScaleOut")]
+    [Migration("20261202095402_ScaleOut")]
     partial class ScaleOut
     {
         /// <inheritdoc />
@@ -2071,6 +2071,10 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long?>("HouseholdId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastEscalatedAt")
                         .HasColumnType("INTEGER");
 
@@ -2142,6 +2146,9 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("EstateId", "CreatedAt");
 
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("ReporterId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status", "DeadlineAt");
 

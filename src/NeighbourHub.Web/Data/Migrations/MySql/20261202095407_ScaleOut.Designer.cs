@@ -12,7 +12,7 @@ using NeighbourHub.Web.Data;
 namespace NeighbourHub.Web.Data.Migrations.MySql
 {
     [DbContext(typeof(MySqlNeighbourHubDbContext))]
-    [Migration("20261202091515_ScaleOut")]
+    [Migration("20261202095407_ScaleOut")]
     partial class ScaleOut
     {
         /// <inheritdoc />
@@ -2162,6 +2162,10 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long?>("HouseholdId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<DateTimeOffset?>("LastEscalatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -2233,6 +2237,9 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.HasIndex("EstateId", "CreatedAt");
 
                     b.HasIndex("ReporterId", "Id");
+
+                    b.HasIndex("ReporterId", "IdempotencyKey")
+                        .IsUnique();
 
                     b.HasIndex("Status", "DeadlineAt");
 
