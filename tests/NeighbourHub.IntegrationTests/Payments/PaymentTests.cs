@@ -110,6 +110,33 @@ public sealed class PaymentTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task A_payment_whose_first_request_died_before_ordering_is_ordered_again_by_its_retry()
+    {
+        var (resident, _, bills) = await BilledResidentAsync("wx-pay-resume");
+        var ids = bills.Select(b => b.GetProperty("id").GetInt64()).ToList();
+        var first = await Json(await PayAsync(resident, ids, "resume-1"));
+        var outTradeNo = first.GetProperty("outTradeNo").GetString()!;
+
+        // As if the instance died after locking the bills and before keeping WeChat's answer.
+        await using (var db = App.SystemDb())
+        {
+            await db.Payments.Where(p => p.OutTradeNo == outTradeNo).ExecuteUpdateAsync(u => u
+                .SetProperty(p => p.PayParamsJson, (string?)null).SetProperty(p => p.PrepayId, (string?)null));
+        }
+
+        var retry = await PayAsync(resident, ids, "resume-1");
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        var resumed = await Json(retry);
+        Assert.Equal(outTradeNo, resumed.GetProperty("outTradeNo").GetString());
+        Assert.StartsWith("prepay_id=", resumed.GetProperty("payParams").GetProperty("package").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, Pay.Orders.Count(o => o.Value.Request.Payer.Openid == "o-pay-resume"));
+        await using (var db = App.SystemDb())
+        {
+            Assert.NotNull(await db.Payments.Where(p => p.OutTradeNo == outTradeNo).Select(p => p.PayParamsJson).SingleAsync());
+        }
+    }
+
+    [Fact]
     public async Task Pay_with_a_signed_order_a_verified_callback_and_a_receipt()
     {
         var (resident, _, bills) = await BilledResidentAsync("wx-pay-happy");
