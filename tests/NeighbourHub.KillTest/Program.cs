@@ -389,8 +389,11 @@ foreach (var stats in phases)
 }
 
 Console.WriteLine("== waiting for the outbox to drain");
+// A message leased by the instance that was SIGKILLed (or whose connection died with MariaDB) waits out its lease
+// (two minutes, OutboxDispatcher) before another instance takes it: wait longer than that, not less.
 var drained = false;
-for (var i = 0; i < 120 && !drained; i++)
+var drainUntil = DateTime.UtcNow.AddSeconds(150);
+while (!drained && DateTime.UtcNow < drainUntil)
 {
     await using var db = seeder.SystemDb();
     drained = !await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null);
