@@ -86,7 +86,7 @@ public class GateInstances : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Redis = await PrivateRedis.StartAsync();
-        var shared = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = Redis.Endpoint, ["Redis:KeyPrefix"] = "nh-gate-test:" };
+        var shared = new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = Redis.Endpoint, ["Redis:KeyPrefix"] = "nh-gate-test:", ["Events:SignupGate"] = "true" };
         InstanceA = await NeighbourHubAppFactory.OnMariaDbAsync(Database, wechat: null, shared);
         InstanceB = new NeighbourHubAppFactory(InstanceA.Provider, InstanceA.ConnectionString, wechat: null, useRedis: true, shared);
         foreach (var app in new[] { InstanceA, InstanceB })
