@@ -8,6 +8,7 @@
 #   BENCH_SIGNUPS=3000 BENCH_SEATS=200 BENCH_ORDERS=2000 BENCH_DUPLICATES=10 (% of callbacks sent twice)
 #   BENCH_PATHS="reference health me repairs bills events notices fund timebank signups callbacks" (a subset to run)
 #   BENCH_OUT=file.md (the table as markdown)  BENCH_KEEP=1 (keep logs and work dir)
+#   BENCH_HOLD=1 (after seeding, keep the app up for profiling by hand until $work/release exists)
 # Seeding goes through the app's API (WeChat sign-ins against a local fake, residences applied and approved, bill
 # runs, payments, events); only the organisation itself (estates, 300 flats, staff accounts) comes from the app's own
 # demo seed (Demo:Seed=true), as the roster import would on a real server. Exit status 1 when a burst is not exact.
@@ -85,6 +86,11 @@ else
   app_cs=$admin_cs
 fi
 
+pfx_password=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=neighbourhub-bench-dataprotection" \
+  -keyout "$work/dataprotection.key" -out "$work/dataprotection.crt" >/dev/null 2>&1
+openssl pkcs12 -export -inkey "$work/dataprotection.key" -in "$work/dataprotection.crt" -passout "pass:$pfx_password" \
+  -out "$work/dataprotection.pfx" >/dev/null 2>&1
 demo_password="Bench@1$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 app_port=$(nh_free_port 38080)
 ref_port=$(nh_free_port $((app_port + 1)))
@@ -104,6 +110,8 @@ echo "== starting the app (Production) on $app_url and the reference on $ref_url
   export Database__Provider=MySql ConnectionStrings__NeighbourHub="$app_cs" ConnectionStrings__Redis="$NH_TEST_REDIS"
   export Redis__KeyPrefix="nh-outside:" Jwt__SigningKey="$(head -c 48 /dev/urandom | base64)"
   export Fund__SigningKeyPath="$work/fund-signing-key.pem" Files__Directory="$work/files"
+  # Production with Redis encrypts the data-protection key ring with a certificate, as deploy/README.md sets it up.
+  export DataProtection__CertificatePath="$work/dataprotection.pfx" DataProtection__CertificatePassword="$pfx_password"
   # The organisation (estates, flats, staff accounts) from the app's own demo seed; everything else through the API.
   export Demo__Seed=true Demo__Password="$demo_password"
   # 3,200 WeChat sign-ins from one address in a minute: a production limit the seeding would otherwise hit.
@@ -137,6 +145,13 @@ done
 # shellcheck disable=SC1091
 source "$work/ids.env"
 seeded_rss=$(rss_kb VmRSS)
+if [ "${BENCH_HOLD:-}" = 1 ]; then
+  # For profiling by hand: the seeded app stays up (dotnet-trace -p, wrk with the tokens) until $work/release exists.
+  printf 'app_url=%s\nref_url=%s\napp_pid=%s\nestate_id=%s\nevent_id=%s\nwork=%s\n' \
+    "$app_url" "$ref_url" "$app_pid" "$estate_id" "$event_id" "$work" >"$work/hold.env"
+  echo "== holding: see $work/hold.env; touch $work/release to go on measuring"
+  while [ ! -f "$work/release" ]; do sleep 1; done
+fi
 
 # path label | URL | mode; results in $work/result.<label>: req/s p50 p99 non2xx responses statuses socket_errors
 declare -a rows=()

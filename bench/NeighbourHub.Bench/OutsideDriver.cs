@@ -71,8 +71,20 @@ internal static class OutsideDriver
 
         // Residents sign in through the WeChat login (the fake platform answers jscode2session).
         var residents = await LoginManyAsync(http, "r", residentCount);
-        var flats = (await GetJsonAsync(Bearer(http, residents[0].Token), $"api/v1/estates/{estateId}/households")).EnumerateArray()
-            .Select(h => h.GetProperty("id").GetInt64()).ToList();
+        // The flat directory is paged (at most 100 a page): read pages until enough flats are known.
+        var flats = new List<long>();
+        for (var page = 1; flats.Count < residentCount; page++)
+        {
+            var items = (await GetJsonAsync(Bearer(http, residents[0].Token), $"api/v1/estates/{estateId}/households?page={page}&pageSize=100"))
+                .GetProperty("items").EnumerateArray().Select(h => h.GetProperty("id").GetInt64()).ToList();
+            if (items.Count == 0)
+            {
+                break;
+            }
+
+            flats.AddRange(items);
+        }
+
         if (flats.Count < residentCount)
         {
             throw new InvalidOperationException($"only {flats.Count} flats for {residentCount} residents");

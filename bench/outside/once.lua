@@ -20,13 +20,18 @@ function init(args)
   if #mine == 0 then io.open(marker, "w"):close() end
 end
 
--- Once a thread's items are all sent its connections wait (wrk asks delay() before every follow-up request).
+-- Once a thread's items are all sent its connections wait (wrk asks delay() before every request, the first too).
+local started = false
 function delay()
+  started = true
   return next_item >= #mine and 3600000 or 0
 end
 
 function request()
-  if next_item >= #mine then
+  -- wrk calls request() once on the first thread before any connection exists, to count pipelined requests
+  -- (script_verify_request), and throws the answer away: that call must not take an item, or one is never sent.
+  -- Every real call follows a delay(), so a request() before any delay() is that one.
+  if not started or next_item >= #mine then
     -- Only when there are more connections than items: a request that is not counted (see response).
     return wrk.format("GET", "/health/live")
   end

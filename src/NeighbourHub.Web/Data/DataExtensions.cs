@@ -19,14 +19,16 @@ public static class DataExtensions
             }
 
             var serverVersion = ServerVersion.Parse(options.ServerVersion);
-            builder.Services.AddDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
-                ConfigureMySql(o, connectionString, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
+            var pooled = WithoutConnectionReset(connectionString);
+            // Pooled contexts: building a context's services costs more than most of our queries (see ADR 0014).
+            builder.Services.AddPooledDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
+                ConfigureMySql(o, pooled, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
         }
         else
         {
             var sqlite = SqliteConnectionString(connectionString, builder.Environment.ContentRootPath);
-            builder.Services.AddDbContextFactory<SqliteNeighbourHubDbContext>((sp, o) =>
+            builder.Services.AddPooledDbContextFactory<SqliteNeighbourHubDbContext>((sp, o) =>
                 ConfigureSqlite(o, sqlite).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<SqliteNeighbourHubDbContext>>();
         }
@@ -49,6 +51,24 @@ public static class DataExtensions
             // IN (…) lists rather than JSON tables: works on every MariaDB and MySQL version we support.
             my.TranslateParameterizedCollectionsToConstants();
         });
+
+    /// <summary>
+    /// MySqlConnector resets every pooled connection when it is opened (a round trip, then <c>SET NAMES</c>), and EF
+    /// opens the connection once per query: three round trips for each query where one would do. The reset only
+    /// matters to code that leaves session state behind (user variables, <c>GET_LOCK</c>, temporary tables,
+    /// <c>SET SESSION</c>); nothing here does, and an unfinished transaction is rolled back when its connection
+    /// closes. So the reset is off unless the connection string asks for it (ADR 0014).
+    /// </summary>
+    internal static string WithoutConnectionReset(string connectionString)
+    {
+        var csb = new MySqlConnector.MySqlConnectionStringBuilder(connectionString);
+        if (!csb.ContainsKey("Connection Reset"))
+        {
+            csb.ConnectionReset = false;
+        }
+
+        return csb.ConnectionString;
+    }
 
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants()).AddInterceptors(SqlitePragmas.Instance);
@@ -73,13 +93,18 @@ public static class DataExtensions
         return csb.ToString();
     }
 
-    /// <summary>Hands out the provider's context as the common type; contexts start unscoped (seeing nothing).</summary>
+    /// <summary>
+    /// Hands out the provider's context as the common type; contexts start unscoped (seeing nothing). Contexts come
+    /// from a pool, so a context may have served someone else before: its scope is reset here, the one door every
+    /// context passes, never left to the pool (which knows nothing of our properties).
+    /// </summary>
     private sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner, TimeProvider clock)
         : IDbContextFactory<NeighbourHubDbContext> where TContext : NeighbourHubDbContext
     {
         public NeighbourHubDbContext CreateDbContext()
         {
             var db = inner.CreateDbContext();
+            db.Scope = new CurrentScope();
             db.Clock = clock;
             return db;
         }

@@ -5,18 +5,34 @@ using StackExchange.Redis;
 
 namespace NeighbourHub.Web.Hosting;
 
+/// <summary>
+/// One round trip on a pooled connection (the same pool as the app's queries), without a DbContext: load balancers
+/// probe this every second or two per instance, and EF's <c>CanConnectAsync</c> opens a fresh unpooled connection
+/// each time (a TCP handshake and a login), which made the probe cost more than a resident's request.
+/// </summary>
 internal sealed class DatabaseHealthCheck(IDbContextFactory<NeighbourHubDbContext> contexts) : IHealthCheck
 {
+    private readonly Lazy<(string ConnectionString, bool MySql, string Provider)> _target = new(() =>
+    {
+        using var db = contexts.CreateDbContext();
+        return (db.Database.GetConnectionString() ?? "", db.Database.IsMySql(), db.Database.ProviderName ?? "");
+    });
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await using var db = contexts.CreateDbContext();
-            return await db.Database.CanConnectAsync(ct)
-                ? HealthCheckResult.Healthy(db.Database.ProviderName)
-                : HealthCheckResult.Unhealthy("Cannot connect to the database.");
+            var (connectionString, mySql, provider) = _target.Value;
+            await using System.Data.Common.DbConnection connection = mySql
+                ? new MySqlConnector.MySqlConnection(connectionString)
+                : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await connection.OpenAsync(ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            await command.ExecuteScalarAsync(ct);
+            return HealthCheckResult.Healthy(provider);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy("Database check failed.", e);
         }

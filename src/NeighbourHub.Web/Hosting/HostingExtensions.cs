@@ -59,6 +59,7 @@ public static class HostingExtensions
         });
 
         services.AddOpenApi();
+        services.AddSingleton<DatabaseHealthCheck>(); // keeps what it learnt of the connection between probes
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         var forwarding = builder.Configuration.GetSection("ForwardedHeaders");
         services.Configure<ForwardedHeadersOptions>(o =>
