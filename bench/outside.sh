@@ -4,7 +4,7 @@
 # same run. Every figure is printed as a ratio to that reference: the machine is shared and varies day to day.
 #   bench/outside.sh                                   # this checkout
 #   NH_APP_ROOT=/path/to/other/checkout bench/outside.sh  # measure another version of the app ("before")
-# Settings (environment): BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_SECONDS=10 BENCH_RESIDENTS=200
+# Settings (environment): BENCH_THREADS=2 BENCH_CONNECTIONS=64 BENCH_SECONDS=10 BENCH_WARMUP=5 BENCH_RESIDENTS=200
 #   BENCH_SIGNUPS=3000 BENCH_SEATS=200 BENCH_ORDERS=2000 BENCH_DUPLICATES=10 (% of callbacks sent twice)
 #   BENCH_PATHS="reference health me repairs bills events notices fund timebank signups callbacks" (a subset to run)
 #   BENCH_OUT=file.md (the table as markdown)  BENCH_KEEP=1 (keep logs and work dir)
@@ -18,6 +18,7 @@ app_root=$(cd "${NH_APP_ROOT:-$root}" && pwd)
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 seconds=${BENCH_SECONDS:-10}
+warmup=${BENCH_WARMUP:-5}
 residents=${BENCH_RESIDENTS:-200}
 signups=${BENCH_SIGNUPS:-3000}
 seats=${BENCH_SEATS:-200}
@@ -158,6 +159,10 @@ declare -a rows=()
 measure_reads() { # label url [tokens file|-] [ids file]
   local label=$1 url=$2
   echo "-- $label: $url"
+  # Unmeasured first: the reference and every path get the same warm-up (JIT tiers, pools, caches), or the
+  # first path measured pays for the machine waking up.
+  wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s "$root/bench/outside/reads.lua" "$url" -- "$work/warmup.$label" "${3:--}" ${4:+"$4"} \
+    >/dev/null 2>&1 || true
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --timeout 10s -s "$root/bench/outside/reads.lua" "$url" -- "$work/result.$label" "${3:--}" ${4:+"$4"} \
     >"$work/wrk.$label.log" 2>&1
   rows+=("$label")
@@ -263,7 +268,7 @@ for label in "${rows[@]}"; do
 done
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
 memory="Memory of the app (from /proc): idle after start-up $(mb "$idle_rss") (VmRSS), after seeding $(mb "$seeded_rss"), at the end $(mb "$end_rss"), peak $(mb "$peak_rss") (VmHWM)."
-setup="wrk $threads threads, $connections connections, ${seconds} s per read path; app $(git -C "$app_root" rev-parse --short HEAD 2>/dev/null || echo '?') in Production on MariaDB $(mariadbd --version | awk '{ print $3 }') + Redis, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
+setup="wrk $threads threads, $connections connections, ${seconds} s per read path after ${warmup} s unmeasured; app $(git -C "$app_root" rev-parse --short HEAD 2>/dev/null || echo '?') in Production on MariaDB $(mariadbd --version | awk '{ print $3 }') + Redis, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
 
 echo
 echo "$setup"

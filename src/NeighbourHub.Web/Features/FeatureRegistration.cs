@@ -64,6 +64,7 @@ public static class FeatureRegistration
         s.AddSingleton<Fund.FundBudgets>();
         s.AddSingleton<Fund.FundExpenses>();
         s.AddSingleton<Fund.FundQuestions>();
+        s.AddSingleton<Fund.FundYearTotals>();
         s.AddSingleton<Fund.FundQueries>();
         s.AddSingleton<Fund.FundStatements>();
         s.AddSingleton<IOutboxHandler, Fund.PaymentCollectedHandler>();

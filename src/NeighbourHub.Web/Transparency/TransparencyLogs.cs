@@ -1,5 +1,7 @@
+using System.Data;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using NeighbourHub.Web.Data;
 
 namespace NeighbourHub.Web.Transparency;
@@ -59,15 +61,31 @@ public sealed class TransparencyLogs(HeadSigner signer, TimeProvider clock)
     }
 
     /// <summary>
+    /// Begins the transaction an append runs in: READ COMMITTED on MariaDB. Under InnoDB's default REPEATABLE READ the
+    /// transaction's snapshot is taken at its first read, and callers read (the fund's account, an idempotency
+    /// check) before they take the log's lock; the nodes the previous appender committed while this one waited for
+    /// the lock were then invisible, and two racing appends ended in "the node table is incomplete" (a 500).
+    /// Read committed reads what is committed when each statement runs, so after the lock it sees the previous
+    /// append whole. SQLite's transactions are serialisable either way.
+    /// </summary>
+    public static Task<IDbContextTransaction> BeginAppendingAsync(NeighbourHubDbContext db, CancellationToken ct) =>
+        db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+
+    /// <summary>
     /// Takes the log's row lock for the caller's transaction (a conditional bump of its version: InnoDB row lock,
     /// SQLite's database write lock) and returns the size the next append starts from. Appends of one log from
     /// every instance queue here, so seq has no gaps and every head extends the one before.
     /// </summary>
     public async Task<long> LockAsync(NeighbourHubDbContext db, long logId, CancellationToken ct)
     {
-        if (db.Database.CurrentTransaction is null)
+        if (db.Database.CurrentTransaction is not { } tx)
         {
             throw new InvalidOperationException("Lock a transparency log inside the transaction that appends to it.");
+        }
+
+        if (db.Database.IsMySql() && tx.GetDbTransaction().IsolationLevel != IsolationLevel.ReadCommitted)
+        {
+            throw new InvalidOperationException("Append to a transparency log in a transaction begun by TransparencyLogs.BeginAppendingAsync (read committed).");
         }
 
         await db.TransparencyLogs.Where(l => l.Id == logId).ExecuteUpdateAsync(u => u.SetProperty(l => l.Version, l => l.Version + 1), ct);

@@ -363,6 +363,60 @@ public sealed class FundTests(AppFixture fixture) : AppTest(fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await firm.GetAsync($"{Fund(Org.EstateA1, admin: true)}/entries?kind=gift")).StatusCode);
         Assert.Equal(2, (await Json(await firm.GetAsync(Fund(Org.EstateA1, admin: true)))).GetProperty("recent").GetArrayLength());
     }
+
+    [Fact]
+    public async Task The_summarys_year_totals_equal_a_recount_while_incomes_race_and_after_the_ledger_is_replaced()
+    {
+        // The totals are kept per instance and only the entries appended since are added (FundYearTotals).
+        var firm = await App.AdminClientAsync("firmF");
+        var (owner, _) = await VerifiedResidentAsync("wx-fund-totals", Org.HouseholdsA1[1]);
+        await IncomeAsync(firm, Org.EstateA1, 10_000);
+        Assert.Equal(10_000, (await Json(await owner.GetAsync(Fund(Org.EstateA1)))).GetProperty("incomeFen").GetInt64());
+
+        // Twenty incomes race twenty summary reads: every read is some prefix of the ledger, the last one all of it.
+        var reads = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(1, 20).Select(async i =>
+        {
+            await IncomeAsync(firm, Org.EstateA1, i * 100);
+            reads.Add((await Json(await owner.GetAsync(Fund(Org.EstateA1)))).GetProperty("incomeFen").GetInt64());
+        }));
+        Assert.All(reads, r => Assert.InRange(r, 10_100, 10_000 + 21_000));
+        var final = await Json(await owner.GetAsync(Fund(Org.EstateA1)));
+        await using (var db = App.SystemDb())
+        {
+            var recount = await db.FundEntries.Where(e => e.EstateId == Org.EstateA1 && e.Kind == FundEntryKind.Income).SumAsync(e => e.AmountFen);
+            Assert.Equal(10_000 + 21_000, recount);
+            Assert.Equal(recount, final.GetProperty("incomeFen").GetInt64());
+        }
+
+        // A different ledger under the running app (a database restored without a restart) is summed afresh, not added to.
+        // Rows written straight to the table, in an estate of its own: only FundYearTotals reads them here.
+        var totals = App.Services.GetRequiredService<FundYearTotals>();
+        var yearStart = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUniversalTime();
+        async Task<FundYearSums> LedgerAsync(string tag, params long[] amounts)
+        {
+            await using var db = App.SystemDb();
+            db.FundEntries.RemoveRange(db.FundEntries.Where(e => e.EstateId == Org.EstateB1));
+            await db.SaveChangesAsync();
+            db.FundEntries.AddRange(amounts.Select((fen, seq) => new FundEntry
+            {
+                EstateId = Org.EstateB1,
+                Seq = seq,
+                At = yearStart.AddDays(seq),
+                Kind = FundEntryKind.Income,
+                AmountFen = fen,
+                Category = "parking",
+                SourceKey = $"{tag}:{seq}",
+            }));
+            await db.SaveChangesAsync();
+            await using var reader = App.SystemDb();
+            return await totals.ReadAsync(reader, Org.EstateB1, 2026, yearStart, default);
+        }
+
+        Assert.Equal((2, 600L), ((await LedgerAsync("first", 100, 200, 300)) is var a ? (a.UpToSeq, a.IncomeFen) : default));
+        Assert.Equal((1, 9_000L), ((await LedgerAsync("restored", 4_000, 5_000)) is var b ? (b.UpToSeq, b.IncomeFen) : default));
+        Assert.Equal((3, 9_000L + 7_000), ((await LedgerAsync("restored-on", 4_000, 5_000, 3_000, 4_000)) is var c ? (c.UpToSeq, c.IncomeFen) : default));
+    }
 }
 
 /// <summary>Appends from two instances at once: one log, seq without gaps, every head extending the one before.</summary>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Transparency;
 
 namespace NeighbourHub.Web.Features.Fund;
 
@@ -213,7 +214,7 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
             return expense; // a replay of the payment that went through
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await TransparencyLogs.BeginAppendingAsync(db, ct);
         var now = clock.StorableNow();
         if (await db.FundExpenses.Where(e => e.Id == expenseId && e.Status == ExpenseStatus.Approved).ExecuteUpdateAsync(u => u
                 .SetProperty(e => e.Status, ExpenseStatus.Paid).SetProperty(e => e.VoucherNo, body!.VoucherNo!.Trim())

@@ -4,6 +4,7 @@ using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Payments;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Transparency;
 
 namespace NeighbourHub.Web.Features.Fund;
 
@@ -108,7 +109,7 @@ public sealed class FundIncome(FundLedger ledger, FundRoles roles, FundAttachmen
             return replay;
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await TransparencyLogs.BeginAppendingAsync(db, ct);
         var files = await attachments.AttachAsync(db, estateId, body!.AttachmentIds, expenseId: null, proof: false, ct);
         var entries = await ledger.AppendAsync(db, estateId,
             [new(FundEntryKind.Income, body.AmountFen!.Value, body.Category!, body.Memo!.Trim(), body.Counterparty!.Trim(), source, AttachmentSha256s: files.Select(f => f.Sha256).ToList(), RecordedBy: role.Name)],

@@ -80,7 +80,7 @@ public sealed class FundLedger(TransparencyLogs logs, TimeProvider clock)
         var fund = await OpenAsync(db, estateId, ct);
         var log = await db.TransparencyLogs.AsNoTracking().SingleAsync(l => l.Id == fund.LogId, ct);
         var owned = db.Database.CurrentTransaction is null;
-        await using var tx = owned ? await db.Database.BeginTransactionAsync(ct) : null;
+        await using var tx = owned ? await TransparencyLogs.BeginAppendingAsync(db, ct) : null;
 
         var size = await logs.LockAsync(db, log.Id, ct);
         var drafts = await draftsUnderLock();

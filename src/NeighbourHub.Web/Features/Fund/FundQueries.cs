@@ -43,7 +43,7 @@ public sealed record VerifyResult(bool Valid, long Entries, string RootHash, lon
 /// Every read of the owners' fund, shared by the residents' API, the staff API and the console pages. Staff and
 /// residents read the same things: the fund is public to the estate.
 /// </summary>
-public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions<FundOptions> options, TimeProvider clock)
+public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYearTotals yearTotals, IOptions<FundOptions> options, TimeProvider clock)
 {
     public const string FilesPrefix = "/api/v1/files";
 
@@ -62,15 +62,13 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, IOptions
         var fund = await ledger.OpenAsync(db, estateId, ct);
         var year = clock.Today().Year;
         var yearStart = ChinaTime.StartOfMonth(year, 1).ToUniversalTime();
-        var totals = await db.FundEntries.Where(e => e.EstateId == estateId && e.At >= yearStart).GroupBy(e => e.Kind)
-            .Select(g => new { Kind = g.Key, Fen = g.Sum(e => e.AmountFen) }).ToListAsync(ct);
+        var totals = await yearTotals.ReadAsync(db, estateId, year, yearStart, ct);
         var budget = await BudgetAsync(db, estateId, year, ct);
         var recent = await EntryViewsAsync(db, estateId, db.FundEntries.AsNoTracking().Where(e => e.EstateId == estateId).OrderByDescending(e => e.Seq).Take(10), ct);
         var head = await ledger.Logs.HeadAsync(db, fund.LogId, null, ct);
         var open = await db.FundExpenses.CountAsync(e => e.EstateId == estateId && (e.Status == ExpenseStatus.Proposed || e.Status == ExpenseStatus.Approved), ct);
         var unanswered = await db.FundQuestions.CountAsync(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused, ct);
-        long Sum(FundEntryKind k) => totals.Where(t => t.Kind == k).Sum(t => t.Fen);
-        return new FundSummary(estateId, name, fund.BalanceFen, year, Sum(FundEntryKind.Income), -Sum(FundEntryKind.Expense), -Sum(FundEntryKind.Remuneration),
+        return new FundSummary(estateId, name, fund.BalanceFen, year, totals.IncomeFen, -totals.ExpenseFen, -totals.RemunerationFen,
             fund.RemunerationBp, budget?.Status ?? "none", budget?.Lines ?? [], recent, FundHead.Of(head!, estateId), open, unanswered);
     }
 

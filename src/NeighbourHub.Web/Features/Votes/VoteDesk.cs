@@ -475,7 +475,7 @@ public sealed class VoteDesk(
         var now = clock.StorableNow();
         await using var db = contexts.CreateDbContext();
         db.Scope = CurrentScope.For(AccessScope.System);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await TransparencyLogs.BeginAppendingAsync(db, ct);
         var won = await db.Votes.Where(x => x.Id == voteId && x.Status == VoteStatus.Open && (!dueOnly || x.ClosesAt <= now))
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.Status, VoteStatus.Closed).SetProperty(x => x.ClosedAt, now)
                 .SetProperty(x => x.ClosedBy, closedBy).SetProperty(x => x.Version, x => x.Version + 1), ct);
