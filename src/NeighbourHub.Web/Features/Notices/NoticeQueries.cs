@@ -256,13 +256,16 @@ public sealed class NoticeQueries(TimeProvider clock)
         var communityIds = notices.Select(n => n.CommunityId).Distinct().ToList();
         var estateIds = notices.Where(n => n.EstateId is not null).Select(n => n.EstateId!.Value).Distinct().ToList();
         var buildingIds = notices.Where(n => n.BuildingId is not null).Select(n => n.BuildingId!.Value).Distinct().ToList();
-        // Names only: whoever sees the notice may read where it is addressed, so these lookups ignore the directory's filters.
-        var communities = communityIds.Count == 0 ? [] : await db.Communities.Unscoped(Because.DetailsOfARowInScope).AsNoTracking().Where(c => communityIds.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, c => c.Name, ct);
-        var estates = estateIds.Count == 0 ? [] : await db.Estates.Unscoped(Because.DetailsOfARowInScope).AsNoTracking().Where(e => estateIds.Contains(e.Id))
-            .ToDictionaryAsync(e => e.Id, e => e.Name, ct);
-        var buildings = buildingIds.Count == 0 ? [] : await db.Buildings.Unscoped(Because.DetailsOfARowInScope).AsNoTracking().Where(b => buildingIds.Contains(b.Id))
-            .ToDictionaryAsync(b => b.Id, b => b.Name, ct);
+        // Names only: whoever sees the notice may read where it is addressed, so these lookups ignore the directory's
+        // filters. One round trip for the three kinds (UNION ALL): a query costs more than anything done with its rows.
+        var names = communityIds.Count == 0 ? [] : await db.Communities.Unscoped(Because.DetailsOfARowInScope).Where(c => communityIds.Contains(c.Id))
+            .Select(c => new { Level = 0, c.Id, c.Name })
+            .Concat(db.Estates.Unscoped(Because.DetailsOfARowInScope).Where(e => estateIds.Contains(e.Id)).Select(e => new { Level = 1, e.Id, e.Name }))
+            .Concat(db.Buildings.Unscoped(Because.DetailsOfARowInScope).Where(b => buildingIds.Contains(b.Id)).Select(b => new { Level = 2, b.Id, b.Name }))
+            .ToListAsync(ct);
+        var communities = names.Where(x => x.Level == 0).ToDictionary(x => x.Id, x => x.Name);
+        var estates = names.Where(x => x.Level == 1).ToDictionary(x => x.Id, x => x.Name);
+        var buildings = names.Where(x => x.Level == 2).ToDictionary(x => x.Id, x => x.Name);
         return notices.ToDictionary(n => n.Id, n => n.ScopeLevel switch
         {
             NoticeScopeLevel.Community => new NoticeScopeView("community", n.CommunityId, communities.GetValueOrDefault(n.CommunityId, "")),
