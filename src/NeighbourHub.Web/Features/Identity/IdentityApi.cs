@@ -108,7 +108,12 @@ public static class IdentityApi
             join u in db.Units.Unscoped(Because.ResidentsOwnHomes) on h.UnitId equals u.Id
             join b in db.Buildings.Unscoped(Because.ResidentsOwnHomes) on h.BuildingId equals b.Id
             join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
-            select new { r.ResidentId, r.Id, r.HouseholdId, r.EstateId, EstateName = e.Name, Address = b.Name + u.Name + h.Room, r.Relation, r.Status };
+            // Nullable members: the left join below yields nulls for a resident with no home yet.
+            select new
+            {
+                r.ResidentId, Id = (long?)r.Id, HouseholdId = (long?)r.HouseholdId, EstateId = (long?)r.EstateId, EstateName = e.Name,
+                Address = b.Name + u.Name + h.Room, Relation = (ResidenceRelation?)r.Relation, Status = (ResidenceStatus?)r.Status,
+            };
         var rows = await (
             from p in db.Residents.AsNoTracking()
             where p.Id == residentId
@@ -117,10 +122,11 @@ public static class IdentityApi
             select new
             {
                 p.Id, p.Nickname, p.PhoneNumber, p.IsVolunteer,
-                Home = x == null ? null : new MyResidence(x.Id, x.HouseholdId, x.EstateId, x.EstateName, x.Address, x.Relation, x.Status),
+                HomeId = x.Id, x.HouseholdId, x.EstateId, x.EstateName, x.Address, x.Relation, x.Status,
             }).ToListAsync(ct);
         var resident = rows.Count > 0 ? rows[0] : throw new InvalidOperationException($"Resident {residentId} of a valid token is missing.");
-        var residences = rows.Where(x => x.Home is not null).Select(x => x.Home!).OrderBy(h => h.Id).ToList();
+        var residences = rows.Where(x => x.HomeId is not null).OrderBy(x => x.HomeId)
+            .Select(x => new MyResidence(x.HomeId!.Value, x.HouseholdId!.Value, x.EstateId!.Value, x.EstateName, x.Address, x.Relation!.Value, x.Status!.Value)).ToList();
         return TypedResults.Ok(new MeAnswer(resident.Id, resident.Nickname, PhoneMasking.Mask(resident.PhoneNumber), residences, resident.IsVolunteer));
     }
 
