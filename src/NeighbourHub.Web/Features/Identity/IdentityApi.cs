@@ -111,8 +111,14 @@ public static class IdentityApi
             // Nullable members: the left join below yields nulls for a resident with no home yet.
             select new
             {
-                r.ResidentId, Id = (long?)r.Id, HouseholdId = (long?)r.HouseholdId, EstateId = (long?)r.EstateId, EstateName = e.Name,
-                Address = b.Name + u.Name + h.Room, Relation = (ResidenceRelation?)r.Relation, Status = (ResidenceStatus?)r.Status,
+                r.ResidentId,
+                Id = (long?)r.Id,
+                HouseholdId = (long?)r.HouseholdId,
+                EstateId = (long?)r.EstateId,
+                EstateName = e.Name,
+                Address = b.Name + u.Name + h.Room,
+                Relation = (ResidenceRelation?)r.Relation,
+                Status = (ResidenceStatus?)r.Status,
             };
         var rows = await (
             from p in db.Residents.AsNoTracking()
@@ -121,8 +127,17 @@ public static class IdentityApi
             from x in mine.DefaultIfEmpty()
             select new
             {
-                p.Id, p.Nickname, p.PhoneNumber, p.IsVolunteer,
-                HomeId = x.Id, x.HouseholdId, x.EstateId, x.EstateName, x.Address, x.Relation, x.Status,
+                p.Id,
+                p.Nickname,
+                p.PhoneNumber,
+                p.IsVolunteer,
+                HomeId = x.Id,
+                x.HouseholdId,
+                x.EstateId,
+                x.EstateName,
+                x.Address,
+                x.Relation,
+                x.Status,
             }).ToListAsync(ct);
         var resident = rows.Count > 0 ? rows[0] : throw new InvalidOperationException($"Resident {residentId} of a valid token is missing.");
         var residences = rows.Where(x => x.HomeId is not null).OrderBy(x => x.HomeId)
