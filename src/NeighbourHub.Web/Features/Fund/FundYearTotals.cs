@@ -6,8 +6,9 @@ namespace NeighbourHub.Web.Features.Fund;
 
 /// <summary>
 /// A year's sums by kind, in fen, of the entries up to and including <see cref="UpToSeq"/>; <see cref="UpToId"/> is
-/// that entry's row id, so a ledger that is not the one summed (a database restored under a running instance, a
-/// test's reset) is noticed and summed afresh.
+/// that entry's row id, so a ledger that is not the one summed (a test's reset, a database swapped under a running
+/// instance) is noticed and summed afresh. Not every swap can be told by ids alone: a restore is done with the
+/// instances stopped (deploy/README.md), which empties these sums.
 /// </summary>
 public sealed record FundYearSums(long UpToSeq, long UpToId, long IncomeFen, long ExpenseFen, long RemunerationFen, long ReversalFen)
 {
