@@ -396,7 +396,16 @@ var drainUntil = DateTime.UtcNow.AddSeconds(150);
 while (!drained && DateTime.UtcNow < drainUntil)
 {
     await using var db = seeder.SystemDb();
-    drained = !await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null);
+    try
+    {
+        drained = !await db.OutboxMessages.AnyAsync(m => m.ProcessedAt == null);
+    }
+    catch (Exception e) when (NeighbourHub.Web.Data.DeadConnections.IsDeadConnection(e))
+    {
+        // This process's own pool still held connections from before MariaDB's restart (they are handed out without
+        // a round trip, ADR 0014): the first use finds one dead and empties the pool; ask again.
+    }
+
     if (!drained)
     {
         await Task.Delay(500);

@@ -22,7 +22,7 @@ public static class DataExtensions
             var pooled = WithoutConnectionReset(connectionString);
             // Pooled contexts: building a context's services costs more than most of our queries (see ADR 0014).
             builder.Services.AddPooledDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
-                ConfigureMySql(o, pooled, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>()));
+                ConfigureMySql(o, pooled, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>(), DeadConnections.Instance));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
         }
         else
@@ -57,7 +57,8 @@ public static class DataExtensions
     /// opens the connection once per query: three round trips for each query where one would do. The reset only
     /// matters to code that leaves session state behind (user variables, <c>GET_LOCK</c>, temporary tables,
     /// <c>SET SESSION</c>); nothing here does, and an unfinished transaction is rolled back when its connection
-    /// closes. So the reset is off unless the connection string asks for it (ADR 0014).
+    /// closes. So the reset is off unless the connection string asks for it (ADR 0014). The reset also used to notice
+    /// a dead pooled connection; <see cref="DeadConnections"/> now empties the pools at the first one instead.
     /// </summary>
     internal static string WithoutConnectionReset(string connectionString)
     {

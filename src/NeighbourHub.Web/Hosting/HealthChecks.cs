@@ -34,6 +34,7 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<NeighbourHubDbContex
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            DeadConnections.Instance.Observe(e);
             return HealthCheckResult.Unhealthy("Database check failed.", e);
         }
     }

@@ -93,6 +93,7 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
                     || m.ErrorCode is MySqlConnector.MySqlErrorCode.UnableToConnectToHost or MySqlConnector.MySqlErrorCode.ServerShutdown
                         or MySqlConnector.MySqlErrorCode.QueryInterrupted or MySqlConnector.MySqlErrorCode.ConnectionCountError:
                 case MySqlConnector.MySqlException { InnerException: IOException or System.Net.Sockets.SocketException }:
+                case MySqlConnector.MySqlException { Number: Data.DeadConnections.ConnectionKilled }:
                 case StackExchange.Redis.RedisConnectionException:
                 case StackExchange.Redis.RedisTimeoutException:
                 case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
