@@ -53,8 +53,9 @@ public static class DataExtensions
         });
 
     /// <summary>
-    /// MySqlConnector resets every pooled connection when it is opened (a round trip, then <c>SET NAMES</c>), and EF
-    /// opens the connection once per query: three round trips for each query where one would do. The reset only
+    /// MySqlConnector resets every pooled connection when it is opened (<c>COM_RESET_CONNECTION</c>, then <c>SET
+    /// NAMES</c>), and EF opens the connection once per query: a reset before every query, where the query alone would
+    /// do. The reset only
     /// matters to code that leaves session state behind (user variables, <c>GET_LOCK</c>, temporary tables,
     /// <c>SET SESSION</c>); nothing here does, and an unfinished transaction is rolled back when its connection
     /// closes. So the reset is off unless the connection string asks for it (ADR 0014). The reset also used to notice
