@@ -402,8 +402,8 @@ while (!drained && DateTime.UtcNow < drainUntil)
     }
     catch (Exception e) when (NeighbourHub.Web.Data.DeadConnections.IsDeadConnection(e))
     {
-        // This process's own pool still held connections from before MariaDB's restart (they are handed out without
-        // a round trip, ADR 0014): the first use finds one dead and empties the pool; ask again.
+        // This process's own pool may still hold a connection from before MariaDB's restart: its first use finds it
+        // dead and empties the pool (DeadConnections); ask again.
     }
 
     if (!drained)

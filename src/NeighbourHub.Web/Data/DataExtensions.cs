@@ -19,10 +19,9 @@ public static class DataExtensions
             }
 
             var serverVersion = ServerVersion.Parse(options.ServerVersion);
-            var pooled = WithoutConnectionReset(connectionString);
             // Pooled contexts: building a context's services costs more than most of our queries (see ADR 0014).
             builder.Services.AddPooledDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
-                ConfigureMySql(o, pooled, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>(), DeadConnections.Instance));
+                ConfigureMySql(o, connectionString, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>(), DeadConnections.Instance));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
         }
         else
@@ -51,26 +50,6 @@ public static class DataExtensions
             // IN (…) lists rather than JSON tables: works on every MariaDB and MySQL version we support.
             my.TranslateParameterizedCollectionsToConstants();
         });
-
-    /// <summary>
-    /// MySqlConnector resets every pooled connection when it is opened (<c>COM_RESET_CONNECTION</c>, then <c>SET
-    /// NAMES</c>), and EF opens the connection once per query: a reset before every query, where the query alone would
-    /// do. The reset only
-    /// matters to code that leaves session state behind (user variables, <c>GET_LOCK</c>, temporary tables,
-    /// <c>SET SESSION</c>); nothing here does, and an unfinished transaction is rolled back when its connection
-    /// closes. So the reset is off unless the connection string asks for it (ADR 0014). The reset also used to notice
-    /// a dead pooled connection; <see cref="DeadConnections"/> now empties the pools at the first one instead.
-    /// </summary>
-    internal static string WithoutConnectionReset(string connectionString)
-    {
-        var csb = new MySqlConnector.MySqlConnectionStringBuilder(connectionString);
-        if (!csb.ContainsKey("Connection Reset"))
-        {
-            csb.ConnectionReset = false;
-        }
-
-        return csb.ConnectionString;
-    }
 
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants()).AddInterceptors(SqlitePragmas.Instance);

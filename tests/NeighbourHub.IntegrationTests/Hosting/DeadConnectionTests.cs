@@ -4,9 +4,9 @@ using MySqlConnector;
 namespace NeighbourHub.IntegrationTests;
 
 /// <summary>
-/// Pooled connections are handed out without a reset or a ping (ConnectionReset=false, ADR 0014), so a restart of
-/// MariaDB leaves the pool full of dead connections. The first request to find one empties the pools
-/// (DeadConnections): it answers 503 with Retry-After, and every request after it works.
+/// A restart of MariaDB leaves the app's pool full of dead connections. Whatever finds them — the reset when a
+/// connection is handed out, or the first command on it (DeadConnections clears every pool then) — at most one
+/// request answers 503 with Retry-After, and every request after it works.
 /// </summary>
 public sealed class DeadConnectionTests(AppFixture fixture) : AppTest(fixture)
 {
