@@ -392,8 +392,8 @@ Console.WriteLine("== waiting for the outbox to drain");
 // A message leased by the instance that was SIGKILLed (or whose connection died with MariaDB) waits out its lease
 // (two minutes, OutboxDispatcher) before another instance takes it: wait longer than that, not less.
 var drained = false;
-var drainUntil = DateTime.UtcNow.AddSeconds(150);
-while (!drained && DateTime.UtcNow < drainUntil)
+var draining = System.Diagnostics.Stopwatch.StartNew();
+while (!drained && draining.Elapsed < TimeSpan.FromSeconds(150))
 {
     await using var db = seeder.SystemDb();
     try

@@ -18,10 +18,10 @@ public sealed class DeadConnections : DbCommandInterceptor, IDbConnectionInterce
     /// <summary>MariaDB's ER_CONNECTION_KILLED ("Connection was killed"), which MySqlConnector has no name for.</summary>
     public const int ConnectionKilled = 1927;
 
-    private long _lastClearTicks;
+    private long _lastClearMs = long.MinValue / 2;
 
-    /// <summary>How often at most the pools are cleared: a burst of failures from one restart needs one clearing.</summary>
-    private static readonly long MinimumGapTicks = TimeSpan.FromMilliseconds(500).Ticks;
+    /// <summary>How often at most the pools are cleared (ms, monotonic): a burst of failures from one restart needs one clearing.</summary>
+    private const long MinimumGapMs = 500;
 
     /// <summary>The connection itself is gone, not the statement wrong: its socket failed, or the server went or never answered.</summary>
     public static bool IsDeadConnection(Exception? exception)
@@ -71,9 +71,9 @@ public sealed class DeadConnections : DbCommandInterceptor, IDbConnectionInterce
             return;
         }
 
-        var now = DateTime.UtcNow.Ticks;
-        var last = Interlocked.Read(ref _lastClearTicks);
-        if (now - last < MinimumGapTicks || Interlocked.CompareExchange(ref _lastClearTicks, now, last) != last)
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastClearMs);
+        if (now - last < MinimumGapMs || Interlocked.CompareExchange(ref _lastClearMs, now, last) != last)
         {
             return;
         }
