@@ -365,6 +365,79 @@ public sealed class FundTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_summary_kept_between_views_follows_every_step_of_the_fund_at_once()
+    {
+        // The summary keeps its parts per instance while one query says nothing they depend on changed (FundQueries.SummaryAsync).
+        // After every kind of change, what a resident sees equals a summary read whole by an instance that kept nothing.
+        await AddAdminAsync("keeperA2s", AdminRole.CommitteeMember, Org.EstateA2);
+        await AddAdminAsync("checkerA2s", AdminRole.CommitteeMember, Org.EstateA2);
+        var keeper = await App.AdminClientAsync("keeperA2s");
+        var checker = await App.AdminClientAsync("checkerA2s");
+        var (owner, _) = await VerifiedResidentAsync("wx-fund-kept", Org.HouseholdsA2[0]);
+        var year = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).Year;
+        var admin = Fund(Org.EstateA2, admin: true);
+
+        async Task<JsonElement> SeenAsync(string step)
+        {
+            var seen = await Json(await owner.GetAsync(Fund(Org.EstateA2)));
+            var nothingKept = ActivatorUtilities.CreateInstance<FundQueries>(App.Services);
+            await using var db = App.SystemDb();
+            var whole = await nothingKept.SummaryAsync(db, Org.EstateA2, default);
+            Assert.True(whole.BalanceFen == seen.GetProperty("balanceFen").GetInt64(), step);
+            Assert.True(whole.IncomeFen == seen.GetProperty("incomeFen").GetInt64() && whole.ExpenseFen == seen.GetProperty("expenseFen").GetInt64(), step);
+            Assert.True(whole.RemunerationBp == seen.GetProperty("remunerationBp").GetInt32(), step);
+            Assert.True(whole.BudgetStatus == seen.GetProperty("budgetStatus").GetString(), step);
+            Assert.Equal(whole.Budget.Select(l => $"{l.Name}:{l.PlannedFen}/{l.CommittedFen}/{l.SpentFen}"),
+                seen.GetProperty("budget").EnumerateArray().Select(l => $"{l.GetProperty("name")}:{l.GetProperty("plannedFen")}/{l.GetProperty("committedFen")}/{l.GetProperty("spentFen")}"));
+            Assert.Equal(whole.Recent.Select(e => e.Seq), seen.GetProperty("recent").EnumerateArray().Select(e => e.GetProperty("seq").GetInt64()));
+            Assert.True(whole.Head.TreeSize == seen.GetProperty("head").GetProperty("treeSize").GetInt64()
+                        && whole.Head.RootHash == seen.GetProperty("head").GetProperty("rootHash").GetString(), step);
+            Assert.True(whole.OpenExpenses == seen.GetProperty("openExpenses").GetInt32(), step);
+            Assert.True(whole.UnansweredQuestions == seen.GetProperty("unansweredQuestions").GetInt32(), step);
+            return seen;
+        }
+
+        await SeenAsync("an empty fund");
+        await IncomeAsync(keeper, Org.EstateA2, 300_000, "advertising");
+        Assert.Equal(300_000, (await SeenAsync("income")).GetProperty("balanceFen").GetInt64());
+
+        Assert.Equal(HttpStatusCode.OK, (await keeper.PutAsJsonAsync($"{admin}/budgets/{year}", new { lines = new[] { new { name = "保洁", plannedFen = 100_000L } } })).StatusCode);
+        Assert.Equal("draft", (await SeenAsync("budget drafted")).GetProperty("budgetStatus").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await keeper.PutAsJsonAsync($"{admin}/budgets/{year}",
+            new { lines = new[] { new { name = "保洁", plannedFen = 120_000L }, new { name = "绿化", plannedFen = 30_000L } } })).StatusCode);
+        Assert.Equal(2, (await SeenAsync("budget redrafted")).GetProperty("budget").GetArrayLength());
+        var approved = await Json(await checker.PostAsync($"{admin}/budgets/{year}/approve", null));
+        Assert.Equal("approved", (await SeenAsync("budget approved")).GetProperty("budgetStatus").GetString());
+        var cleaning = approved.GetProperty("lines")[0].GetProperty("lineId").GetInt64();
+
+        async Task<long> ProposeAsync(long fen) =>
+            (await Json(await PostKeyed(keeper, $"{admin}/expenses", new { amountFen = fen, budgetLineId = cleaning, payee = "保洁阿姨 3 人", memo = "保洁" }))).GetProperty("id").GetInt64();
+        var paid = await ProposeAsync(60_000);
+        Assert.Equal(1, (await SeenAsync("proposed")).GetProperty("openExpenses").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await checker.PostAsync($"{admin}/expenses/{paid}/approve", null)).StatusCode);
+        Assert.Equal(60_000, (await SeenAsync("approved")).GetProperty("budget")[0].GetProperty("committedFen").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, (await PostKeyed(keeper, $"{admin}/expenses/{paid}/pay", new { voucherNo = "PZ-A2-001" })).StatusCode);
+        var afterPay = await SeenAsync("paid");
+        Assert.Equal((60_000L, 240_000L), (afterPay.GetProperty("budget")[0].GetProperty("spentFen").GetInt64(), afterPay.GetProperty("balanceFen").GetInt64()));
+
+        var cancelled = await ProposeAsync(10_000);
+        Assert.Equal(HttpStatusCode.OK, (await checker.PostAsync($"{admin}/expenses/{cancelled}/approve", null)).StatusCode);
+        Assert.Equal(10_000, (await SeenAsync("second approved")).GetProperty("budget")[0].GetProperty("committedFen").GetInt64());
+        Assert.Equal(HttpStatusCode.OK, (await keeper.PostAsJsonAsync($"{admin}/expenses/{cancelled}/cancel", new { reason = "改由业主义务劳动" })).StatusCode);
+        Assert.Equal(0, (await SeenAsync("cancelled")).GetProperty("budget")[0].GetProperty("committedFen").GetInt64());
+        var rejected = await ProposeAsync(5_000);
+        Assert.Equal(HttpStatusCode.OK, (await checker.PostAsJsonAsync($"{admin}/expenses/{rejected}/reject", new { reason = "报价过高" })).StatusCode);
+        Assert.Equal(0, (await SeenAsync("rejected")).GetProperty("openExpenses").GetInt32());
+
+        var asked = await Json(await owner.PostAsJsonAsync($"{Fund(Org.EstateA2)}/expenses/{paid}/questions", new { text = "保洁费按几个人算的？" }));
+        Assert.Equal(1, (await SeenAsync("asked")).GetProperty("unansweredQuestions").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await keeper.PostAsJsonAsync($"{admin}/questions/{asked.GetProperty("id").GetInt64()}/answer", new { text = "三人，每人每月一万元。" })).StatusCode);
+        Assert.Equal(0, (await SeenAsync("answered")).GetProperty("unansweredQuestions").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, (await checker.PutAsJsonAsync($"{admin}/remuneration", new { remunerationBp = 500 })).StatusCode);
+        Assert.Equal(500, (await SeenAsync("remuneration")).GetProperty("remunerationBp").GetInt32());
+    }
+
+    [Fact]
     public async Task The_summarys_year_totals_equal_a_recount_while_incomes_race_and_after_the_ledger_is_replaced()
     {
         // The totals are kept per instance and only the entries appended since are added (FundYearTotals).

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Organisation;
+using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Billing;
@@ -65,9 +66,22 @@ public static class BillingQueries
         b.RefundedFen, b.PaidByPaymentId, b.LockedByPaymentId is not null);
 
     /// <summary>A resident's bills: the query filter shows only those of households where their residence is approved.</summary>
-    public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct) =>
-        (await db.Bills.AsNoTracking().Where(b => status == null || b.Status == status).OrderByDescending(b => b.Period).ThenBy(b => b.Id).Take(200).ToListAsync(ct))
-        .Select(View).ToList();
+    /// <summary>
+    /// The caller's bills, newest period first. Read from the caller's approved residences (the ResidentId index) to
+    /// each flat's bills (the HouseholdId index); the tenancy filter still applies to both. Filtered by that rule alone
+    /// (an EXISTS per bill), MariaDB read every bill of every estate and sorted them, for each request.
+    /// </summary>
+    public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct)
+    {
+        var me = db.Scope.Value.ResidentId ?? 0;
+        var bills = from r in db.Residences.AsNoTracking()
+                    where r.ResidentId == me && r.Status == ResidenceStatus.Approved // one live residence per flat and resident (ActiveKey)
+                    join b in db.Bills.AsNoTracking() on r.HouseholdId equals b.HouseholdId
+                    where status == null || b.Status == status
+                    orderby b.Period descending, b.Id
+                    select b;
+        return (await bills.Take(200).ToListAsync(ct)).Select(View).ToList();
+    }
 
     public static async Task<Paged<BillView>> BillsAsync(NeighbourHubDbContext db, long? estateId, string? period, BillStatus? status, long? householdId,
         int page, int pageSize, CancellationToken ct)

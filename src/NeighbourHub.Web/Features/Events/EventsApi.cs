@@ -71,16 +71,18 @@ public static class EventsApi
         }
 
         var now = clock.GetUtcNow();
-        var query = db.Events.AsNoTracking().Where(e => past == true ? e.EndsAt <= now : e.EndsAt > now);
-        query = past == true ? query.OrderByDescending(e => e.StartsAt) : query.OrderBy(e => e.StartsAt);
-        var events = await query.ToPageAsync(p, s, ct);
-        var ids = events.Items.Select(e => e.Id).ToList();
-        var mine = await db.EventSignups.AsNoTracking()
-            .Where(x => ids.Contains(x.EventId) && x.ResidentId == scope.Value.ResidentId && x.Status != SignupStatus.Cancelled).ToListAsync(ct);
+        var me = scope.Value.ResidentId;
+        // The caller's own sign-up (one per event and resident) comes with each event: the list is one query.
+        var rows = from e in db.Events.AsNoTracking().Where(e => past == true ? e.EndsAt <= now : e.EndsAt > now)
+                   join x in db.EventSignups.AsNoTracking().Where(x => x.ResidentId == me && x.Status != SignupStatus.Cancelled) on e.Id equals x.EventId into mine
+                   from x in mine.DefaultIfEmpty()
+                   select new { Event = e, Mine = x };
+        rows = past == true ? rows.OrderByDescending(r => r.Event.StartsAt) : rows.OrderBy(r => r.Event.StartsAt);
+        var events = await rows.ToPageAsync(p, s, ct);
         var views = new List<EventView>();
-        foreach (var e in events.Items)
+        foreach (var row in events.Items)
         {
-            views.Add(View(e, await MineAsync(db, mine.SingleOrDefault(x => x.EventId == e.Id), ct), now));
+            views.Add(View(row.Event, await MineAsync(db, row.Mine, ct), now));
         }
 
         return TypedResults.Ok(new Paged<EventView>(views, events.Page, events.PageSize, events.Total));

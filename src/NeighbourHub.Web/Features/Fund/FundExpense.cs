@@ -41,7 +41,11 @@ public sealed class FundExpense : IEstateOwned
     public long? EntrySeq { get; set; }
     public string? PayIdempotencyKey { get; set; }
 
-    /// <summary>Bumped by every approval: approvals of one expense queue on its row, so the last one sees them all.</summary>
+    /// <summary>
+    /// Bumped by every approval and every change of status: approvals of one expense queue on its row, so the last one
+    /// sees them all; and the fund summary's cache (<see cref="FundQueries.SummaryAsync"/>) knows the budget's usage is
+    /// unchanged while the count and the sum of its estate's versions are. A new update of this row must bump it too.
+    /// </summary>
     public long Version { get; set; }
 
     public static string Wire(ExpenseStatus s) => s.ToString().ToLowerInvariant();

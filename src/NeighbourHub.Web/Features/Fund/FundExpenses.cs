@@ -139,7 +139,8 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
         if (count >= expense.ApprovalsRequired)
         {
             await db.FundExpenses.Where(e => e.Id == expenseId && e.Status == ExpenseStatus.Proposed)
-                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Status, ExpenseStatus.Approved).SetProperty(e => e.DecidedAt, now), ct);
+                .ExecuteUpdateAsync(u => u.SetProperty(e => e.Status, ExpenseStatus.Approved).SetProperty(e => e.DecidedAt, now)
+                    .SetProperty(e => e.Version, e => e.Version + 1), ct);
             Step(db, expenseId, "approved_all", "系统", $"已有 {count} 位业委会成员批准，可以支付");
         }
 
@@ -179,7 +180,7 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
         var why = reason!.Trim();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (await db.FundExpenses.Where(e => e.Id == expenseId && from.Contains(e.Status)).ExecuteUpdateAsync(u => u
-                .SetProperty(e => e.Status, to).SetProperty(e => e.DecidedAt, clock.StorableNow())
+                .SetProperty(e => e.Status, to).SetProperty(e => e.DecidedAt, clock.StorableNow()).SetProperty(e => e.Version, e => e.Version + 1)
                 .SetProperty(e => e.RejectionReason, e => to == ExpenseStatus.Rejected ? why : e.RejectionReason), ct) == 0)
         {
             throw new ConflictException($"这笔支出当前为「{FundExpense.Text(expense.Status)}」，不能{verb}。");
@@ -217,7 +218,7 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
         await using var tx = await TransparencyLogs.BeginAppendingAsync(db, ct);
         var now = clock.StorableNow();
         if (await db.FundExpenses.Where(e => e.Id == expenseId && e.Status == ExpenseStatus.Approved).ExecuteUpdateAsync(u => u
-                .SetProperty(e => e.Status, ExpenseStatus.Paid).SetProperty(e => e.VoucherNo, body!.VoucherNo!.Trim())
+                .SetProperty(e => e.Status, ExpenseStatus.Paid).SetProperty(e => e.VoucherNo, body!.VoucherNo!.Trim()).SetProperty(e => e.Version, e => e.Version + 1)
                 .SetProperty(e => e.PaidAt, now).SetProperty(e => e.PayIdempotencyKey, idempotencyKey), ct) == 0)
         {
             await tx.RollbackAsync(ct);
@@ -242,7 +243,7 @@ public sealed class FundExpenses(FundLedger ledger, FundRoles roles, FundAttachm
                 $"expense:{expenseId}", expense.BudgetLineId, expenseId, [.. quotes, .. proofs.Select(p => p.Sha256)], role.Name)],
             mayOverdraw: false, ct);
         await attachments.PinToEntryAsync(db, proofs, entries[0].Seq, ct);
-        await db.FundExpenses.Where(e => e.Id == expenseId).ExecuteUpdateAsync(u => u.SetProperty(e => e.EntrySeq, entries[0].Seq), ct);
+        await db.FundExpenses.Where(e => e.Id == expenseId).ExecuteUpdateAsync(u => u.SetProperty(e => e.EntrySeq, entries[0].Seq).SetProperty(e => e.Version, e => e.Version + 1), ct);
         Step(db, expenseId, "paid", role.Name, $"凭证 {body.VoucherNo!.Trim()}，记入基金流水第 {entries[0].Seq} 条");
         db.Audit("fund.expense.pay", nameof(FundExpense), expenseId.ToString(CultureInfo.InvariantCulture), new { estateId, expense.AmountFen, body.VoucherNo, entries[0].Seq });
         await db.SaveChangesAsync(ct);

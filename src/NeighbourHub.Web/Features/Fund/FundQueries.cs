@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NeighbourHub.Web.Data;
@@ -35,6 +37,22 @@ public sealed record ExpenseView(long Id, long EstateId, string Status, string S
     long? EntrySeq, IReadOnlyList<AttachmentView> Attachments, IReadOnlyList<ApprovalView> Approvals, IReadOnlyList<StepView> Timeline,
     IReadOnlyList<QuestionView> Questions, FundHead? HeadAfterPayment);
 
+/// <summary>What <see cref="FundQueries.SummaryAsync"/> reads on every view, in one query.</summary>
+/// <param name="HeadTimestamp">The signed head's time: it also tells one ledger from another that happens to have the same ids
+/// (a database swapped under a running instance), since every ledger starts with a head signed when it was opened.</param>
+internal sealed record FundStamp(string Name, long? LogId, long BalanceFen, int RemunerationBp, long? LastSeq, long? LastEntryId, string? HeadTimestamp,
+    int OpenExpenses, int UnansweredQuestions, long? BudgetId, long? BudgetVersion, BudgetStatus? BudgetStatus, int Expenses, long ExpenseVersions)
+{
+    public FundSummaryKey Key(int year) =>
+        new(LogId ?? 0, LastSeq ?? -1, LastEntryId ?? 0, HeadTimestamp ?? "", year, BudgetId, BudgetVersion, BudgetStatus, Expenses, ExpenseVersions);
+}
+
+/// <summary>Everything the kept parts of a fund summary are a function of.</summary>
+internal sealed record FundSummaryKey(long LogId, long LastSeq, long LastEntryId, string HeadTimestamp, int Year, long? BudgetId, long? BudgetVersion,
+    BudgetStatus? BudgetStatus, int Expenses, long ExpenseVersions);
+
+internal sealed record FundSummaryParts(FundSummaryKey Key, FundYearSums Totals, BudgetView? Budget, IReadOnlyList<EntryView> Recent, FundHead Head);
+
 public sealed record MonthTotals(int Month, long IncomeFen, long ExpenseFen, long RemunerationFen, long ReversalFen);
 
 public sealed record VerifyResult(bool Valid, long Entries, string RootHash, long? FirstBadSeq, bool HeadSignatureValid, long BalanceFen, string Message);
@@ -47,6 +65,9 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
 {
     public const string FilesPrefix = "/api/v1/files";
 
+    /// <summary>The last summary's kept parts per estate (<see cref="SummaryAsync"/>): a few kB each.</summary>
+    private readonly ConcurrentDictionary<long, FundSummaryParts> _summaryParts = new();
+
     public static void CheckEstate(NeighbourHubDbContext db, long estateId)
     {
         if (!db.Scope.Value.CanSeeEstate(estateId))
@@ -55,21 +76,75 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
         }
     }
 
+    /// <summary>
+    /// The fund page every resident opens. Reading it whole took ten queries; now one query (<see cref="StampAsync"/>)
+    /// reads the values shown as they are and the keys of everything else, and the rest — the year's totals, the
+    /// budget with its usage, the latest entries and the signed head — is kept per estate in this instance and used
+    /// while the keys are unchanged. Those parts are functions of their keys: the ledger and its heads are
+    /// append-only (the last entry's sequence number and row id say which ledger, and how far), the budget's version
+    /// is bumped by every redraft and approval, and an expense's by every change (count and sum of versions only
+    /// grow). So a view is exactly what reading it whole would show, on every instance, with nothing to invalidate.
+    /// </summary>
     public async Task<FundSummary> SummaryAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
         CheckEstate(db, estateId);
-        var name = await db.Estates.Where(e => e.Id == estateId).Select(e => e.Name).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("小区基金");
-        var fund = await ledger.OpenAsync(db, estateId, ct);
         var year = clock.Today().Year;
+        var stamp = await StampAsync(db, estateId, year, ct);
+        if (stamp.LogId is null)
+        {
+            await ledger.OpenAsync(db, estateId, ct); // the first view of a new estate's fund opens its ledger
+            stamp = await StampAsync(db, estateId, year, ct);
+        }
+
+        if (!_summaryParts.TryGetValue(estateId, out var parts) || parts.Key != stamp.Key(year))
+        {
+            (stamp, parts) = await SummaryPartsAsync(db, estateId, year, ct);
+            _summaryParts[estateId] = parts;
+        }
+
+        return new FundSummary(estateId, stamp.Name, stamp.BalanceFen, year, parts.Totals.IncomeFen, -parts.Totals.ExpenseFen, -parts.Totals.RemunerationFen,
+            stamp.RemunerationBp, parts.Budget?.Status ?? "none", parts.Budget?.Lines ?? [], parts.Recent, parts.Head, stamp.OpenExpenses, stamp.UnansweredQuestions);
+    }
+
+    private static async Task<FundStamp> StampAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
+        await db.Estates.AsNoTracking().Where(e => e.Id == estateId).Select(e => new FundStamp(
+                e.Name,
+                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => (long?)f.LogId).FirstOrDefault(),
+                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.BalanceFen).FirstOrDefault(),
+                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.RemunerationBp).FirstOrDefault(),
+                db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Seq).FirstOrDefault(),
+                db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Id).FirstOrDefault(),
+                db.TransparencyHeads.Where(h => h.LogId == db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.LogId).FirstOrDefault())
+                    .OrderByDescending(h => h.TreeSize).Select(h => h.Timestamp).FirstOrDefault(),
+                db.FundExpenses.Count(x => x.EstateId == estateId && (x.Status == ExpenseStatus.Proposed || x.Status == ExpenseStatus.Approved)),
+                db.FundQuestions.Count(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused),
+                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (long?)b.Id).FirstOrDefault(),
+                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (long?)b.Version).FirstOrDefault(),
+                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (BudgetStatus?)b.Status).FirstOrDefault(),
+                db.FundExpenses.Count(x => x.EstateId == estateId),
+                db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version)))
+            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("小区基金");
+
+    /// <summary>
+    /// Reads the stamp again with the parts in one snapshot (REPEATABLE READ on MariaDB; SQLite's transactions are
+    /// serialisable), so the parts kept under its key are the ones it describes even while entries are appended.
+    /// </summary>
+    private async Task<(FundStamp, FundSummaryParts)> SummaryPartsAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct)
+    {
+        var snapshot = db.Database.IsMySql() ? IsolationLevel.RepeatableRead : IsolationLevel.Serializable;
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(snapshot, ct) : null;
+        var stamp = await StampAsync(db, estateId, year, ct);
         var yearStart = ChinaTime.StartOfMonth(year, 1).ToUniversalTime();
         var totals = await yearTotals.ReadAsync(db, estateId, year, yearStart, ct);
         var budget = await BudgetAsync(db, estateId, year, ct);
         var recent = await EntryViewsAsync(db, estateId, db.FundEntries.AsNoTracking().Where(e => e.EstateId == estateId).OrderByDescending(e => e.Seq).Take(10), ct);
-        var head = await ledger.Logs.HeadAsync(db, fund.LogId, null, ct);
-        var open = await db.FundExpenses.CountAsync(e => e.EstateId == estateId && (e.Status == ExpenseStatus.Proposed || e.Status == ExpenseStatus.Approved), ct);
-        var unanswered = await db.FundQuestions.CountAsync(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused, ct);
-        return new FundSummary(estateId, name, fund.BalanceFen, year, totals.IncomeFen, -totals.ExpenseFen, -totals.RemunerationFen,
-            fund.RemunerationBp, budget?.Status ?? "none", budget?.Lines ?? [], recent, FundHead.Of(head!, estateId), open, unanswered);
+        var head = await ledger.Logs.HeadAsync(db, stamp.LogId!.Value, null, ct);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
+        return (stamp, new FundSummaryParts(stamp.Key(year), totals, budget, recent, FundHead.Of(head!, estateId)));
     }
 
     public async Task<Paged<EntryView>> EntriesAsync(NeighbourHubDbContext db, long estateId, string? kind, string? category, DateOnly? from, DateOnly? to,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using NeighbourHub.Web.Data;
@@ -75,11 +76,10 @@ public sealed class NoticeQueries(TimeProvider clock)
     public async Task<Paged<NoticeView>> ForResidentAsync(NeighbourHubDbContext db, int page, int pageSize, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var rows = await db.Notices.AsNoTracking().Where(n => n.PublishAt <= now && n.WithdrawnAt == null)
-            .OrderByDescending(n => n.Pinned).ThenByDescending(n => n.PublishAt).ThenByDescending(n => n.Id)
+        var rows = await WithResidentDetails(db, db.Notices.AsNoTracking().Where(n => n.PublishAt <= now && n.WithdrawnAt == null)
+                .OrderByDescending(n => n.Pinned).ThenByDescending(n => n.PublishAt).ThenByDescending(n => n.Id))
             .ToPageAsync(page, pageSize, ct);
-        var views = await ResidentViewsAsync(db, rows.Items, ct);
-        return new Paged<NoticeView>(views, rows.Page, rows.PageSize, rows.Total);
+        return new Paged<NoticeView>(await ResidentViewsAsync(db, rows.Items, ct), rows.Page, rows.PageSize, rows.Total);
     }
 
     /// <summary>One published notice the caller may read, else 404 (not in scope, not yet published, withdrawn, or missing).</summary>
@@ -91,18 +91,81 @@ public sealed class NoticeQueries(TimeProvider clock)
     }
 
     public async Task<NoticeView> ResidentViewAsync(NeighbourHubDbContext db, Notice notice, CancellationToken ct) =>
-        (await ResidentViewsAsync(db, [notice], ct))[0];
+        (await ResidentViewsAsync(db, await WithResidentDetails(db, db.Notices.AsNoTracking().Where(n => n.Id == notice.Id)).ToListAsync(ct), ct))[0];
 
-    private async Task<List<NoticeView>> ResidentViewsAsync(NeighbourHubDbContext db, IReadOnlyList<Notice> notices, CancellationToken ct)
+    /// <summary>A notice with what the resident's view adds from other tables, read in the same query.</summary>
+    private sealed record ResidentRow(Notice Notice, DateTimeOffset? ReadAt, string? CommunityName, string? EstateName, string? BuildingName);
+
+    /// <summary>
+    /// The caller's read receipt and the names of where each notice is addressed, as subqueries of the notice's own
+    /// query: the list is the most read page after the home screen, and a query costs more than anything done with its
+    /// rows. The names go through the directory's filters, which show residents their community, estates and buildings —
+    /// everything a notice they see can be addressed to; a name they cannot see is looked up afterwards
+    /// (<see cref="ScopesAsync"/>).
+    /// </summary>
+    private static IQueryable<ResidentRow> WithResidentDetails(NeighbourHubDbContext db, IQueryable<Notice> notices)
     {
-        var ids = notices.Select(n => n.Id).ToList();
         var me = db.Scope.Value.ResidentId ?? 0;
-        var reads = await db.NoticeReads.AsNoTracking().Where(r => ids.Contains(r.NoticeId) && r.ResidentId == me)
-            .ToDictionaryAsync(r => r.NoticeId, r => r.At, ct);
-        var scopes = await ScopesAsync(db, notices, ct);
-        var files = await AttachmentsAsync(db, ids, "/api/v1/files", ct);
-        return notices.Select(n => new NoticeView(n.Id, n.Title, n.Body, scopes[n.Id], n.Pinned, n.PublishAt, files.GetValueOrDefault(n.Id, []),
-            reads.TryGetValue(n.Id, out var at) ? at : null, n.CreatedByName)).ToList();
+        return notices.Select(n => new ResidentRow(n,
+            db.NoticeReads.Where(r => r.NoticeId == n.Id && r.ResidentId == me).Select(r => (DateTimeOffset?)r.At).FirstOrDefault(),
+            db.Communities.Where(c => c.Id == n.CommunityId).Select(c => c.Name).FirstOrDefault(),
+            db.Estates.Where(e => e.Id == n.EstateId).Select(e => e.Name).FirstOrDefault(),
+            db.Buildings.Where(b => b.Id == n.BuildingId).Select(b => b.Name).FirstOrDefault()));
+    }
+
+    private async Task<List<NoticeView>> ResidentViewsAsync(NeighbourHubDbContext db, IReadOnlyList<ResidentRow> rows, CancellationToken ct)
+    {
+        var unnamed = rows.Where(r => r.CommunityName is null || (r.Notice.EstateId is not null && r.EstateName is null)
+                                      || (r.Notice.BuildingId is not null && r.BuildingName is null)).Select(r => r.Notice).ToList();
+        var looked = unnamed.Count == 0 ? [] : await ScopesAsync(db, unnamed, ct);
+        var files = await ResidentAttachmentsAsync(db, rows.Select(r => r.Notice.Id).ToList(), ct);
+        return rows.Select(r => new NoticeView(r.Notice.Id, r.Notice.Title, r.Notice.Body, looked.GetValueOrDefault(r.Notice.Id) ?? ScopeOf(r), r.Notice.Pinned,
+            r.Notice.PublishAt, files.GetValueOrDefault(r.Notice.Id, []), r.ReadAt, r.Notice.CreatedByName)).ToList();
+    }
+
+    private static NoticeScopeView ScopeOf(ResidentRow r) => r.Notice.ScopeLevel switch
+    {
+        NoticeScopeLevel.Community => new NoticeScopeView("community", r.Notice.CommunityId, r.CommunityName!),
+        NoticeScopeLevel.Estate => new NoticeScopeView("estate", r.Notice.EstateId!.Value, r.EstateName!),
+        _ => new NoticeScopeView("building", r.Notice.BuildingId!.Value, $"{r.EstateName} {r.BuildingName}".Trim()),
+    };
+
+    // A notice's attachments never change (they are added with it, and nothing edits them) and neither does a stored
+    // file's type, so residents' attachment lists are kept by notice id. Bounded: emptied when it grows past this.
+    private const int KeptAttachmentLists = 20_000;
+    private readonly ConcurrentDictionary<long, List<NoticeAttachmentView>> _residentAttachments = new();
+
+    private async Task<Dictionary<long, List<NoticeAttachmentView>>> ResidentAttachmentsAsync(NeighbourHubDbContext db, IReadOnlyList<long> noticeIds, CancellationToken ct)
+    {
+        var lists = new Dictionary<long, List<NoticeAttachmentView>>();
+        var missing = new List<long>();
+        foreach (var id in noticeIds.Distinct())
+        {
+            if (_residentAttachments.TryGetValue(id, out var kept))
+            {
+                lists[id] = kept;
+            }
+            else
+            {
+                missing.Add(id);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            var read = await AttachmentsAsync(db, missing, "/api/v1/files", ct);
+            if (_residentAttachments.Count > KeptAttachmentLists)
+            {
+                _residentAttachments.Clear();
+            }
+
+            foreach (var id in missing)
+            {
+                lists[id] = _residentAttachments[id] = read.GetValueOrDefault(id, []);
+            }
+        }
+
+        return lists;
     }
 
     // --- Staff ---
