@@ -43,7 +43,8 @@ public enum Because
     /// <summary>
     /// The row was already found through its filter (or by the caller's own id); these are its labels and
     /// parts: its estate, rooms, category, timeline and photos, a receipt's lines, the reward a redemption was
-    /// for, the estate, grid or firm KPIs are grouped by, the approved residents of households whose bills are shown.
+    /// for, the estate, grid or firm KPIs are grouped by, the approved residents of households whose bills are shown, the figures of
+    /// an estate's fund once the estate is checked in scope.
     /// </summary>
     DetailsOfARowInScope,
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
 using NeighbourHub.Web.Transparency;
 
 namespace NeighbourHub.Web.Features.Fund;
@@ -106,8 +107,13 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
             stamp.RemunerationBp, parts.Budget?.Status ?? "none", parts.Budget?.Lines ?? [], parts.Recent, parts.Head, stamp.OpenExpenses, stamp.UnansweredQuestions);
     }
 
+    /// <summary>
+    /// Unscoped, though only <see cref="CheckEstate"/>'s estate is read: every table here is the estate's own and keyed
+    /// on its id, so the tenancy filters would only repeat that check — and with them the query holds the scope's id
+    /// lists, which EF inlines as constants: it would generate this SQL afresh, under a lock, on every view.
+    /// </summary>
     private static async Task<FundStamp> StampAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
-        await db.Estates.AsNoTracking().Where(e => e.Id == estateId).Select(e => new FundStamp(
+        await db.Estates.Unscoped(Because.DetailsOfARowInScope).AsNoTracking().Where(e => e.Id == estateId).Select(e => new FundStamp(
                 e.Name,
                 db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => (long?)f.LogId).FirstOrDefault(),
                 db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.BalanceFen).FirstOrDefault(),
