@@ -36,7 +36,8 @@ public enum Because
 
     /// <summary>
     /// Keyed on one resident's own id: their applications, pending ones included, and the names of the homes
-    /// they point to (household, building, unit, estate, community), e.g. to check event eligibility.
+    /// they point to (household, building, unit, estate, community), e.g. to check event eligibility; the bills of
+    /// the homes where their residence is approved.
     /// </summary>
     ResidentsOwnHomes,
 

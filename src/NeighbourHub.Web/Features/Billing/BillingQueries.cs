@@ -3,6 +3,7 @@ using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Organisation;
 using NeighbourHub.Web.Features.Residents;
 using NeighbourHub.Web.Hosting;
+using NeighbourHub.Web.Tenancy;
 
 namespace NeighbourHub.Web.Features.Billing;
 
@@ -65,16 +66,18 @@ public static class BillingQueries
     public static BillView View(Bill b) => new(b.Id, b.HouseholdId, b.Period, b.FeeItemName, b.AmountFen, b.DueDate, b.Status.ToString().ToLowerInvariant(),
         b.RefundedFen, b.PaidByPaymentId, b.LockedByPaymentId is not null);
 
-    /// <summary>A resident's bills: the query filter shows only those of households where their residence is approved.</summary>
     /// <summary>
-    /// The caller's bills, newest period first. Read from the caller's approved residences (the ResidentId index) to
-    /// each flat's bills (the HouseholdId index); the tenancy filter still applies to both. Filtered by that rule alone
-    /// (an EXISTS per bill), MariaDB read every bill of every estate and sorted them, for each request.
+    /// The caller's bills, newest period first: those of the flats where their residence is approved — the tenancy
+    /// rule for residents (TenancyRules' HouseholdResidents), written here as the join it is. Read from the caller's
+    /// residences (the ResidentId index) to each flat's bills (the HouseholdId index). Filtered by the rule alone (an
+    /// EXISTS per bill) MariaDB read and sorted every bill of every estate on each request; and a query carrying the
+    /// scope's id lists has its SQL generated afresh, under a lock, on every execution (ADR 0014). Keyed on the
+    /// caller's own id, so unscoped (<see cref="Because.ResidentsOwnHomes"/>).
     /// </summary>
     public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct)
     {
-        var me = db.Scope.Value.ResidentId ?? 0;
-        var bills = from r in db.Residences.AsNoTracking()
+        var me = db.Scope.Value.ResidentId ?? throw new InvalidOperationException("A resident's bills are read for a resident.");
+        var bills = from r in db.Residences.Unscoped(Because.ResidentsOwnHomes).AsNoTracking()
                     where r.ResidentId == me && r.Status == ResidenceStatus.Approved // one live residence per flat and resident (ActiveKey)
                     join b in db.Bills.AsNoTracking() on r.HouseholdId equals b.HouseholdId
                     where status == null || b.Status == status
