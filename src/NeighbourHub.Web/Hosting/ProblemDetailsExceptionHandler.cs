@@ -98,6 +98,11 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
                 case StackExchange.Redis.RedisTimeoutException:
                 case Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException:
                     return true;
+                // MySqlConnector's own state errors ("Connection must be Open; current state is Broken", a transaction
+                // no longer usable): what a request meets when its connection died mid-way, as in a MariaDB restart,
+                // where the kill test saw them answer 500. Nothing of ours drives a connection into those states.
+                case InvalidOperationException when e.TargetSite?.DeclaringType?.Namespace?.StartsWith("MySqlConnector", StringComparison.Ordinal) == true:
+                    return true;
                 case AggregateException a when a.InnerExceptions.Any(IsTransientInfrastructureFailure):
                     return true;
             }
