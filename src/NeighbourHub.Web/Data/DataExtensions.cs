@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Sqlite.Query.Internal;
 using NeighbourHub.Web.Tenancy;
+using Pomelo.EntityFrameworkCore.MySql.Query.ExpressionVisitors.Internal;
+using Pomelo.EntityFrameworkCore.MySql.Query.Internal;
 
 namespace NeighbourHub.Web.Data;
 
@@ -43,16 +47,37 @@ public static class DataExtensions
         return builder;
     }
 
-    internal static DbContextOptionsBuilder ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion) =>
+    /// <param name="keepScopeListCommands">Off only in the test that compares kept SQL with SQL generated afresh.</param>
+    internal static DbContextOptionsBuilder ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion,
+        bool keepScopeListCommands = true)
+    {
         o.UseMySql(connectionString, serverVersion, my =>
         {
             my.MigrationsHistoryTable("__EFMigrationsHistory");
             // IN (…) lists rather than JSON tables: works on every MariaDB and MySQL version we support.
             my.TranslateParameterizedCollectionsToConstants();
         });
+        // ...and their SQL kept per distinct lists, which EF Core would generate again on every execution (ADR 0014).
+        if (keepScopeListCommands)
+        {
+            o.ReplaceService<IQuerySqlGeneratorFactory, ScopeListSqlGeneratorFactory<MySqlQuerySqlGeneratorFactory>>()
+                .ReplaceService<IRelationalParameterBasedSqlProcessorFactory, ScopeListSqlProcessorFactory<MySqlParameterBasedSqlProcessorFactory>>();
+        }
 
-    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        return o;
+    }
+
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString, bool keepScopeListCommands = true)
+    {
         o.UseSqlite(connectionString, s => s.TranslateParameterizedCollectionsToConstants()).AddInterceptors(SqlitePragmas.Instance);
+        if (keepScopeListCommands)
+        {
+            o.ReplaceService<IQuerySqlGeneratorFactory, ScopeListSqlGeneratorFactory<SqliteQuerySqlGeneratorFactory>>()
+                .ReplaceService<IRelationalParameterBasedSqlProcessorFactory, ScopeListSqlProcessorFactory<SqliteParameterBasedSqlProcessorFactory>>();
+        }
+
+        return o;
+    }
 
     /// <summary>Resolves a relative SQLite file against the content root and makes sure its folder exists.</summary>
     internal static string SqliteConnectionString(string? configured, string contentRoot)

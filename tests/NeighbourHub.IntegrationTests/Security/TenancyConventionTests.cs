@@ -96,6 +96,58 @@ public sealed class TenancyConventionTests
         Assert.Equal(compiledForTheFirstScope, Volatile.Read(ref _compilations));
     }
 
+    /// <summary>
+    /// The SQL of a filtered query is kept per distinct scope lists (ScopeListCommands, ADR 0014). For every filtered
+    /// entity and every kind of scope, in any order, the kept SQL must be the SQL generated afresh for that scope.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("mysql")]
+    public void Kept_sql_is_for_every_scope_the_sql_generated_afresh(string provider)
+    {
+        AccessScope[] scopes =
+        [
+            new(ScopeKind.Resident, false, [11], [21], ResidentId: 5),
+            new(ScopeKind.Resident, false, [11, 12], [21], ResidentId: 6),
+            new(ScopeKind.Resident, false, [], [], ResidentId: 9),
+            new(ScopeKind.Admin, false, [11, 12], [21], AdminUserId: 7, OfficeCommunityIds: [21], OfficeEstateIds: [11, 12]),
+            new(ScopeKind.Admin, false, [12], [21], AdminUserId: 8),
+            new(ScopeKind.Admin, false, [11, 13], [21, 22], AdminUserId: 10, GridOnlyEstateIds: [13], GridBuildingIds: [31, 32]),
+            AccessScope.Nothing,
+            AccessScope.System,
+        ];
+        using var model = Create(provider, keep: false);
+        var filtered = model.Model.GetEntityTypes().Where(e => e.GetQueryFilter() is not null).Select(e => e.ClrType).ToList();
+        var afresh = new Dictionary<(int, Type), string>();
+        for (var i = 0; i < scopes.Length; i++)
+        {
+            using var db = Create(provider, keep: false);
+            db.Scope = CurrentScope.For(scopes[i]);
+            foreach (var type in filtered)
+            {
+                afresh[(i, type)] = (string)SqlMethod.MakeGenericMethod(type).Invoke(null, [db])!;
+            }
+        }
+
+        var served = ScopeListCommands.Served;
+        // Twice: the first round keeps, the second (scopes in reverse, so a neighbour's SQL is what a wrong key would find) is served.
+        foreach (var order in new[] { Enumerable.Range(0, scopes.Length), Enumerable.Range(0, scopes.Length).Reverse() })
+        {
+            foreach (var i in order)
+            {
+                using var db = Create(provider, keep: true);
+                db.Scope = CurrentScope.For(scopes[i]);
+                foreach (var type in filtered)
+                {
+                    Assert.Equal(afresh[(i, type)], (string)SqlMethod.MakeGenericMethod(type).Invoke(null, [db])!);
+                }
+            }
+        }
+
+        // Most filters hold a list, so the second round alone serves well over one kept command per entity.
+        Assert.True(ScopeListCommands.Served - served >= filtered.Count, $"{ScopeListCommands.Served - served} kept commands served for {filtered.Count} entities");
+    }
+
     [Fact]
     public void Unscoped_lifts_the_filters_and_names_its_reason_in_the_sql()
     {
@@ -140,18 +192,29 @@ public sealed class TenancyConventionTests
         return o.LogTo(_ => Interlocked.Increment(ref _compilations), [CoreEventId.QueryCompilationStarting]).Options;
     }
 
-    private static NeighbourHubDbContext Create(string provider)
-    {
-        if (provider == "sqlite")
-        {
-            return new SqliteNeighbourHubDbContext(SqliteOptions);
-        }
+    // The same, with the SQL generated afresh on every execution (EF Core's own behaviour with inlined lists).
+    private static readonly DbContextOptions<SqliteNeighbourHubDbContext> SqliteAfreshOptions =
+        DataExtensions.ConfigureSqlite(new DbContextOptionsBuilder<SqliteNeighbourHubDbContext>(), "Data Source=:memory:", keepScopeListCommands: false) is
+            DbContextOptionsBuilder<SqliteNeighbourHubDbContext> b ? b.Options : throw new InvalidOperationException();
 
-        // Building the model and SQL needs no server.
+    private static readonly DbContextOptions<MySqlNeighbourHubDbContext> MySqlOptions = MySqlModelOnly(keep: true);
+    private static readonly DbContextOptions<MySqlNeighbourHubDbContext> MySqlAfreshOptions = MySqlModelOnly(keep: false);
+
+    // Building the model and SQL needs no server.
+    private static DbContextOptions<MySqlNeighbourHubDbContext> MySqlModelOnly(bool keep)
+    {
         var m = new DbContextOptionsBuilder<MySqlNeighbourHubDbContext>();
-        DataExtensions.ConfigureMySql(m, "Server=127.0.0.1;Database=model-only", ServerVersion.Parse(new DatabaseOptions().ServerVersion));
-        return new MySqlNeighbourHubDbContext(m.Options);
+        DataExtensions.ConfigureMySql(m, "Server=127.0.0.1;Database=model-only", ServerVersion.Parse(new DatabaseOptions().ServerVersion), keep);
+        return m.Options;
     }
+
+    private static NeighbourHubDbContext Create(string provider, bool keep = true) => (provider, keep) switch
+    {
+        ("sqlite", true) => new SqliteNeighbourHubDbContext(SqliteOptions),
+        ("sqlite", false) => new SqliteNeighbourHubDbContext(SqliteAfreshOptions),
+        (_, true) => new MySqlNeighbourHubDbContext(MySqlOptions),
+        _ => new MySqlNeighbourHubDbContext(MySqlAfreshOptions),
+    };
 
     private static string RepositoryRoot()
     {

@@ -1,0 +1,246 @@
+// EF Core's query pipeline is extended here through its internal provider services (ADR 0014): EF1001 is expected.
+#pragma warning disable EF1001
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace NeighbourHub.Web.Data;
+
+/// <summary>
+/// Keeps the SQL of queries whose tenancy filter inlines the caller's scope id lists, per distinct lists (ADR 0014).
+/// <para>
+/// The filters hold lists (<c>db.ScopeEstateIds.Contains(x.EstateId)</c>) that we translate to <c>IN (1, 2)</c>
+/// constants. EF Core cannot keep such SQL, since its own cache key sees only whether each parameter is null; it
+/// generates the SQL again on every execution, one thread at a time per query. Scopes repeat, though: every
+/// resident of an estate, every request of the system scope, carries the same lists. So this keeps the command per
+/// query and per list values, and hands it back instead of generating it again.
+/// </para>
+/// <para>
+/// It is sound only where the SQL depends on nothing but the lists' values and which other parameters are null, so a
+/// command is kept only when every other parameter of the query still appears in it as a parameter. A processor
+/// that inlined a scalar's value (Pomelo does for some LIMIT/OFFSET cases) leaves that command unkept.
+/// </para>
+/// </summary>
+internal static class ScopeListCommands
+{
+    /// <summary>Kept commands of one query, by their key. Cleared when it reaches this many (admins' scopes vary most).</summary>
+    internal const int MaxPerQuery = 256;
+
+    private static readonly ConditionalWeakTable<Expression, Query> Queries = new();
+
+    private static long _served;
+
+    /// <summary>How many executions were served a kept command (the tests read it to know the keeping works).</summary>
+    internal static long Served => Interlocked.Read(ref _served);
+
+    /// <summary>
+    /// The key of a query's parameter values: each list's elements, and of every other parameter only whether it is
+    /// null. Null when there is no list, or a list holds something other than plain values (never keep those).
+    /// </summary>
+    internal static string? KeyOf(IReadOnlyDictionary<string, object?> values)
+    {
+        StringBuilder? key = null;
+        var lists = 0;
+        foreach (var (name, value) in values)
+        {
+            key ??= new StringBuilder(64);
+            key.Append(name).Append('=');
+            switch (value)
+            {
+                case null:
+                    key.Append('∅');
+                    break;
+                case string or byte[] or not IEnumerable:
+                    key.Append('•');
+                    break;
+                case IEnumerable list:
+                    lists++;
+                    key.Append('[');
+                    foreach (var element in list)
+                    {
+                        if (!AppendPlain(key, element))
+                        {
+                            return null;
+                        }
+                    }
+
+                    key.Append(']');
+                    break;
+            }
+
+            key.Append(';');
+        }
+
+        return lists == 0 ? null : key!.ToString();
+    }
+
+    /// <summary>A value whose text is its identity, written length-first so no two lists write the same key.</summary>
+    private static bool AppendPlain(StringBuilder key, object? element)
+    {
+        var text = element switch
+        {
+            null => "∅",
+            string s => s,
+            long or int or short or byte or ulong or uint or ushort or sbyte or bool or decimal or Guid or DateTime or DateTimeOffset or DateOnly or Enum
+                => Convert.ToString(element, CultureInfo.InvariantCulture),
+            _ => null,
+        };
+        if (text is null)
+        {
+            return false;
+        }
+
+        key.Append(text.Length).Append(':').Append(text).Append(',');
+        return true;
+    }
+
+    internal static bool TryGet(Expression query, string key, out IRelationalCommand command)
+    {
+        command = null!;
+        if (!Queries.TryGetValue(query, out var kept) || !kept.Commands.TryGetValue(key, out command!))
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _served);
+        return true;
+    }
+
+    /// <summary>Keeps <paramref name="command"/> for the query and key when no scalar parameter was inlined into it.</summary>
+    internal static IRelationalCommand Remember(Expression query, string key, IReadOnlyDictionary<string, object?> values, IRelationalCommand command)
+    {
+        var kept = Queries.GetValue(query, q => new Query(ScalarParametersOf(q)));
+        if (kept.ScalarParameters is not { } scalars)
+        {
+            return command;
+        }
+
+        foreach (var name in scalars)
+        {
+            if (values.TryGetValue(name, out var value) && value is not null && (value is string or byte[] or not IEnumerable)
+                && !command.Parameters.Any(p => p.InvariantName == name))
+            {
+                return command; // its value is written into the SQL: the key cannot describe this command
+            }
+        }
+
+        if (kept.Commands.Count >= MaxPerQuery)
+        {
+            kept.Commands.Clear();
+        }
+
+        kept.Commands[key] = command;
+        return command;
+    }
+
+    /// <summary>The names of the parameters the query's SQL tree refers to; null when the tree cannot be read (keep nothing).</summary>
+    private static HashSet<string>? ScalarParametersOf(Expression query)
+    {
+        try
+        {
+            var finder = new ParameterFinder();
+            finder.Visit(query);
+            return finder.Names;
+        }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Query(HashSet<string>? scalarParameters)
+    {
+        public HashSet<string>? ScalarParameters { get; } = scalarParameters;
+        public ConcurrentDictionary<string, IRelationalCommand> Commands { get; } = new();
+    }
+
+    private sealed class ParameterFinder : ExpressionVisitor
+    {
+        public HashSet<string> Names { get; } = [];
+
+        protected override Expression VisitExtension(Expression node)
+        {
+            if (node is SqlParameterExpression parameter)
+            {
+                Names.Add(parameter.Name);
+                return node;
+            }
+
+            return base.VisitExtension(node);
+        }
+    }
+}
+
+/// <summary>The processor's answer when the command is already kept: the generator below hands it back as it is.</summary>
+internal sealed class KeptCommandExpression(IRelationalCommand command) : Expression
+{
+    public IRelationalCommand Command { get; } = command;
+    public override ExpressionType NodeType => ExpressionType.Extension;
+    public override Type Type => typeof(object);
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+}
+
+/// <summary>The processor's answer on a miss: the optimised SQL tree, and what the generator needs to keep its command.</summary>
+internal sealed class CommandToKeepExpression(Expression optimized, Expression query, string key, IReadOnlyDictionary<string, object?> values) : Expression
+{
+    public Expression Optimized { get; } = optimized;
+    public Expression Query { get; } = query;
+    public string Key { get; } = key;
+    public IReadOnlyDictionary<string, object?> Values { get; } = values;
+    public override ExpressionType NodeType => ExpressionType.Extension;
+    public override Type Type => typeof(object);
+    protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
+}
+
+/// <summary>The provider's processor, asked first whether the command for these lists is kept.</summary>
+internal sealed class ScopeListSqlProcessor(
+    RelationalParameterBasedSqlProcessorDependencies dependencies, RelationalParameterBasedSqlProcessorParameters parameters,
+    RelationalParameterBasedSqlProcessor inner) : RelationalParameterBasedSqlProcessor(dependencies, parameters)
+{
+    public override Expression Optimize(Expression queryExpression, IReadOnlyDictionary<string, object?> parametersValues, out bool canCache)
+    {
+        var key = ScopeListCommands.KeyOf(parametersValues);
+        if (key is not null && ScopeListCommands.TryGet(queryExpression, key, out var command))
+        {
+            canCache = false; // EF's own cache would key it on nullness alone
+            return new KeptCommandExpression(command);
+        }
+
+        var optimized = inner.Optimize(queryExpression, parametersValues, out canCache);
+        return key is null || canCache ? optimized : new CommandToKeepExpression(optimized, queryExpression, key, parametersValues);
+    }
+}
+
+internal sealed class ScopeListSqlProcessorFactory<TInner>(IServiceProvider services, RelationalParameterBasedSqlProcessorDependencies dependencies)
+    : IRelationalParameterBasedSqlProcessorFactory where TInner : IRelationalParameterBasedSqlProcessorFactory
+{
+    private readonly TInner _inner = ActivatorUtilities.CreateInstance<TInner>(services);
+
+    public RelationalParameterBasedSqlProcessor Create(RelationalParameterBasedSqlProcessorParameters parameters) =>
+        new ScopeListSqlProcessor(dependencies, parameters, _inner.Create(parameters));
+}
+
+/// <summary>The provider's SQL generator, which hands back kept commands and keeps new ones.</summary>
+internal sealed class ScopeListSqlGenerator(QuerySqlGeneratorDependencies dependencies, QuerySqlGenerator inner) : QuerySqlGenerator(dependencies)
+{
+    public override IRelationalCommand GetCommand(Expression queryExpression) => queryExpression switch
+    {
+        KeptCommandExpression kept => kept.Command,
+        CommandToKeepExpression toKeep => ScopeListCommands.Remember(toKeep.Query, toKeep.Key, toKeep.Values, inner.GetCommand(toKeep.Optimized)),
+        _ => inner.GetCommand(queryExpression),
+    };
+}
+
+internal sealed class ScopeListSqlGeneratorFactory<TInner>(IServiceProvider services, QuerySqlGeneratorDependencies dependencies) : IQuerySqlGeneratorFactory
+    where TInner : IQuerySqlGeneratorFactory
+{
+    private readonly TInner _inner = ActivatorUtilities.CreateInstance<TInner>(services);
+
+    public QuerySqlGenerator Create() => new ScopeListSqlGenerator(dependencies, _inner.Create());
+}
