@@ -133,7 +133,18 @@ NH_KILL_NGINX="https://127.0.0.1:$https_port" NH_KILL_APP="$work/release/Neighbo
   ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB="$root/src/NeighbourHub.Web" \
   dotnet tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll || status=1
 if [ $status -ne 0 ]; then
-  for log in "$work"/instance-*.log; do [ -f "$log" ] && { echo "--- $log (last lines)"; tail -n 15 "$log"; }; done
+  # The work directory goes at exit: print what explains a failure (every error an instance logged, then its last
+  # lines) and keep the logs where the next person can read them whole.
+  kept=/tmp/nh-kill-test-logs.$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$kept" && cp "$work"/*.log "$kept"/ 2>/dev/null || true
+  for log in "$work"/instance-*.log; do
+    [ -f "$log" ] || continue
+    echo "--- $log: $(wc -l <"$log") lines; errors and failures:"
+    grep -E '"LogLevel":"(Error|Critical)"|Unhandled|fail:' "$log" | head -n 40 || true
+    echo "--- $log (last lines)"
+    tail -n 15 "$log"
+  done
+  echo "== the instances' and nginx's logs are kept in $kept"
 fi
 
 step "backup (deploy/backup.sh), restore into a fresh database (deploy/restore.sh), verify the copy"
