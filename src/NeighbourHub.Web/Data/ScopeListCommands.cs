@@ -22,9 +22,11 @@ namespace NeighbourHub.Web.Data;
 /// query and per list values, and hands it back instead of generating it again.
 /// </para>
 /// <para>
-/// It is sound only where the SQL depends on nothing but the lists' values and which other parameters are null, so a
-/// command is kept only when every other parameter of the query still appears in it as a parameter. A processor
-/// that inlined a scalar's value (Pomelo does for some LIMIT/OFFSET cases) leaves that command unkept.
+/// It is sound only where the SQL depends on nothing but the lists' values and which other parameters are null. EF
+/// Core's own cache relies on the second; of the provider's steps after it, only Pomelo's LIMIT/OFFSET workaround
+/// for some MySQL versions writes a scalar's value into the SQL (dropping <c>OFFSET @p</c> when it is 0). So a
+/// command is not kept when a LIMIT or OFFSET parameter of the query is missing from it. (Other parameters do
+/// vanish legitimately: an empty list makes its clause constant, and the clause's parameters go with it.)
 /// </para>
 /// </summary>
 internal static class ScopeListCommands
@@ -115,16 +117,15 @@ internal static class ScopeListCommands
     /// <summary>Keeps <paramref name="command"/> for the query and key when no scalar parameter was inlined into it.</summary>
     internal static IRelationalCommand Remember(Expression query, string key, IReadOnlyDictionary<string, object?> values, IRelationalCommand command)
     {
-        var kept = Queries.GetValue(query, q => new Query(ScalarParametersOf(q)));
-        if (kept.ScalarParameters is not { } scalars)
+        var kept = Queries.GetValue(query, q => new Query(LimitAndOffsetParametersOf(q)));
+        if (kept.LimitAndOffsetParameters is not { } paging)
         {
             return command;
         }
 
-        foreach (var name in scalars)
+        foreach (var name in paging)
         {
-            if (values.TryGetValue(name, out var value) && value is not null && (value is string or byte[] or not IEnumerable)
-                && !command.Parameters.Any(p => p.InvariantName == name))
+            if (values.TryGetValue(name, out var value) && value is not null && !command.Parameters.Any(p => p.InvariantName == name))
             {
                 return command; // its value is written into the SQL: the key cannot describe this command
             }
@@ -139,8 +140,8 @@ internal static class ScopeListCommands
         return command;
     }
 
-    /// <summary>The names of the parameters the query's SQL tree refers to; null when the tree cannot be read (keep nothing).</summary>
-    private static HashSet<string>? ScalarParametersOf(Expression query)
+    /// <summary>The parameters of the query's LIMIT and OFFSET clauses; null when the tree cannot be read (keep nothing).</summary>
+    private static HashSet<string>? LimitAndOffsetParametersOf(Expression query)
     {
         try
         {
@@ -154,9 +155,9 @@ internal static class ScopeListCommands
         }
     }
 
-    private sealed class Query(HashSet<string>? scalarParameters)
+    private sealed class Query(HashSet<string>? limitAndOffsetParameters)
     {
-        public HashSet<string>? ScalarParameters { get; } = scalarParameters;
+        public HashSet<string>? LimitAndOffsetParameters { get; } = limitAndOffsetParameters;
         public ConcurrentDictionary<string, IRelationalCommand> Commands { get; } = new();
     }
 
@@ -166,10 +167,15 @@ internal static class ScopeListCommands
 
         protected override Expression VisitExtension(Expression node)
         {
-            if (node is SqlParameterExpression parameter)
+            if (node is SelectExpression { Limit: var limit, Offset: var offset })
             {
-                Names.Add(parameter.Name);
-                return node;
+                foreach (var clause in new[] { limit, offset })
+                {
+                    if (clause is SqlParameterExpression parameter)
+                    {
+                        Names.Add(parameter.Name);
+                    }
+                }
             }
 
             return base.VisitExtension(node);
