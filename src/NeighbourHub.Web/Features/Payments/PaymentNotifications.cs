@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Hosting;
@@ -36,6 +37,9 @@ public sealed class PaymentNotifications(
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Scope = CurrentScope.For(AccessScope.System);
+        // One connection for the lookup and the transaction: EF would otherwise take it from the pool twice, and
+        // every take resets it (a round trip MariaDB pays for at a thousand callbacks a second).
+        await db.Database.OpenConnectionAsync(ct);
         var envelope = opened.Envelope!;
         try
         {
