@@ -3,6 +3,7 @@
 # moves by a third between runs of bench/outside.sh on this machine, CPU time per request far less. Run beside
 # `BENCH_HOLD=1 bench/outside.sh` (it holds the seeded app), with builds published by `dotnet publish -o DIR`:
 #   bench/profile/ab.sh <work dir>/hold.env "before=/tmp/app-a after=/tmp/app-b" "events notices me" [rounds=2]
+# A build may carry environment settings of its own after commas: "gen0=/tmp/app-b,DOTNET_GCgen0size=0x4000000".
 # Each build is started with the held app's environment, every path warmed 8 s, then each path measured 6 s under wrk;
 # the app's and MariaDB's CPU ticks from /proc give milliseconds per request. The last build started stays up; its pid
 # is in <work dir>/ab.pid. The residents' tokens expire: measure within half an hour of seeding.
@@ -18,17 +19,20 @@ current=$app_pid
 [ -f "$work/ab.pid" ] && current=$(cat "$work/ab.pid")
 hz=$(getconf CLK_TCK)
 
-start() { # build dir
+start() { # build dir[,VAR=value...]
   kill "$current" 2>/dev/null || true
   while kill -0 "$current" 2>/dev/null; do sleep 0.2; done
+  local dir=${1%%,*} extra=()
+  [ "$dir" != "$1" ] && IFS=, read -r -a extra <<<"${1#*,}"
   (
     while IFS= read -r -d '' kv; do export "${kv?}"; done <"$environ"
-    cd "$1" && exec dotnet NeighbourHub.Web.dll >>"$work/ab-app.log" 2>&1
+    for kv in "${extra[@]}"; do export "${kv?}"; done
+    cd "$dir" && exec dotnet NeighbourHub.Web.dll >>"$work/ab-app.log" 2>&1
   ) &
   current=$!
   echo "$current" >"$work/ab.pid"
   for _ in $(seq 1 200); do curl -fs "$app_url/health/ready" >/dev/null 2>&1 && return; sleep 0.3; done
-  echo "the build in $1 did not start; see $work/ab-app.log" >&2
+  echo "the build in $dir did not start; see $work/ab-app.log" >&2
   exit 1
 }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
