@@ -89,7 +89,10 @@ internal static class ScopeListCommands
         {
             null => "∅",
             string s => s,
-            long or int or short or byte or ulong or uint or ushort or sbyte or bool or decimal or Guid or DateTime or DateTimeOffset or DateOnly or Enum
+            // Times round-trip ("O"): the invariant default drops fractions of a second, which the SQL constants keep.
+            DateTime t => t.ToString("O", CultureInfo.InvariantCulture),
+            DateTimeOffset t => t.ToString("O", CultureInfo.InvariantCulture),
+            long or int or short or byte or ulong or uint or ushort or sbyte or bool or decimal or Guid or DateOnly or Enum
                 => Convert.ToString(element, CultureInfo.InvariantCulture),
             _ => null,
         };
