@@ -131,7 +131,7 @@ NH_KILL_NGINX="https://127.0.0.1:$https_port" NH_KILL_APP="$work/release/Neighbo
   NH_KILL_DB_STOP="$work/db-stop.sh" NH_KILL_DB_START="$work/db-start.sh" \
   NH_KILL_REDIS_STOP="$work/redis-stop.sh" NH_KILL_REDIS_START="$work/redis-start.sh" \
   ASPNETCORE_TEST_CONTENTROOT_NEIGHBOURHUB_WEB="$root/src/NeighbourHub.Web" \
-  dotnet tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll || status=1
+  dotnet tests/NeighbourHub.KillTest/bin/Release/net10.0/NeighbourHub.KillTest.dll 2>&1 | tee "$work/driver.log" || status=1
 if [ $status -ne 0 ]; then
   # The work directory goes at exit: print what explains a failure (every error an instance logged, then its last
   # lines) and keep the logs where the next person can read them whole.
@@ -140,9 +140,10 @@ if [ $status -ne 0 ]; then
   for log in "$work"/instance-*.log; do
     [ -f "$log" ] || continue
     echo "--- $log: $(wc -l <"$log") lines; errors and failures:"
-    grep -E '"LogLevel":"(Error|Critical)"|Unhandled|fail:' "$log" | head -n 40 || true
+    # Cut to 600 characters a line: a CI log shows only its tail, and whole JSON lines pushed the failed checks out.
+    grep -E '"LogLevel":"(Error|Critical)"|Unhandled|fail:' "$log" | head -n 40 | cut -c1-600 || true
     echo "--- $log (last lines)"
-    tail -n 15 "$log"
+    tail -n 15 "$log" | cut -c1-600
   done
   echo "== the instances' and nginx's logs are kept in $kept"
 fi
@@ -168,5 +169,9 @@ if NH_DB_CLIENT="--defaults-file=$d/my.cnf" deploy/restore.sh "$backup" nh_resto
   echo "✘ restore.sh restored over an existing database"; status=1
 fi
 
+if [ $status -ne 0 ] && [ -f "$work/driver.log" ]; then
+  echo "== what failed (again, last, so that the tail of a CI log shows it):"
+  grep -E '^  FAIL|answers; failed|^    [a-z]+ +failed' "$work/driver.log" | cut -c1-600 || true
+fi
 step "kill test $([ $status -eq 0 ] && echo passed || echo FAILED)"
 exit $status
