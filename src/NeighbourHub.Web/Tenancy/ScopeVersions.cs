@@ -72,6 +72,13 @@ internal sealed class RedisScopeVersions(IConnectionMultiplexer redis, string pr
 
     public override async Task<string?> ReadAsync(ScopeOwner owner)
     {
+        if (!redis.IsConnected)
+        {
+            // Known lost (killed, restarting): resolve from the database now. Asking anyway would park every request
+            // in the multiplexer's backlog for its whole timeout (5 s) before the same answer.
+            return null;
+        }
+
         try
         {
             var values = await redis.GetDatabase().StringGetAsync([_everybody, OwnerKey(owner)]);
