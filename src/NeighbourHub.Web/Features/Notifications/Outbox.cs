@@ -34,6 +34,17 @@ public static class Outbox
             return;
         }
 
+        AddNew(db, topic, key, payload, clock);
+    }
+
+    /// <summary>
+    /// Adds a message the caller knows is new: its key names a state change the caller's own conditional write just won
+    /// (a payment turned paid), so no other request can have queued it, and the existence check of
+    /// <see cref="EnqueueAsync"/> would be a round trip spent on every WeChat Pay callback. The key's unique index is the
+    /// backstop: a wrong "new" fails the caller's transaction instead of sending twice.
+    /// </summary>
+    public static void AddNew<T>(NeighbourHubDbContext db, string topic, string key, T payload, TimeProvider clock)
+    {
         var now = clock.GetUtcNow();
         db.OutboxMessages.Add(new OutboxMessage
         {

@@ -250,7 +250,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         }
 
         await BillLedger.SettleAsync(db, payment.Id, paidAt, ct);
-        await PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt, ct);
+        PublishCollected(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         ProductMetrics.PaymentCollected(nameof(PaymentChannel.WeChat), payment.AmountFen);
@@ -258,10 +258,13 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         return ApplyOutcome.Applied;
     }
 
-    internal async Task PublishCollectedAsync(NeighbourHubDbContext db, long paymentId, long estateId, long amountFen, PaymentChannel channel, DateTimeOffset paidAt,
-        CancellationToken ct) =>
-        await Outbox.EnqueueAsync(db, CollectedTopic, $"payment:{paymentId}",
-            new PaymentCollected(paymentId, estateId, amountFen, channel.ToString(), paidAt), clock, ct);
+    /// <summary>
+    /// Queues "collected" for the fund. Called only by the request that turned the payment paid (its conditional update
+    /// won, or it created the payment paid), so the message is new and needs no existence check.
+    /// </summary>
+    internal void PublishCollected(NeighbourHubDbContext db, long paymentId, long estateId, long amountFen, PaymentChannel channel, DateTimeOffset paidAt) =>
+        Outbox.AddNew(db, CollectedTopic, $"payment:{paymentId}",
+            new PaymentCollected(paymentId, estateId, amountFen, channel.ToString(), paidAt), clock);
 
     /// <summary>Receipt numbers read as the day they were paid plus the payment id: NH-20261123-00001234.</summary>
     public static string ReceiptNumber(long paymentId, DateTimeOffset paidAt) =>

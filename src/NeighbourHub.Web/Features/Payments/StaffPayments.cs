@@ -144,7 +144,7 @@ public sealed class StaffPayments(IWeChatPay wechat, PaymentService payments, IO
 
         payment.ReceiptNo = PaymentService.ReceiptNumber(payment.Id, now);
         db.PaymentBills.AddRange(bills.Select(b => new PaymentBill { PaymentId = payment.Id, BillId = b.Id, AmountFen = b.AmountFen }));
-        await payments.PublishCollectedAsync(db, payment.Id, payment.EstateId, payment.AmountFen, payment.Channel, now, ct);
+        payments.PublishCollected(db, payment.Id, payment.EstateId, payment.AmountFen, payment.Channel, now);
         db.Audit("payment.offline", nameof(Payment), payment.Id.ToString(CultureInfo.InvariantCulture),
             new { billIds = ids, payment.AmountFen, channel = payment.Channel.ToString(), reference });
         await db.SaveChangesAsync(ct);
