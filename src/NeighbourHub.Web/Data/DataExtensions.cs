@@ -23,9 +23,10 @@ public static class DataExtensions
             }
 
             var serverVersion = ServerVersion.Parse(options.ServerVersion);
+            var pooled = WithoutConnectionReset(connectionString);
             // Pooled contexts: building a context's services costs more than most of our queries (see ADR 0014).
             builder.Services.AddPooledDbContextFactory<MySqlNeighbourHubDbContext>((sp, o) =>
-                ConfigureMySql(o, connectionString, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>(), DeadConnections.Instance));
+                ConfigureMySql(o, pooled, serverVersion).AddInterceptors(sp.GetRequiredService<ScopeChangeInterceptor>(), DeadConnections.Instance));
             builder.Services.AddSingleton<IDbContextFactory<NeighbourHubDbContext>, ProviderContextFactory<MySqlNeighbourHubDbContext>>();
         }
         else
@@ -65,6 +66,27 @@ public static class DataExtensions
         }
 
         return o;
+    }
+
+    /// <summary>
+    /// MySqlConnector resets a pooled connection whenever it is opened (<c>COM_RESET_CONNECTION</c> and <c>SET NAMES</c>,
+    /// one round trip it waits for), and EF opens the connection for each query: a round trip before every query. The
+    /// profile of <c>/api/v1/me</c> put a third of the app's busy time there. The reset only matters to code that leaves
+    /// session state behind (user variables, <c>GET_LOCK</c>, temporary tables, <c>SET SESSION</c>): nothing here does,
+    /// isolation levels are set per transaction, and an unfinished transaction is rolled back when its connection closes.
+    /// So it is off unless the connection string asks for it (ADR 0014, fourth round). The reset also noticed a pooled
+    /// connection that had died; now the first command on one fails, answers 503 (transient), and
+    /// <see cref="DeadConnections"/> empties the pools so the requests after it get fresh connections.
+    /// </summary>
+    internal static string WithoutConnectionReset(string connectionString)
+    {
+        var csb = new MySqlConnector.MySqlConnectionStringBuilder(connectionString);
+        if (!csb.ContainsKey("Connection Reset"))
+        {
+            csb.ConnectionReset = false;
+        }
+
+        return csb.ConnectionString;
     }
 
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString, bool keepScopeListCommands = true)
