@@ -6,9 +6,9 @@ namespace NeighbourHub.Web.Data;
 
 /// <summary>
 /// Empties MySqlConnector's pools the moment a command finds its connection dead (MariaDB restarted or failed over,
-/// a network cut, a <c>KILL</c>). A pooled connection is checked when it is handed out only by its reset
-/// (<c>ConnectionReset</c>, on by default); one that dies after that, or a pool run with the reset off, would fail a
-/// request per dead connection. Clearing on the first failure makes it one request per instance — answered 503 with
+/// a network cut, a <c>KILL</c>). The app's pool hands connections out without the reset that would have checked them
+/// (<c>ConnectionReset</c> off, <see cref="DataExtensions.WithoutConnectionReset"/>), so each dead connection would fail a
+/// request. Clearing on the first failure makes it one request per instance — answered 503 with
 /// Retry-After, like any transient failure — and the next ones get fresh connections (ADR 0014).
 /// </summary>
 public sealed class DeadConnections : DbCommandInterceptor, IDbConnectionInterceptor, IDbTransactionInterceptor
