@@ -96,9 +96,12 @@ internal sealed class RedisScopeVersions(IConnectionMultiplexer redis, string pr
 
             return everybody + "|" + (values[1].IsNull ? "-" : (string)values[1]!) + "|" + Volatile.Read(ref _local);
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // Without the stamps a cached scope might be one that was revoked: resolve from the database instead.
+            // Any failure, not only RedisException: while Redis dies, StackExchange.Redis can also throw from its socket
+            // pipe ("Writing is not allowed after writer was completed", an InvalidOperationException), and the kill
+            // test saw that answer 500. Not knowing the stamps never fails a request.
             log.LogWarning(e, "Scope stamps unreadable; resolving from the database.");
             return null;
         }
