@@ -28,7 +28,7 @@ public sealed class DeadConnections : DbCommandInterceptor, IDbConnectionInterce
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is MySqlException { InnerException: IOException or System.Net.Sockets.SocketException }
+            if (e is MySqlException { InnerException: IOException or System.Net.Sockets.SocketException } or MySqlEndOfStreamException
                 or MySqlException { ErrorCode: MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ServerShutdown or MySqlErrorCode.ConnectionCountError }
                 or MySqlException { Number: ConnectionKilled })
             {

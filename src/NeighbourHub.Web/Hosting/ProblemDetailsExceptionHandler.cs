@@ -16,6 +16,10 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
+        // A request that died on a dead pooled connection empties the pools, wherever it failed: EF's interceptors do
+        // not see every failure (BEGIN on a dead connection reaches no interceptor), and the next requests must not
+        // draw the pool's other dead connections one by one.
+        Data.DeadConnections.Instance.Observe(exception);
         ProblemDetails problem = exception switch
         {
             DomainValidationException v => new HttpValidationProblemDetails(v.Errors) { Status = 400, Title = ProblemTexts.InvalidRequest, Detail = v.Message },
@@ -93,6 +97,9 @@ internal sealed class ProblemDetailsExceptionHandler(ILogger<ProblemDetailsExcep
                     || m.ErrorCode is MySqlConnector.MySqlErrorCode.UnableToConnectToHost or MySqlConnector.MySqlErrorCode.ServerShutdown
                         or MySqlConnector.MySqlErrorCode.QueryInterrupted or MySqlConnector.MySqlErrorCode.ConnectionCountError:
                 case MySqlConnector.MySqlException { InnerException: IOException or System.Net.Sockets.SocketException }:
+                // Raw, not wrapped in a MySqlException: what BEGIN meets on a pooled connection that died with MariaDB's
+                // restart (the pool hands connections out unchecked, ADR 0014); the kill test saw it answer 500.
+                case MySqlConnector.MySqlEndOfStreamException:
                 case MySqlConnector.MySqlException { Number: Data.DeadConnections.ConnectionKilled }:
                 case StackExchange.Redis.RedisConnectionException:
                 case StackExchange.Redis.RedisTimeoutException:

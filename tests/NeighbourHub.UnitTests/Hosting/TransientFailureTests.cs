@@ -19,6 +19,18 @@ public sealed class TransientFailureTests
     }
 
     [Fact]
+    public void A_reply_cut_short_is_a_transient_failure_and_a_dead_connection()
+    {
+        // What BEGIN threw, unwrapped, on a pooled connection that died with MariaDB's restart (kill test). MySqlConnector
+        // makes it only internally, so it is built here the way it builds it.
+        var cut = (MySqlConnector.MySqlEndOfStreamException)Activator.CreateInstance(typeof(MySqlConnector.MySqlEndOfStreamException),
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, null, [4, 0], null)!;
+
+        Assert.True(ProblemDetailsExceptionHandler.IsTransientInfrastructureFailure(cut));
+        Assert.True(NeighbourHub.Web.Data.DeadConnections.IsDeadConnection(new InvalidOperationException("wrapped", cut)));
+    }
+
+    [Fact]
     public void Our_own_invalid_operations_stay_errors()
     {
         Assert.False(ProblemDetailsExceptionHandler.IsTransientInfrastructureFailure(new InvalidOperationException("a bug of ours")));
