@@ -41,6 +41,7 @@ public abstract class NeighbourHubDbContext(DbContextOptions options)
     internal bool ScopeNarrowedToGrid => Scope.Value.NarrowedToGrid;
     internal IReadOnlyList<long> ScopeGridOnlyEstateIds => Scope.Value.GridOnlyEstateIds ?? [];
     internal IReadOnlyList<long> ScopeGridBuildingIds => Scope.Value.GridBuildingIds ?? [];
+    internal IReadOnlyList<long> ScopeHomeBuildingIds => Scope.Value.HomeBuildingIds ?? [];
 
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Community> Communities => Set<Community>();

@@ -30,6 +30,10 @@ public enum ScopeKind
 /// repairs reported from a flat — only in <paramref name="GridBuildingIds"/> (ADR 0009).
 /// </param>
 /// <param name="GridBuildingIds">The buildings the caller's grids cover.</param>
+/// <param name="HomeBuildingIds">
+/// The buildings of a resident's approved homes: building notices reach them. Resolved with the estates, from the same
+/// residences, so it changes exactly when they do (a flat never moves building).
+/// </param>
 public sealed record AccessScope(
     ScopeKind Kind,
     bool Unrestricted,
@@ -42,7 +46,8 @@ public sealed record AccessScope(
     IReadOnlyList<long>? OfficeCommunityIds = null,
     IReadOnlyList<long>? OfficeEstateIds = null,
     IReadOnlyList<long>? GridOnlyEstateIds = null,
-    IReadOnlyList<long>? GridBuildingIds = null)
+    IReadOnlyList<long>? GridBuildingIds = null,
+    IReadOnlyList<long>? HomeBuildingIds = null)
 {
     public static readonly AccessScope Nothing = new(ScopeKind.Nothing, false, [], []);
     public static readonly AccessScope System = new(ScopeKind.System, true, [], [], ActorName: "system");

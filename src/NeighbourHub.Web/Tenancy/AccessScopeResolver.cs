@@ -37,9 +37,10 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
         var approved = await (from r in db.Residences
                               where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
                               join e in db.Estates on r.EstateId equals e.Id
-                              select new { r.EstateId, e.CommunityId }).Distinct().ToListAsync(ct);
+                              join h in db.Households on r.HouseholdId equals h.Id
+                              select new { r.EstateId, e.CommunityId, h.BuildingId }).Distinct().ToListAsync(ct);
         return new AccessScope(ScopeKind.Resident, false, approved.Select(a => a.EstateId).Distinct().ToList(), approved.Select(a => a.CommunityId).Distinct().ToList(),
-            ResidentId: residentId, ActorName: $"resident:{residentId}");
+            ResidentId: residentId, ActorName: $"resident:{residentId}", HomeBuildingIds: approved.Select(a => a.BuildingId).Distinct().ToList());
     }
 
     public async Task<AccessScope> ForAdminAsync(NeighbourHubDbContext db, long adminId, CancellationToken ct)

@@ -285,14 +285,14 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
             || (db.Topics.Any(t => t.Id == x.TopicId) && (db.ScopeIsAdmin || !x.Held))),
 
         // Notices: staff see those of the estates and communities in their scope; residents those addressed to their
-        // community, their estates, or a building where a residence of theirs is approved. (When residents see one is
-        // a matter of its publication time, decided by the queries.)
+        // community, their estates, or a building where a residence of theirs is approved (the scope's home buildings,
+        // resolved with it: the rule reads a list, not the residences, since it is applied again inside every query
+        // that reaches a notice's children). When residents see one is a matter of its publication time, decided by the queries.
         [typeof(Notice)] = Rule<Notice>(x => db.ScopeUnrestricted
             || (db.ScopeIsAdmin && (x.EstateId == null ? db.ScopeCommunityIds.Contains(x.CommunityId) : db.ScopeEstateIds.Contains(x.EstateId.Value)))
             || (db.ScopeIsResident && (x.ScopeLevel == NoticeScopeLevel.Community ? db.ScopeCommunityIds.Contains(x.CommunityId)
                 : x.ScopeLevel == NoticeScopeLevel.Estate ? db.ScopeEstateIds.Contains(x.EstateId!.Value)
-                : db.Residences.Any(r => r.ResidentId == db.ScopeResidentId && r.Status == ResidenceStatus.Approved
-                    && db.Households.Any(h => h.Id == r.HouseholdId && h.BuildingId == x.BuildingId))))),
+                : db.ScopeHomeBuildingIds.Contains(x.BuildingId!.Value)))),
     };
 
     private static LambdaExpression Rule<T>(Expression<Func<T, bool>> rule) => rule;

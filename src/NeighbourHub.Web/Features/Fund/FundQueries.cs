@@ -110,26 +110,36 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
     /// <summary>
     /// Unscoped, though only <see cref="CheckEstate"/>'s estate is read: every table here is the estate's own and keyed
     /// on its id, so the tenancy filters would only repeat that check — and with them the query holds the scope's id
-    /// lists, which EF inlines as constants: it would generate this SQL afresh, under a lock, on every view.
+    /// lists, which EF inlines as constants: it would generate this SQL afresh, under a lock, on every view. Compiled
+    /// (<see cref="UnscopedQueries.Compile"/>), as it runs on every view of the page.
     /// </summary>
     private static async Task<FundStamp> StampAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
-        await db.Estates.Unscoped(Because.DetailsOfARowInScope).AsNoTracking().Where(e => e.Id == estateId).Select(e => new FundStamp(
-                e.Name,
-                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => (long?)f.LogId).FirstOrDefault(),
-                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.BalanceFen).FirstOrDefault(),
-                db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.RemunerationBp).FirstOrDefault(),
-                db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Seq).FirstOrDefault(),
-                db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Id).FirstOrDefault(),
-                db.TransparencyHeads.Where(h => h.LogId == db.FundAccounts.Where(f => f.EstateId == estateId).Select(f => f.LogId).FirstOrDefault())
-                    .OrderByDescending(h => h.TreeSize).Select(h => h.Timestamp).FirstOrDefault(),
-                db.FundExpenses.Count(x => x.EstateId == estateId && (x.Status == ExpenseStatus.Proposed || x.Status == ExpenseStatus.Approved)),
-                db.FundQuestions.Count(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused),
-                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (long?)b.Id).FirstOrDefault(),
-                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (long?)b.Version).FirstOrDefault(),
-                db.FundBudgets.Where(b => b.EstateId == estateId && b.Year == year).Select(b => (BudgetStatus?)b.Status).FirstOrDefault(),
-                db.FundExpenses.Count(x => x.EstateId == estateId),
-                db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version)))
-            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("小区基金");
+        await Stamp(db, estateId, year, ct) ?? throw new NotFoundException("小区基金");
+
+    private static readonly Func<NeighbourHubDbContext, long, int, CancellationToken, Task<FundStamp?>> Stamp = UnscopedQueries.Compile(
+        (NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
+            (from e in db.Estates.Unscoped(Because.DetailsOfARowInScope)
+             where e.Id == estateId
+             join f in db.FundAccounts on e.Id equals f.EstateId into accounts
+             from f in accounts.DefaultIfEmpty() // no account until the fund is first opened
+             join b in db.FundBudgets.Where(b => b.Year == year) on e.Id equals b.EstateId into budgets
+             from b in budgets.DefaultIfEmpty()
+             select new FundStamp(
+                 e.Name,
+                 f == null ? null : (long?)f.LogId,
+                 f == null ? 0 : f.BalanceFen,
+                 f == null ? 0 : f.RemunerationBp,
+                 db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Seq).FirstOrDefault(),
+                 db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Id).FirstOrDefault(),
+                 db.TransparencyHeads.Where(h => f != null && h.LogId == f.LogId).OrderByDescending(h => h.TreeSize).Select(h => h.Timestamp).FirstOrDefault(),
+                 db.FundExpenses.Count(x => x.EstateId == estateId && (x.Status == ExpenseStatus.Proposed || x.Status == ExpenseStatus.Approved)),
+                 db.FundQuestions.Count(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused),
+                 b == null ? null : (long?)b.Id,
+                 b == null ? null : (long?)b.Version,
+                 b == null ? null : (BudgetStatus?)b.Status,
+                 db.FundExpenses.Count(x => x.EstateId == estateId),
+                 db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version)))
+            .SingleOrDefault());
 
     /// <summary>
     /// Reads the stamp again with the parts in one snapshot (REPEATABLE READ on MariaDB; SQLite's transactions are
