@@ -113,16 +113,28 @@ public static class UnscopedQueries
         source.IgnoreQueryFilters().TagWith(Tags[(int)reason]);
 
     /// <summary>
-    /// A compiled query (<see cref="EF.CompileAsyncQuery{TContext, TParam1, TParam2, TResult}(Expression{Func{TContext, TParam1, TParam2, CancellationToken, TResult}})"/>)
-    /// that may lift the filters through <see cref="Unscoped{T}"/>: EF translates it once, where a LINQ query has its
-    /// expression tree walked, hashed and looked up on every execution — a fifth of the app's time on the fund page,
-    /// whose one query has a dozen subqueries. EF cannot translate a call to <see cref="Unscoped{T}"/> itself, so each
-    /// is replaced by what it does before compiling; the reason stays in the SQL as a comment.
+    /// A query to compile (<c>EF.CompileAsyncQuery(UnscopedQueries.Expand(…))</c>) that may lift the filters through
+    /// <see cref="Unscoped{T}"/>. EF translates a compiled query once, where a LINQ query has its expression tree
+    /// walked, hashed and looked up on every execution — half the app's time on the fund page, whose one query has a
+    /// dozen subqueries. EF cannot translate a call to <see cref="Unscoped{T}"/> itself, so each is replaced by what it
+    /// does; the reason stays in the SQL as a comment.
     /// </summary>
-    public static Func<TContext, TParam1, TParam2, CancellationToken, Task<TResult>> Compile<TContext, TParam1, TParam2, TResult>(
-        Expression<Func<TContext, TParam1, TParam2, CancellationToken, TResult>> query)
-        where TContext : DbContext =>
-        EF.CompileAsyncQuery((Expression<Func<TContext, TParam1, TParam2, CancellationToken, TResult>>)new UnscopedExpander().Visit(query));
+    public static Expression<Func<TContext, T1, TResult>> Expand<TContext, T1, TResult>(Expression<Func<TContext, T1, TResult>> query) => Rewrite(query);
+
+    /// <inheritdoc cref="Expand{TContext, T1, TResult}"/>
+    public static Expression<Func<TContext, T1, T2, TResult>> Expand<TContext, T1, T2, TResult>(Expression<Func<TContext, T1, T2, TResult>> query) => Rewrite(query);
+
+    /// <inheritdoc cref="Expand{TContext, T1, TResult}"/>
+    public static Expression<Func<TContext, T1, T2, T3, TResult>> Expand<TContext, T1, T2, T3, TResult>(Expression<Func<TContext, T1, T2, T3, TResult>> query) =>
+        Rewrite(query);
+
+    /// <inheritdoc cref="Expand{TContext, T1, TResult}"/>
+    public static Expression<Func<TContext, T1, T2, T3, T4, TResult>> Expand<TContext, T1, T2, T3, T4, TResult>(
+        Expression<Func<TContext, T1, T2, T3, T4, TResult>> query) => Rewrite(query);
+
+    private static Expression<TQuery> Rewrite<TQuery>(Expression<TQuery> query)
+        where TQuery : Delegate =>
+        (Expression<TQuery>)new UnscopedExpander().Visit(query);
 
     /// <summary>Rewrites <c>source.Unscoped(reason)</c> to <c>source.IgnoreQueryFilters().TagWith(tag)</c>.</summary>
     private sealed class UnscopedExpander : ExpressionVisitor

@@ -77,14 +77,25 @@ public static class BillingQueries
     public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct)
     {
         var me = db.Scope.Value.ResidentId ?? throw new InvalidOperationException("A resident's bills are read for a resident.");
-        var bills = from r in db.Residences.Unscoped(Because.ResidentsOwnHomes).AsNoTracking()
-                    where r.ResidentId == me && r.Status == ResidenceStatus.Approved // one live residence per flat and resident (ActiveKey)
-                    join b in db.Bills.AsNoTracking() on r.HouseholdId equals b.HouseholdId
-                    where status == null || b.Status == status
-                    orderby b.Period descending, b.Id
-                    select b;
-        return (await bills.Take(200).ToListAsync(ct)).Select(View).ToList();
+        var views = new List<BillView>();
+        await foreach (var bill in ResidentBills.For(db)(db, me, status).WithCancellation(ct))
+        {
+            views.Add(View(bill));
+        }
+
+        return views;
     }
+
+    // Compiled (UnscopedQueries.Expand): EF walks and hashes a LINQ query's tree on every execution, and a resident's
+    // bills are read on every visit to the page.
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, BillStatus?, IAsyncEnumerable<Bill>>> ResidentBills = new(() => EF.CompileAsyncQuery(UnscopedQueries.Expand(
+        (NeighbourHubDbContext db, long me, BillStatus? status) =>
+            (from r in db.Residences.Unscoped(Because.ResidentsOwnHomes).AsNoTracking()
+             where r.ResidentId == me && r.Status == ResidenceStatus.Approved // one live residence per flat and resident (ActiveKey)
+             join b in db.Bills.AsNoTracking() on r.HouseholdId equals b.HouseholdId
+             where status == null || b.Status == status
+             orderby b.Period descending, b.Id
+             select b).Take(200))));
 
     public static async Task<Paged<BillView>> BillsAsync(NeighbourHubDbContext db, long? estateId, string? period, BillStatus? status, long? householdId,
         int page, int pageSize, CancellationToken ct)

@@ -71,14 +71,18 @@ public static class EventsApi
         }
 
         var now = clock.GetUtcNow();
-        var me = scope.Value.ResidentId;
-        // The caller's own sign-up (one per event and resident) comes with each event: the list is one query.
-        var rows = from e in db.Events.AsNoTracking().Where(e => past == true ? e.EndsAt <= now : e.EndsAt > now)
-                   join x in db.EventSignups.AsNoTracking().Where(x => x.ResidentId == me && x.Status != SignupStatus.Cancelled) on e.Id equals x.EventId into mine
-                   from x in mine.DefaultIfEmpty()
-                   select new { Event = e, Mine = x };
-        rows = past == true ? rows.OrderByDescending(r => r.Event.StartsAt) : rows.OrderBy(r => r.Event.StartsAt);
-        var events = await rows.ToPageAsync(p, s, ct);
+        var me = scope.Value.ResidentId ?? -1;
+        var skipped = (p - 1) * s;
+        var items = new List<EventRow>(s);
+        await foreach (var row in (past == true ? PastPage : UpcomingPage).For(db)(db, me, now, skipped, s).WithCancellation(ct))
+        {
+            items.Add(row);
+        }
+
+        // As Paging.ToPageAsync: a page neither empty nor full is the last, so the total needs no count.
+        var events = new Paged<EventRow>(items, p, s, items.Count < s && (items.Count > 0 || p == 1)
+            ? skipped + items.Count
+            : await db.Events.LongCountAsync(e => past == true ? e.EndsAt <= now : e.EndsAt > now, ct));
         var views = new List<EventView>();
         foreach (var row in events.Items)
         {
@@ -87,6 +91,30 @@ public static class EventsApi
 
         return TypedResults.Ok(new Paged<EventView>(views, events.Page, events.PageSize, events.Total));
     }
+
+    /// <summary>An event with the caller's own sign-up (one per event and resident), if any.</summary>
+    private sealed record EventRow(CommunityEvent Event, EventSignup? Mine);
+
+    // A page of the events the caller sees, with their own sign-up joined in: the list is one query, compiled (EF walks
+    // and hashes a LINQ query's tree on every execution; this one runs on every visit). The tenancy filters still apply:
+    // EF reads them from the context the query runs on. Upcoming soonest first; past, latest first.
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, DateTimeOffset, int, int, IAsyncEnumerable<EventRow>>> UpcomingPage = new(() => EF.CompileAsyncQuery(
+        (NeighbourHubDbContext db, long me, DateTimeOffset now, int skip, int take) =>
+            (from e in db.Events.AsNoTracking()
+             where e.EndsAt > now
+             join x in db.EventSignups.AsNoTracking().Where(x => x.ResidentId == me && x.Status != SignupStatus.Cancelled) on e.Id equals x.EventId into mine
+             from x in mine.DefaultIfEmpty()
+             orderby e.StartsAt
+             select new EventRow(e, x)).Skip(skip).Take(take)));
+
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, DateTimeOffset, int, int, IAsyncEnumerable<EventRow>>> PastPage = new(() => EF.CompileAsyncQuery(
+        (NeighbourHubDbContext db, long me, DateTimeOffset now, int skip, int take) =>
+            (from e in db.Events.AsNoTracking()
+             where e.EndsAt <= now
+             join x in db.EventSignups.AsNoTracking().Where(x => x.ResidentId == me && x.Status != SignupStatus.Cancelled) on e.Id equals x.EventId into mine
+             from x in mine.DefaultIfEmpty()
+             orderby e.StartsAt descending
+             select new EventRow(e, x)).Skip(skip).Take(take)));
 
     private static async Task<Results<Ok<EventView>, NotFound>> Get(long id, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
     {

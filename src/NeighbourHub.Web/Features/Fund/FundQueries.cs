@@ -111,12 +111,12 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
     /// Unscoped, though only <see cref="CheckEstate"/>'s estate is read: every table here is the estate's own and keyed
     /// on its id, so the tenancy filters would only repeat that check — and with them the query holds the scope's id
     /// lists, which EF inlines as constants: it would generate this SQL afresh, under a lock, on every view. Compiled
-    /// (<see cref="UnscopedQueries.Compile"/>), as it runs on every view of the page.
+    /// (<see cref="UnscopedQueries.Expand{TContext, T1, TResult}"/>), as it runs on every view of the page.
     /// </summary>
     private static async Task<FundStamp> StampAsync(NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
-        await Stamp(db, estateId, year, ct) ?? throw new NotFoundException("小区基金");
+        await Stamp.For(db)(db, estateId, year, ct) ?? throw new NotFoundException("小区基金");
 
-    private static readonly Func<NeighbourHubDbContext, long, int, CancellationToken, Task<FundStamp?>> Stamp = UnscopedQueries.Compile(
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, int, CancellationToken, Task<FundStamp?>>> Stamp = new(() => EF.CompileAsyncQuery(UnscopedQueries.Expand(
         (NeighbourHubDbContext db, long estateId, int year, CancellationToken ct) =>
             (from e in db.Estates.Unscoped(Because.DetailsOfARowInScope)
              where e.Id == estateId
@@ -139,7 +139,7 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
                  b == null ? null : (BudgetStatus?)b.Status,
                  db.FundExpenses.Count(x => x.EstateId == estateId),
                  db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version)))
-            .SingleOrDefault());
+            .SingleOrDefault())));
 
     /// <summary>
     /// Reads the stamp again with the parts in one snapshot (REPEATABLE READ on MariaDB; SQLite's transactions are

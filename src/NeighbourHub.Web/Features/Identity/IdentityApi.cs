@@ -96,54 +96,53 @@ public static class IdentityApi
 
     private static async Task<Ok<MeAnswer>> Me(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct)
     {
-        var residentId = scope.Value.ResidentId!.Value;
-        // Names come from the directory, which is readable for the resident's own applications even
-        // before approval. Unscoped lifts the filters for the whole query, so the explicit
-        // ResidentId conditions are what keep this to the caller's own rows. One query, the resident
-        // left-joined to their homes: /me is the mini-program's most frequent call.
-        var homes =
-            from r in db.Residences
-            where r.ResidentId == residentId
-            join h in db.Households.Unscoped(Because.ResidentsOwnHomes) on r.HouseholdId equals h.Id
-            join u in db.Units.Unscoped(Because.ResidentsOwnHomes) on h.UnitId equals u.Id
-            join b in db.Buildings.Unscoped(Because.ResidentsOwnHomes) on h.BuildingId equals b.Id
-            join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
-            // Nullable members: the left join below yields nulls for a resident with no home yet.
-            select new
-            {
-                r.ResidentId,
-                Id = (long?)r.Id,
-                HouseholdId = (long?)r.HouseholdId,
-                EstateId = (long?)r.EstateId,
-                EstateName = e.Name,
-                Address = b.Name + u.Name + h.Room,
-                Relation = (ResidenceRelation?)r.Relation,
-                Status = (ResidenceStatus?)r.Status,
-            };
-        var rows = await (
-            from p in db.Residents.AsNoTracking()
-            where p.Id == residentId
-            join x in homes on p.Id equals x.ResidentId into mine
-            from x in mine.DefaultIfEmpty()
-            select new
-            {
-                p.Id,
-                p.Nickname,
-                p.PhoneNumber,
-                p.IsVolunteer,
-                HomeId = x.Id,
-                x.HouseholdId,
-                x.EstateId,
-                x.EstateName,
-                x.Address,
-                x.Relation,
-                x.Status,
-            }).ToListAsync(ct);
-        var resident = rows.Count > 0 ? rows[0] : throw new InvalidOperationException($"Resident {residentId} of a valid token is missing.");
+        var rows = new List<MeRow>(2);
+        await foreach (var row in MeRows.For(db)(db, scope.Value.ResidentId!.Value).WithCancellation(ct))
+        {
+            rows.Add(row);
+        }
+
+        var resident = rows.Count > 0 ? rows[0] : throw new InvalidOperationException($"Resident {scope.Value.ResidentId} of a valid token is missing.");
         var residences = rows.Where(x => x.HomeId is not null).OrderBy(x => x.HomeId)
-            .Select(x => new MyResidence(x.HomeId!.Value, x.HouseholdId!.Value, x.EstateId!.Value, x.EstateName, x.Address, x.Relation!.Value, x.Status!.Value)).ToList();
+            .Select(x => new MyResidence(x.HomeId!.Value, x.HouseholdId!.Value, x.EstateId!.Value, x.EstateName!, x.Address!, x.Relation!.Value, x.Status!.Value)).ToList();
         return TypedResults.Ok(new MeAnswer(resident.Id, resident.Nickname, PhoneMasking.Mask(resident.PhoneNumber), residences, resident.IsVolunteer));
     }
+
+    /// <summary>The resident and each of their homes (none: one row with no home).</summary>
+    private sealed record MeRow(long Id, string Nickname, string? PhoneNumber, bool IsVolunteer, long? HomeId, long? HouseholdId, long? EstateId, string? EstateName,
+        string? Address, ResidenceRelation? Relation, ResidenceStatus? Status);
+
+    /// <summary>
+    /// One query, the resident left-joined to their homes, compiled (<see cref="UnscopedQueries.Expand{TContext, T1, TResult}"/>): /me is
+    /// the mini-program's most frequent call. Names come from the directory, which is readable for the resident's own
+    /// applications even before approval. Unscoped lifts the filters for the whole query, so the explicit ResidentId
+    /// conditions are what keep this to the caller's own rows.
+    /// </summary>
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, IAsyncEnumerable<MeRow>>> MeRows = new(() => EF.CompileAsyncQuery(UnscopedQueries.Expand(
+        (NeighbourHubDbContext db, long residentId) =>
+            from p in db.Residents.AsNoTracking()
+            where p.Id == residentId
+            join x in
+                from r in db.Residences
+                where r.ResidentId == residentId
+                join h in db.Households.Unscoped(Because.ResidentsOwnHomes) on r.HouseholdId equals h.Id
+                join u in db.Units.Unscoped(Because.ResidentsOwnHomes) on h.UnitId equals u.Id
+                join b in db.Buildings.Unscoped(Because.ResidentsOwnHomes) on h.BuildingId equals b.Id
+                join e in db.Estates.Unscoped(Because.ResidentsOwnHomes) on r.EstateId equals e.Id
+                // Nullable members: the left join below yields nulls for a resident with no home yet.
+                select new
+                {
+                    r.ResidentId,
+                    Id = (long?)r.Id,
+                    HouseholdId = (long?)r.HouseholdId,
+                    EstateId = (long?)r.EstateId,
+                    EstateName = e.Name,
+                    Address = b.Name + u.Name + h.Room,
+                    Relation = (ResidenceRelation?)r.Relation,
+                    Status = (ResidenceStatus?)r.Status,
+                } on p.Id equals x.ResidentId into mine
+            from x in mine.DefaultIfEmpty()
+            select new MeRow(p.Id, p.Nickname, p.PhoneNumber, p.IsVolunteer, x.Id, x.HouseholdId, x.EstateId, x.EstateName, x.Address, x.Relation, x.Status))));
 
     private static async Task<Results<Ok<AdminLoginAnswer>, ValidationProblem, ProblemHttpResult>> AdminLogin(
         AdminLoginRequest? body, AdminSignIn signIn, TokenService tokens, HttpContext http)

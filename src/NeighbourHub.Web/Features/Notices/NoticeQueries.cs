@@ -79,7 +79,7 @@ public sealed class NoticeQueries(TimeProvider clock)
         var me = db.Scope.Value.ResidentId ?? 0;
         var skipped = (page - 1) * pageSize;
         var items = new List<ResidentRow>(pageSize);
-        await foreach (var row in ResidentRows(db, me, now, null, skipped, pageSize).WithCancellation(ct))
+        await foreach (var row in ResidentRows.For(db)(db, me, now, null, skipped, pageSize).WithCancellation(ct))
         {
             items.Add(row);
         }
@@ -103,7 +103,7 @@ public sealed class NoticeQueries(TimeProvider clock)
     public async Task<NoticeView> ResidentViewAsync(NeighbourHubDbContext db, Notice notice, CancellationToken ct)
     {
         var rows = new List<ResidentRow>(1);
-        await foreach (var row in ResidentRows(db, db.Scope.Value.ResidentId ?? 0, clock.GetUtcNow(), notice.Id, 0, 1).WithCancellation(ct))
+        await foreach (var row in ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, clock.GetUtcNow(), notice.Id, 0, 1).WithCancellation(ct))
         {
             rows.Add(row);
         }
@@ -123,7 +123,7 @@ public sealed class NoticeQueries(TimeProvider clock)
     /// execution, and this one is read on every visit to the list. The tenancy filters still apply: EF reads them from
     /// the context the query runs on.
     /// </summary>
-    private static readonly Func<NeighbourHubDbContext, long, DateTimeOffset, long?, int, int, IAsyncEnumerable<ResidentRow>> ResidentRows = EF.CompileAsyncQuery(
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, DateTimeOffset, long?, int, int, IAsyncEnumerable<ResidentRow>>> ResidentRows = new(() => EF.CompileAsyncQuery(
         (NeighbourHubDbContext db, long me, DateTimeOffset now, long? onlyId, int skip, int take) =>
             (from n in db.Notices.AsNoTracking()
              where n.PublishAt <= now && n.WithdrawnAt == null && (onlyId == null || n.Id == onlyId)
@@ -139,7 +139,7 @@ public sealed class NoticeQueries(TimeProvider clock)
                  Building = b == null ? null : b.Name })
             .OrderByDescending(x => x.n.Pinned).ThenByDescending(x => x.n.PublishAt).ThenByDescending(x => x.n.Id)
             .Select(x => new ResidentRow(x.n, x.ReadAt, x.Community, x.Estate, x.Building))
-            .Skip(skip).Take(take));
+            .Skip(skip).Take(take)));
 
     private async Task<List<NoticeView>> ResidentViewsAsync(NeighbourHubDbContext db, IReadOnlyList<ResidentRow> rows, CancellationToken ct)
     {

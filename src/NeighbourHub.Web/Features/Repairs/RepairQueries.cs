@@ -149,15 +149,28 @@ public static class RepairQueries
     public static async Task<List<RepairView>> MineAsync(NeighbourHubDbContext db, long? residentId, RepairStatus? status, long? before, int limit,
         DateTimeOffset now, CancellationToken ct)
     {
-        var rows = await (from r in db.Repairs.AsNoTracking()
-                          where r.ReporterId == residentId && (status == null || r.Status == status) && (before == null || r.Id < before)
-                          join c in db.RepairCategories.Unscoped(Because.DetailsOfARowInScope) on r.CategoryId equals c.Id
-                          // Ordering by both columns of the (ReporterId, Id) index lets the database read it backwards and
-                          // stop at the limit, whatever the table's size.
-                          orderby r.ReporterId descending, r.Id descending
-                          select new { r, c.Name }).Take(limit).ToListAsync(ct);
-        return rows.Select(x => View(x.r, x.Name, now, null, null)).ToList();
+        var views = new List<RepairView>();
+        await foreach (var row in Reported.For(db)(db, residentId, status, before, limit).WithCancellation(ct))
+        {
+            views.Add(View(row.Repair, row.Category, now, null, null));
+        }
+
+        return views;
     }
+
+    private sealed record ReportedRow(Repair Repair, string Category);
+
+    // Compiled (UnscopedQueries.Expand): EF walks and hashes a LINQ query's tree on every execution, and a resident's
+    // repairs are read on every visit to the page.
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long?, RepairStatus?, long?, int, IAsyncEnumerable<ReportedRow>>> Reported = new(() => EF.CompileAsyncQuery(
+        UnscopedQueries.Expand((NeighbourHubDbContext db, long? residentId, RepairStatus? status, long? before, int limit) =>
+            (from r in db.Repairs.AsNoTracking()
+             where r.ReporterId == residentId && (status == null || r.Status == status) && (before == null || r.Id < before)
+             join c in db.RepairCategories.Unscoped(Because.DetailsOfARowInScope) on r.CategoryId equals c.Id
+             // Ordering by both columns of the (ReporterId, Id) index lets the database read it backwards and
+             // stop at the limit, whatever the table's size.
+             orderby r.ReporterId descending, r.Id descending
+             select new ReportedRow(r, c.Name)).Take(limit))));
 
     /// <summary>One repair in scope with its category, timeline and photos (their addresses under <paramref name="filesPrefix"/>).</summary>
     public static async Task<RepairView?> DetailAsync(NeighbourHubDbContext db, long id, long? reporterId, TimeProvider clock, string filesPrefix, CancellationToken ct)
