@@ -108,7 +108,8 @@ public sealed class NoticeQueries(TimeProvider clock)
             rows.Add(row);
         }
 
-        return (await ResidentViewsAsync(db, rows, ct)).Single();
+        // Withdrawn since the caller found it: as if it had not been found.
+        return rows.Count == 0 ? throw new NotFoundException("公告") : (await ResidentViewsAsync(db, rows, ct))[0];
     }
 
     /// <summary>A notice with what the resident's view adds from other tables, read in the same query.</summary>
