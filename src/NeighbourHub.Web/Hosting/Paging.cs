@@ -30,11 +30,27 @@ public static class Paging
     /// </summary>
     public static async Task<Paged<T>> ToPageAsync<T>(this IQueryable<T> query, int page, int pageSize, CancellationToken ct)
     {
-        var skipped = (long)(page - 1) * pageSize;
-        var items = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(query.Skip((page - 1) * pageSize).Take(pageSize), ct);
+        var items = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(query.Skip(Skipped(page, pageSize)).Take(pageSize), ct);
+        return await PageOfAsync(items, page, pageSize, () => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(query, ct));
+    }
+
+    /// <summary>
+    /// The same for a compiled query, which takes the page's bounds as parameters (<see cref="Skipped"/>, the page
+    /// size): <paramref name="count"/> runs only when the page does not tell the total.
+    /// </summary>
+    public static async Task<Paged<T>> ToPageAsync<T>(this IAsyncEnumerable<T> pageRows, int page, int pageSize, Func<Task<long>> count, CancellationToken ct)
+    {
+        return await PageOfAsync(await pageRows.ToListAsync(ct), page, pageSize, count);
+    }
+
+    /// <summary>The rows before the page.</summary>
+    public static int Skipped(int page, int pageSize) => (page - 1) * pageSize;
+
+    private static async Task<Paged<T>> PageOfAsync<T>(List<T> items, int page, int pageSize, Func<Task<long>> count)
+    {
         var total = items.Count < pageSize && (items.Count > 0 || page == 1)
-            ? skipped + items.Count
-            : await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.LongCountAsync(query, ct);
+            ? (long)Skipped(page, pageSize) + items.Count
+            : await count();
         return new Paged<T>(items, page, pageSize, total);
     }
 }

@@ -77,13 +77,7 @@ public static class BillingQueries
     public static async Task<List<BillView>> ResidentBillsAsync(NeighbourHubDbContext db, BillStatus? status, CancellationToken ct)
     {
         var me = db.Scope.Value.ResidentId ?? throw new InvalidOperationException("A resident's bills are read for a resident.");
-        var views = new List<BillView>();
-        await foreach (var bill in ResidentBills.For(db)(db, me, status).WithCancellation(ct))
-        {
-            views.Add(View(bill));
-        }
-
-        return views;
+        return (await ResidentBills.For(db)(db, me, status).ToListAsync(ct)).Select(View).ToList();
     }
 
     // Compiled (UnscopedQueries.Expand): EF walks and hashes a LINQ query's tree on every execution, and a resident's

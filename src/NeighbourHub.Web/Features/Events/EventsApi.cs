@@ -71,18 +71,8 @@ public static class EventsApi
         }
 
         var now = clock.GetUtcNow();
-        var me = scope.Value.ResidentId ?? -1;
-        var skipped = (p - 1) * s;
-        var items = new List<EventRow>(s);
-        await foreach (var row in (past == true ? PastPage : UpcomingPage).For(db)(db, me, now, skipped, s).WithCancellation(ct))
-        {
-            items.Add(row);
-        }
-
-        // As Paging.ToPageAsync: a page neither empty nor full is the last, so the total needs no count.
-        var events = new Paged<EventRow>(items, p, s, items.Count < s && (items.Count > 0 || p == 1)
-            ? skipped + items.Count
-            : await db.Events.LongCountAsync(e => past == true ? e.EndsAt <= now : e.EndsAt > now, ct));
+        var events = await (past == true ? PastPage : UpcomingPage).For(db)(db, scope.Value.ResidentId ?? -1, now, Paging.Skipped(p, s), s)
+            .ToPageAsync(p, s, () => db.Events.LongCountAsync(e => past == true ? e.EndsAt <= now : e.EndsAt > now, ct), ct);
         var views = new List<EventView>();
         foreach (var row in events.Items)
         {

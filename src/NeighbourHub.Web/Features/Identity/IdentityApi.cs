@@ -96,11 +96,7 @@ public static class IdentityApi
 
     private static async Task<Ok<MeAnswer>> Me(NeighbourHubDbContext db, CurrentScope scope, CancellationToken ct)
     {
-        var rows = new List<MeRow>(2);
-        await foreach (var row in MeRows.For(db)(db, scope.Value.ResidentId!.Value).WithCancellation(ct))
-        {
-            rows.Add(row);
-        }
+        var rows = await MeRows.For(db)(db, scope.Value.ResidentId!.Value).ToListAsync(ct);
 
         var resident = rows.Count > 0 ? rows[0] : throw new InvalidOperationException($"Resident {scope.Value.ResidentId} of a valid token is missing.");
         var residences = rows.Where(x => x.HomeId is not null).OrderBy(x => x.HomeId)

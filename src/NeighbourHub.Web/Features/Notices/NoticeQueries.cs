@@ -76,20 +76,10 @@ public sealed class NoticeQueries(TimeProvider clock)
     public async Task<Paged<NoticeView>> ForResidentAsync(NeighbourHubDbContext db, int page, int pageSize, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var me = db.Scope.Value.ResidentId ?? 0;
-        var skipped = (page - 1) * pageSize;
-        var items = new List<ResidentRow>(pageSize);
-        await foreach (var row in ResidentRows.For(db)(db, me, now, null, skipped, pageSize).WithCancellation(ct))
-        {
-            items.Add(row);
-        }
-
-        // As Paging.ToPageAsync: a page neither empty nor full is the last, so the total needs no count (the joins add
-        // at most one row each, so counting the notices counts the rows).
-        var total = items.Count < pageSize && (items.Count > 0 || page == 1)
-            ? skipped + items.Count
-            : await db.Notices.LongCountAsync(n => n.PublishAt <= now && n.WithdrawnAt == null, ct);
-        return new Paged<NoticeView>(await ResidentViewsAsync(db, items, ct), page, pageSize, total);
+        // The joins add at most one row each, so counting the notices counts the rows.
+        var rows = await ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, now, null, Paging.Skipped(page, pageSize), pageSize)
+            .ToPageAsync(page, pageSize, () => db.Notices.LongCountAsync(n => n.PublishAt <= now && n.WithdrawnAt == null, ct), ct);
+        return new Paged<NoticeView>(await ResidentViewsAsync(db, rows.Items, ct), rows.Page, rows.PageSize, rows.Total);
     }
 
     /// <summary>One published notice the caller may read, else 404 (not in scope, not yet published, withdrawn, or missing).</summary>
@@ -102,11 +92,7 @@ public sealed class NoticeQueries(TimeProvider clock)
 
     public async Task<NoticeView> ResidentViewAsync(NeighbourHubDbContext db, Notice notice, CancellationToken ct)
     {
-        var rows = new List<ResidentRow>(1);
-        await foreach (var row in ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, clock.GetUtcNow(), notice.Id, 0, 1).WithCancellation(ct))
-        {
-            rows.Add(row);
-        }
+        var rows = await ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, clock.GetUtcNow(), notice.Id, 0, 1).ToListAsync(ct);
 
         // Withdrawn since the caller found it: as if it had not been found.
         return rows.Count == 0 ? throw new NotFoundException("公告") : (await ResidentViewsAsync(db, rows, ct))[0];
@@ -136,8 +122,14 @@ public sealed class NoticeQueries(TimeProvider clock)
              from e in estates.DefaultIfEmpty()
              join b in db.Buildings on n.BuildingId equals (long?)b.Id into buildings
              from b in buildings.DefaultIfEmpty()
-             select new { n, ReadAt = r == null ? null : (DateTimeOffset?)r.At, Community = c == null ? null : c.Name, Estate = e == null ? null : e.Name,
-                 Building = b == null ? null : b.Name })
+             select new
+             {
+                 n,
+                 ReadAt = r == null ? null : (DateTimeOffset?)r.At,
+                 Community = c == null ? null : c.Name,
+                 Estate = e == null ? null : e.Name,
+                 Building = b == null ? null : b.Name
+             })
             .OrderByDescending(x => x.n.Pinned).ThenByDescending(x => x.n.PublishAt).ThenByDescending(x => x.n.Id)
             .Select(x => new ResidentRow(x.n, x.ReadAt, x.Community, x.Estate, x.Building))
             .Skip(skip).Take(take)));

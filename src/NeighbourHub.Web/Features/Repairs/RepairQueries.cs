@@ -149,13 +149,8 @@ public static class RepairQueries
     public static async Task<List<RepairView>> MineAsync(NeighbourHubDbContext db, long? residentId, RepairStatus? status, long? before, int limit,
         DateTimeOffset now, CancellationToken ct)
     {
-        var views = new List<RepairView>();
-        await foreach (var row in Reported.For(db)(db, residentId, status, before, limit).WithCancellation(ct))
-        {
-            views.Add(View(row.Repair, row.Category, now, null, null));
-        }
-
-        return views;
+        var rows = await Reported.For(db)(db, residentId, status, before, limit).ToListAsync(ct);
+        return rows.Select(x => View(x.Repair, x.Category, now, null, null)).ToList();
     }
 
     private sealed record ReportedRow(Repair Repair, string Category);
