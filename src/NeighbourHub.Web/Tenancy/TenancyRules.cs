@@ -293,6 +293,12 @@ internal sealed class TenancyRules(NeighbourHubDbContext db)
             || (db.ScopeIsResident && (x.ScopeLevel == NoticeScopeLevel.Community ? db.ScopeCommunityIds.Contains(x.CommunityId)
                 : x.ScopeLevel == NoticeScopeLevel.Estate ? db.ScopeEstateIds.Contains(x.EstateId!.Value)
                 : db.ScopeHomeBuildingIds.Contains(x.BuildingId!.Value)))),
+
+        // Read receipts: a reader sees their own; staff those of the notices they see (counted per flat, never named).
+        // A neighbour's reading is not another resident's to see — and the residents' notice list joins the caller's
+        // receipts on every visit, where "visible with its notice" put a notice subquery into each statement.
+        [typeof(NoticeRead)] = Rule<NoticeRead>(x => db.ScopeUnrestricted || x.ResidentId == db.ScopeResidentId
+            || (db.ScopeIsAdmin && db.Notices.Any(n => n.Id == x.NoticeId))),
     };
 
     private static LambdaExpression Rule<T>(Expression<Func<T, bool>> rule) => rule;

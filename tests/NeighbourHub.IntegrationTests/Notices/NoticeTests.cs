@@ -237,6 +237,28 @@ public sealed class NoticeTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task A_resident_sees_their_own_read_receipts_only_and_staff_see_every_receipt_of_their_notices()
+    {
+        var adminA = await App.AdminClientAsync("adminA");
+        var (first, firstId) = await VerifiedResidentAsync("wx-nt-rcpt1", Org.HouseholdsA1[0]);
+        var (second, _) = await VerifiedResidentAsync("wx-nt-rcpt2", Org.HouseholdsA1[1]);
+        var id = await PublishAsync(adminA, Body("estate", Org.EstateA1));
+        Assert.Equal(HttpStatusCode.OK, (await first.GetAsync($"/api/v1/notices/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync($"/api/v1/notices/{id}")).StatusCode);
+
+        await using var db = App.Services.GetRequiredService<IDbContextFactory<Web.Data.NeighbourHubDbContext>>().CreateDbContext();
+        db.Scope = Web.Tenancy.CurrentScope.For(Web.Tenancy.AccessScope.System); // the resolver reads residences as the system
+        var scope = await App.Services.GetRequiredService<Web.Tenancy.AccessScopeResolver>().ForResidentAsync(db, firstId, CancellationToken.None);
+        db.Scope = Web.Tenancy.CurrentScope.For(scope);
+        Assert.Equal([firstId], await db.NoticeReads.Where(r => r.NoticeId == id).Select(r => r.ResidentId).ToListAsync());
+        // The list still shows the reader their own receipt, and the neighbour's reading is not theirs to see.
+        Assert.NotEqual(JsonValueKind.Null, (await Json(await first.GetAsync("/api/v1/notices"))).GetProperty("items")[0].GetProperty("readAt").ValueKind);
+
+        var reads = await Json(await adminA.GetAsync($"/api/v1/admin/notices/{id}/reads"));
+        Assert.Equal(2, reads.GetProperty("read").GetInt32());
+    }
+
+    [Fact]
     public async Task Receipts_count_flats_per_building_and_list_the_unread_by_address_and_a_reminder_reaches_them_once_a_day()
     {
         var adminA = await App.AdminClientAsync("adminA");

@@ -58,12 +58,14 @@ public sealed class NoticeAttachment : IChildOf<Notice>
     public int Ordinal { get; set; }
 }
 
-/// <summary>A resident opened the notice: recorded once (unique per notice and resident).</summary>
-public sealed class NoticeRead : IChildOf<Notice>
+/// <summary>
+/// A resident opened the notice: recorded once (unique per notice and resident). Who sees it is hand-written in
+/// TenancyRules: its reader, and the staff of its notice — not every resident who sees the notice.
+/// </summary>
+public sealed class NoticeRead
 {
     public long Id { get; set; }
     public long NoticeId { get; set; }
-    [OwningResident]
     public long ResidentId { get; set; }
     public DateTimeOffset At { get; set; }
 }
