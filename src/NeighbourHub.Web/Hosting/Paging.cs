@@ -38,10 +38,8 @@ public static class Paging
     /// The same for a compiled query, which takes the page's bounds as parameters (<see cref="Skipped"/>, the page
     /// size): <paramref name="count"/> runs only when the page does not tell the total.
     /// </summary>
-    public static async Task<Paged<T>> ToPageAsync<T>(this IAsyncEnumerable<T> pageRows, int page, int pageSize, Func<Task<long>> count, CancellationToken ct)
-    {
-        return await PageOfAsync(await pageRows.ToListAsync(ct), page, pageSize, count);
-    }
+    public static async Task<Paged<T>> ToPageAsync<T>(this IAsyncEnumerable<T> pageRows, int page, int pageSize, Func<Task<long>> count, CancellationToken ct) =>
+        await PageOfAsync(await pageRows.ToListAsync(ct), page, pageSize, count);
 
     /// <summary>The rows before the page.</summary>
     public static int Skipped(int page, int pageSize) => (page - 1) * pageSize;

@@ -61,7 +61,7 @@ public static class EventsApi
             e.PointsAwarded, e.Status, e.CommunityId, e.EstateId, e.BuildingId, mine);
 
     private static async Task<Results<Ok<Paged<EventView>>, ValidationProblem>> List(
-        bool? past, int? page, int? pageSize, NeighbourHubDbContext db, CurrentScope scope, TimeProvider clock, CancellationToken ct)
+        bool? past, int? page, int? pageSize, NeighbourHubDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var (p, s) = Paging.Normalize(page, pageSize, v);
@@ -71,7 +71,7 @@ public static class EventsApi
         }
 
         var now = clock.GetUtcNow();
-        var events = await (past == true ? PastPage : UpcomingPage).For(db)(db, scope.Value.ResidentId ?? -1, now, Paging.Skipped(p, s), s)
+        var events = await (past == true ? PastPage : UpcomingPage).For(db)(db, db.ScopeResidentId, now, Paging.Skipped(p, s), s)
             .ToPageAsync(p, s, () => db.Events.LongCountAsync(e => past == true ? e.EndsAt <= now : e.EndsAt > now, ct), ct);
         var views = new List<EventView>();
         foreach (var row in events.Items)

@@ -77,7 +77,7 @@ public sealed class NoticeQueries(TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         // The joins add at most one row each, so counting the notices counts the rows.
-        var rows = await ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, now, null, Paging.Skipped(page, pageSize), pageSize)
+        var rows = await ResidentRows.For(db)(db, db.ScopeResidentId, now, null, Paging.Skipped(page, pageSize), pageSize)
             .ToPageAsync(page, pageSize, () => db.Notices.LongCountAsync(n => n.PublishAt <= now && n.WithdrawnAt == null, ct), ct);
         return new Paged<NoticeView>(await ResidentViewsAsync(db, rows.Items, ct), rows.Page, rows.PageSize, rows.Total);
     }
@@ -92,7 +92,7 @@ public sealed class NoticeQueries(TimeProvider clock)
 
     public async Task<NoticeView> ResidentViewAsync(NeighbourHubDbContext db, Notice notice, CancellationToken ct)
     {
-        var rows = await ResidentRows.For(db)(db, db.Scope.Value.ResidentId ?? 0, clock.GetUtcNow(), notice.Id, 0, 1).ToListAsync(ct);
+        var rows = await ResidentRows.For(db)(db, db.ScopeResidentId, clock.GetUtcNow(), notice.Id, 0, 1).ToListAsync(ct);
 
         // Withdrawn since the caller found it: as if it had not been found.
         return rows.Count == 0 ? throw new NotFoundException("公告") : (await ResidentViewsAsync(db, rows, ct))[0];
