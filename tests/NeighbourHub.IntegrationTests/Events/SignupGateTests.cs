@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.TestSupport;
 using NeighbourHub.Web.Features.Events;
 using StackExchange.Redis;
@@ -223,6 +224,55 @@ public sealed class SignupGateTests(SignupGateFixture fixture) : IClassFixture<S
         var e = await db.Events.SingleAsync(x => x.Id == id);
         Assert.Equal((1, 2, 2), (e.Confirmed, e.Waitlisted, e.WaitlistSeq));
         Assert.Equal(2, row.WaitlistTicket);
+    }
+
+    /// <summary>
+    /// The gate decides, then the instance that asked dies before MariaDB records the decision (the kill test found
+    /// this): the resident's client asks again, elsewhere. The retry must record the seat, not answer from the gate alone.
+    /// </summary>
+    [Fact]
+    public async Task A_seat_the_gate_gave_to_an_instance_that_died_before_recording_it_is_recorded_when_the_resident_asks_again()
+    {
+        var id = await fixture.NewEventAsync(capacity: 2);
+        var people = await fixture.ResidentsAsync("gate-died", 2);
+        Assert.Equal(HttpStatusCode.Created, (await SignUpAsync(people[0].Client, id)).Code);
+        var gate = fixture.InstanceA.Services.GetRequiredService<SignupGate>();
+        var decided = await gate.AdmitAsync(id, people[1].Id, DateTimeOffset.UtcNow, eligibilityChecked: false);
+        Assert.Equal((GateOutcome.Admitted, SignupStatus.Confirmed), (decided.Outcome, decided.Status));
+
+        var retry = await SignUpAsync(people[1].Client, id);
+
+        Assert.Equal((HttpStatusCode.Created, "confirmed"), (retry.Code, Status(retry.Body)));
+        await using var db = fixture.InstanceA.SystemDb();
+        Assert.Equal(SignupStatus.Confirmed, (await db.EventSignups.SingleAsync(s => s.EventId == id && s.ResidentId == people[1].Id)).Status);
+        var e = await db.Events.SingleAsync(x => x.Id == id);
+        Assert.Equal((2, 0), (e.Confirmed, e.Waitlisted));
+        var again = await SignUpAsync(people[1].Client, id);
+        Assert.Equal((HttpStatusCode.OK, "confirmed"), (again.Code, Status(again.Body)));
+    }
+
+    /// <summary>The same death, and the resident never asks again: once the lease runs out the seat goes to the next resident.</summary>
+    [Fact]
+    public async Task A_seat_the_gate_gave_and_nobody_recorded_goes_back_on_sale_when_its_lease_runs_out()
+    {
+        var id = await fixture.NewEventAsync(capacity: 2);
+        var people = await fixture.ResidentsAsync("gate-lease", 3);
+        Assert.Equal(HttpStatusCode.Created, (await SignUpAsync(people[0].Client, id)).Code);
+        var gate = fixture.InstanceA.Services.GetRequiredService<SignupGate>();
+        // Decided longer ago than the lease and never recorded: the gate's count says the event is full.
+        var decided = await gate.AdmitAsync(id, people[1].Id, DateTimeOffset.UtcNow - SignupGate.RecordingLease - TimeSpan.FromMinutes(1), eligibilityChecked: false);
+        Assert.Equal((GateOutcome.Admitted, SignupStatus.Confirmed), (decided.Outcome, decided.Status));
+        Assert.Equal(2, (await fixture.GateStateAsync(id))!.Value.Confirmed);
+
+        var next = await SignUpAsync(people[2].Client, id);
+
+        Assert.Equal((HttpStatusCode.Created, "confirmed"), (next.Code, Status(next.Body)));
+        var late = await SignUpAsync(people[1].Client, id);
+        Assert.Equal((HttpStatusCode.Created, "waitlisted", 1), (late.Code, Status(late.Body), late.Body.GetProperty("position").GetInt32()));
+        await using var db = fixture.InstanceA.SystemDb();
+        var e = await db.Events.SingleAsync(x => x.Id == id);
+        Assert.Equal((2, 1), (e.Confirmed, e.Waitlisted));
+        Assert.Equal((e.LockVersion, 2, 1L), (await fixture.GateStateAsync(id))!.Value);
     }
 
     [Fact]

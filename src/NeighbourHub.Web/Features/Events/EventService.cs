@@ -242,22 +242,41 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
 
                     continue;
                 case GateOutcome.Repeat:
-                    // What the gate remembers holds while nothing bypassed it since (a cancellation, promotion or edit
-                    // moves the generation); one indexed read, no lock.
-                    var generation = await db.Events.Where(x => x.Id == eventId).Select(x => (int?)x.LockVersion).SingleOrDefaultAsync(ct);
-                    if (generation == d.Generation)
+                    // The gate remembers a decision for this resident. It holds while nothing bypassed the gate since
+                    // (a cancellation, promotion or edit moves the generation) and while the database has the row:
+                    // the request that got the decision may have died before recording it, and this is its retry.
+                    var seen = await SeenAsync(db, eventId, residentId, ct);
+                    if (seen?.Generation != d.Generation)
                     {
-                        return (GateAnswer(d), false);
+                        break;
+                    }
+
+                    if (seen.Status is { } held)
+                    {
+                        if (Matches(d, held, seen.Ticket))
+                        {
+                            await gate.SettleAsync(eventId, residentId);
+                            return (GateAnswer(d), false);
+                        }
+
+                        break;
+                    }
+
+                    if (await RecordAsync(db, eventId, residentId, d, ct) is { } recordedNow)
+                    {
+                        return (GateAnswer(d), recordedNow);
                     }
 
                     break;
                 case GateOutcome.Admitted:
-                    if (await RecordAsync(db, eventId, residentId, d, ct))
+                    if (await RecordAsync(db, eventId, residentId, d, ct) is { } created)
                     {
-                        return (GateAnswer(d), true);
+                        return (GateAnswer(d), created);
                     }
 
                     break;
+                case GateOutcome.Stale:
+                    break; // dropped below; the next attempt rebuilds from the database
                 default:
                     return null; // no gate, or a closed window: the database path answers (and says why)
             }
@@ -293,22 +312,51 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
         VALUES ({0}, {2}, 'Waitlisted', {4}, {3}, FALSE);
         """;
 
-    private async Task<bool> RecordAsync(NeighbourHubDbContext db, long eventId, long residentId, GateDecision d, CancellationToken ct)
+    /// <summary>
+    /// Records the gate's decision: true when this call wrote it, false when it was already in the database (the
+    /// resident's other request recorded the same decision first), null when the database refused it.
+    /// </summary>
+    private async Task<bool?> RecordAsync(NeighbourHubDbContext db, long eventId, long residentId, GateDecision d, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var written = d.Status == SignupStatus.Confirmed
-            ? await db.Database.ExecuteSqlRawAsync(RecordSeatSql, [eventId, d.Generation, residentId, now], ct)
-            : await db.Database.ExecuteSqlRawAsync(RecordTicketSql, [eventId, d.Generation, residentId, now, d.Ticket!.Value], ct);
-        if (written == 2)
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await tx.CommitAsync(ct);
-            return true;
+            var written = d.Status == SignupStatus.Confirmed
+                ? await db.Database.ExecuteSqlRawAsync(RecordSeatSql, [eventId, d.Generation, residentId, now], ct)
+                : await db.Database.ExecuteSqlRawAsync(RecordTicketSql, [eventId, d.Generation, residentId, now, d.Ticket!.Value], ct);
+            if (written == 2)
+            {
+                await tx.CommitAsync(ct);
+                await gate.SettleAsync(eventId, residentId);
+                return true;
+            }
+
+            await tx.RollbackAsync(ct);
         }
 
-        await tx.RollbackAsync(ct);
-        return false;
+        var seen = await SeenAsync(db, eventId, residentId, ct);
+        if (seen is { Status: { } held } && seen.Generation == d.Generation && Matches(d, held, seen.Ticket))
+        {
+            await gate.SettleAsync(eventId, residentId);
+            return false;
+        }
+
+        return null;
     }
+
+    private sealed record Seen(int Generation, SignupStatus? Status, int? Ticket);
+
+    /// <summary>The event's generation and the resident's sign-up as the database has them, in one indexed read without a lock.</summary>
+    private static Task<Seen?> SeenAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct) =>
+        (from e in db.Events
+         where e.Id == eventId
+         from s in db.EventSignups.Where(s => s.EventId == e.Id && s.ResidentId == residentId).DefaultIfEmpty()
+         select new Seen(e.LockVersion, s == null ? null : s.Status, s == null ? null : s.WaitlistTicket))
+        .AsNoTracking().SingleOrDefaultAsync(ct);
+
+    /// <summary>Whether the database's row is the gate's decision (a seat, or the same waiting-list ticket).</summary>
+    private static bool Matches(GateDecision d, SignupStatus status, int? ticket) =>
+        status == d.Status && (d.Status == SignupStatus.Confirmed || ticket == d.Ticket);
 
     /// <summary>
     /// Reads the event's seats and live sign-ups under its lock, moving the generation (so a decision made from any

@@ -20,6 +20,12 @@ public enum GateOutcome
     /// <summary>The event is for verified residents only: check eligibility, then ask again.</summary>
     CheckEligibility,
 
+    /// <summary>
+    /// A decision handed out here was never recorded (its instance died in between), so the counts may hold a seat
+    /// nobody has: drop the state of <see cref="GateDecision.Generation"/> and rebuild it from the database.
+    /// </summary>
+    Stale,
+
     /// <summary>A new seat or waiting-list ticket, to be recorded in the database under <see cref="GateDecision.Generation"/>.</summary>
     Admitted,
 
@@ -39,13 +45,21 @@ public sealed record GateSnapshot(int Generation, int Capacity, int Confirmed, i
 /// conditions that reject a wrong one by themselves (see <see cref="EventService"/> and ADR 0011), so the gate
 /// may be lost, flushed or stale at any moment and the seats stay exact. The state of an event is three keys that
 /// share a hash tag: <c>s</c> (generation, capacity, seats taken, last ticket, window), <c>r</c> (resident →
-/// "C" or the ticket) and <c>q</c> (the waiting list, scored by ticket). The generation is the event row's
+/// "C" or the ticket), <c>q</c> (the waiting list, scored by ticket) and <c>p</c> (decisions handed out and not yet
+/// recorded, scored by when their lease runs out). The generation is the event row's
 /// <see cref="CommunityEvent.LockVersion"/> when the state was read; any write that bypasses the gate moves it,
 /// so a decision made from older state can never be recorded.
 /// </summary>
 public sealed class SignupGate
 {
-    // KEYS: s, r, q. ARGV: resident, now (unix ms), eligibility checked (0/1).
+    /// <summary>
+    /// How long a decision may stay unrecorded before the gate stops trusting its own counts. Recording takes
+    /// milliseconds; a decision older than this belonged to an instance that died between deciding and recording,
+    /// and its seat (or ticket) exists only here. Rebuilding from the database gives it back.
+    /// </summary>
+    public static readonly TimeSpan RecordingLease = TimeSpan.FromSeconds(30);
+
+    // KEYS: s, r, q, p. ARGV: resident, now (unix ms), eligibility checked (0/1), now + lease (unix ms).
     private const string AdmitScript = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
         local gen = tonumber(redis.call('HGET', KEYS[1], 'gen'))
@@ -56,10 +70,14 @@ public sealed class SignupGate
           local rank = redis.call('ZRANK', KEYS[3], ARGV[1])
           return {'repeat', 'W', tonumber(held), (rank or -1) + 1, gen}
         end
-        local s = redis.call('HMGET', KEYS[1], 'cap', 'confirmed', 'opens', 'closes', 'verified')
+        -- A decision whose lease ran out was never recorded: this state may count a seat nobody holds.
+        if #redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[2], 'LIMIT', 0, 1) > 0 then return {'stale', gen} end
+        local s = redis.call('HMGET', KEYS[1], 'cap', 'confirmed', 'opens', 'closes', 'verified', 'expires')
         local now = tonumber(ARGV[2])
         if now < tonumber(s[3]) or now >= tonumber(s[4]) then return {'closed'} end
         if s[5] == '1' and ARGV[3] ~= '1' then return {'check'} end
+        redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+        if s[6] then redis.call('PEXPIREAT', KEYS[4], s[6]) end
         if tonumber(s[2]) < tonumber(s[1]) then
           redis.call('HINCRBY', KEYS[1], 'confirmed', 1)
           redis.call('HSET', KEYS[2], ARGV[1], 'C')
@@ -71,13 +89,13 @@ public sealed class SignupGate
         return {'new', 'W', ticket, redis.call('ZRANK', KEYS[3], ARGV[1]) + 1, gen}
         """;
 
-    // KEYS: s, r, q. ARGV: gen, cap, confirmed, seq, opens, closes, verified, expires (unix ms), then resident/ticket pairs
+    // KEYS: s, r, q, p. ARGV: gen, cap, confirmed, seq, opens, closes, verified, expires (unix ms), then resident/ticket pairs
     // (ticket 0 = confirmed, -1 = cancelled: they come back through the database, which reuses their row). A newer state is never replaced by an older one (two instances rebuilding at once).
     private const string InstallScript = """
         local current = redis.call('HGET', KEYS[1], 'gen')
         if current and tonumber(current) >= tonumber(ARGV[1]) then return 1 end
-        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-        redis.call('HSET', KEYS[1], 'gen', ARGV[1], 'cap', ARGV[2], 'confirmed', ARGV[3], 'seq', ARGV[4], 'opens', ARGV[5], 'closes', ARGV[6], 'verified', ARGV[7])
+        redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+        redis.call('HSET', KEYS[1], 'gen', ARGV[1], 'cap', ARGV[2], 'confirmed', ARGV[3], 'seq', ARGV[4], 'opens', ARGV[5], 'closes', ARGV[6], 'verified', ARGV[7], 'expires', ARGV[8])
         for i = 9, #ARGV, 2 do
           if ARGV[i + 1] == '0' then
             redis.call('HSET', KEYS[2], ARGV[i], 'C')
@@ -92,9 +110,9 @@ public sealed class SignupGate
         return 1
         """;
 
-    // KEYS: s, r, q. ARGV: gen. Drops the state only if it is still the generation that was found wrong.
+    // KEYS: s, r, q, p. ARGV: gen. Drops the state only if it is still the generation that was found wrong.
     private const string DropScript = """
-        if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) end
+        if redis.call('HGET', KEYS[1], 'gen') == ARGV[1] then return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4]) end
         return 0
         """;
 
@@ -104,10 +122,8 @@ public sealed class SignupGate
 
     public SignupGate(IServiceProvider services, IConfiguration configuration, ILogger<SignupGate> log)
     {
-        // Opt-in (Events:SignupGate=true) until it is proven under load: the kill test once found five sign-ups missing
-        // and extra promotions with the gate on while an instance was SIGKILLed (stop 13's note). The database path
-        // alone is exact in every run so far.
-        _redis = configuration.GetValue("Events:SignupGate", false) ? services.GetService<IConnectionMultiplexer>() : null;
+        // On wherever Redis is configured; Events:SignupGate=false turns it off (the benchmark measures both paths).
+        _redis = configuration.GetValue("Events:SignupGate", true) ? services.GetService<IConnectionMultiplexer>() : null;
         _prefix = (configuration["Redis:KeyPrefix"] ?? "nh:") + "signup:";
         _log = log;
     }
@@ -123,7 +139,7 @@ public sealed class SignupGate
     private RedisKey[] Keys(long eventId)
     {
         var tag = Tag(eventId);
-        return [tag + "s", tag + "r", tag + "q"];
+        return [tag + "s", tag + "r", tag + "q", tag + "p"];
     }
 
     public async Task<GateDecision> AdmitAsync(long eventId, long residentId, DateTimeOffset now, bool eligibilityChecked)
@@ -137,7 +153,7 @@ public sealed class SignupGate
         try
         {
             r = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(AdmitScript, Keys(eventId),
-                [residentId, now.ToUnixTimeMilliseconds(), eligibilityChecked ? 1 : 0]))!;
+                [residentId, now.ToUnixTimeMilliseconds(), eligibilityChecked ? 1 : 0, (now + RecordingLease).ToUnixTimeMilliseconds()]))!;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
         {
@@ -152,6 +168,7 @@ public sealed class SignupGate
             "closed" => new GateDecision(GateOutcome.Closed),
             "check" => new GateDecision(GateOutcome.CheckEligibility),
             "returning" => new GateDecision(GateOutcome.Returning),
+            "stale" => new GateDecision(GateOutcome.Stale, Generation: (int)r[1]),
             var kind => Decision(kind == "new" ? GateOutcome.Admitted : GateOutcome.Repeat, r),
         };
     }
@@ -190,6 +207,13 @@ public sealed class SignupGate
             return false;
         }
     }
+
+    /// <summary>
+    /// The decision for <paramref name="residentId"/> is in the database: its lease is settled. Sent without waiting
+    /// for the answer; if it is lost, the lease runs out and the state is rebuilt from the database, which has the row.
+    /// </summary>
+    public Task SettleAsync(long eventId, long residentId) =>
+        Quietly(db => db.SortedSetRemoveAsync(Keys(eventId)[3], residentId, CommandFlags.FireAndForget));
 
     /// <summary>Drops the state of <paramref name="generation"/> after the database refused a decision made from it.</summary>
     public Task DropAsync(long eventId, int generation) => Quietly(db => db.ScriptEvaluateAsync(DropScript, Keys(eventId), [generation]));
