@@ -101,6 +101,15 @@ public static class BillLedger
             .SetProperty(b => b.Status, BillStatus.Paid).SetProperty(b => b.PaidAt, paidAt)
             .SetProperty(b => b.PaidByPaymentId, paymentId).SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
 
+    /// <summary>
+    /// <see cref="SettleAsync"/> as MariaDB SQL, for the WeChat Pay callback's one-batch write
+    /// (<see cref="Payments.PaymentService"/>). Parameters: <c>@payment</c>, <c>@paidAt</c>.
+    /// </summary>
+    internal const string SettleByPaymentSql = """
+        UPDATE `Bills` SET `Status` = 'Paid', `PaidAt` = @paidAt, `PaidByPaymentId` = @payment, `LockedByPaymentId` = NULL
+        WHERE `LockedByPaymentId` = @payment AND `Status` = 'Unpaid';
+        """;
+
     /// <summary>Frees the bills of a payment that will never be paid (closed, refused by WeChat), so they can be paid again.</summary>
     public static Task<int> ReleaseAsync(NeighbourHubDbContext db, long paymentId, CancellationToken ct) =>
         db.Bills.Where(b => b.LockedByPaymentId == paymentId).ExecuteUpdateAsync(u => u.SetProperty(b => b.LockedByPaymentId, (long?)null), ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using MySqlConnector;
 using NeighbourHub.Web.Data;
 
 namespace NeighbourHub.Web.Features.Notifications;
@@ -55,6 +56,25 @@ public static class Outbox
             AvailableAt = now,
         });
     }
+
+    /// <summary>
+    /// MariaDB, for a hot path that records a state change and its message in one batch (one round trip, no change
+    /// tracking): inserts the message when <paramref name="condition"/> holds over the batch's own writes and no message
+    /// with its key is stored yet. Its parameters are <see cref="SqlParameters"/>. Like <see cref="AddNew"/>, the
+    /// key's unique index is the backstop.
+    /// </summary>
+    internal static string InsertWhenSql(string condition) => $"""
+        INSERT INTO `OutboxMessages` (`Topic`, `Key`, `Payload`, `CreatedAt`, `AvailableAt`, `Attempts`)
+        SELECT @outboxTopic, @outboxKey, @outboxPayload, @outboxAt, @outboxAt, 0 FROM DUAL
+        WHERE ({condition}) AND NOT EXISTS (SELECT 1 FROM `OutboxMessages` WHERE `Key` = @outboxKey);
+        """;
+
+    /// <summary>The parameters of <see cref="InsertWhenSql"/>: the message as <see cref="AddNew"/> would store it.</summary>
+    internal static MySqlParameter[] SqlParameters<T>(string topic, string key, T payload, TimeProvider clock) =>
+    [
+        new("@outboxTopic", topic), new("@outboxKey", key), new("@outboxPayload", JsonSerializer.Serialize(payload, Json)),
+        new("@outboxAt", clock.GetUtcNow().UtcDateTime),
+    ];
 
     public static T Read<T>(OutboxMessage message) =>
         JsonSerializer.Deserialize<T>(message.Payload, Json) ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload.");

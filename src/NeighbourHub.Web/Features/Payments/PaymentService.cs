@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using MySqlConnector;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Billing;
 using NeighbourHub.Web.Features.Notifications;
@@ -233,42 +234,102 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         if (payment.Status != PaymentStatus.Pending)
         {
-            await FlagAsync(db, payment.Id, $"订单已是「{StatusTexts.Of(payment.Status)}」后才收到付款（微信支付单号 {t.TransactionId}），请人工退款或入账。", ct);
-            ProductMetrics.PaymentFlagged("paid_after_close");
-            return ApplyOutcome.AlreadyApplied;
+            return await PaidAfterCloseAsync(db, payment.Id, payment.Status, t.TransactionId, ct);
         }
 
         var paidAt = DateTimeOffset.TryParse(t.SuccessTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.ToUniversalTime() : clock.GetUtcNow();
         paidAt = new DateTimeOffset(paidAt.UtcTicks - paidAt.UtcTicks % 10, TimeSpan.Zero);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var won = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentStatus.Pending).ExecuteUpdateAsync(u => u
-            .SetProperty(p => p.Status, PaymentStatus.Paid).SetProperty(p => p.PaidAt, paidAt).SetProperty(p => p.TransactionId, t.TransactionId)
-            .SetProperty(p => p.ReceiptNo, ReceiptNumber(payment.Id, paidAt)), ct);
-        if (won == 0)
+        bool won;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            return ApplyOutcome.AlreadyApplied; // a duplicate delivery got here first
+            won = db.Database.IsMySql()
+                ? await MarkPaidInOneBatchAsync(db, payment, t.TransactionId, paidAt, ct)
+                : await MarkPaidAsync(db, payment, t.TransactionId, paidAt, ct);
+            if (won)
+            {
+                await tx.CommitAsync(ct);
+            }
         }
 
-        await BillLedger.SettleAsync(db, payment.Id, paidAt, ct);
-        PublishCollected(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        if (!won)
+        {
+            // A duplicate delivery got here first, or the order was closed between our read and our write.
+            var status = await db.Payments.Where(p => p.Id == payment.Id).Select(p => p.Status).SingleAsync(ct);
+            return status == PaymentStatus.Paid ? ApplyOutcome.AlreadyApplied : await PaidAfterCloseAsync(db, payment.Id, status, t.TransactionId, ct);
+        }
+
         ProductMetrics.PaymentCollected(nameof(PaymentChannel.WeChat), payment.AmountFen);
         log.LogInformation("Payment {Payment} ({OutTradeNo}) paid: {Fen} fen", payment.Id, payment.OutTradeNo, payment.AmountFen);
         return ApplyOutcome.Applied;
     }
 
     /// <summary>
+    /// Pending → Paid, its bills settled and "collected" queued for the fund, in the caller's transaction; false when
+    /// the payment was no longer pending (a duplicate delivery won, or it was closed). SQLite, one instance.
+    /// </summary>
+    private async Task<bool> MarkPaidAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt, CancellationToken ct)
+    {
+        var won = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentStatus.Pending).ExecuteUpdateAsync(u => u
+            .SetProperty(p => p.Status, PaymentStatus.Paid).SetProperty(p => p.PaidAt, paidAt).SetProperty(p => p.TransactionId, transactionId)
+            .SetProperty(p => p.ReceiptNo, ReceiptNumber(payment.Id, paidAt)), ct);
+        if (won == 0)
+        {
+            return false;
+        }
+
+        await BillLedger.SettleAsync(db, payment.Id, paidAt, ct);
+        PublishCollected(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt);
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    // MarkPaidAsync's three writes as one MariaDB batch: one round trip instead of three, and none of EF's per-call
+    // translation of the updates or change tracking of the insert, which were most of a callback's app time (ADR 0014).
+    // The payment's conditional update decides: a duplicate delivery waits on the payment row, then finds it paid
+    // (0 rows); its bills were settled by the winner (0 rows) and the message is stored (0 rows). A payment closed
+    // meanwhile has its bills released and is not paid by this transaction id (0, 0, 0). So the batch changed rows
+    // exactly when this delivery won.
+    private static readonly string MarkPaidSql = """
+        UPDATE `Payments` SET `Status` = 'Paid', `PaidAt` = @paidAt, `TransactionId` = @transaction, `ReceiptNo` = @receipt
+        WHERE `Id` = @payment AND `Status` = 'Pending';
+        """ + BillLedger.SettleByPaymentSql + Outbox.InsertWhenSql(
+        "EXISTS (SELECT 1 FROM `Payments` WHERE `Id` = @payment AND `Status` = 'Paid' AND `TransactionId` <=> @transaction)");
+
+    private async Task<bool> MarkPaidInOneBatchAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt,
+        CancellationToken ct)
+    {
+        object[] parameters =
+        [
+            new MySqlParameter("@payment", payment.Id), new MySqlParameter("@paidAt", paidAt.UtcDateTime),
+            new MySqlParameter("@transaction", transactionId), new MySqlParameter("@receipt", ReceiptNumber(payment.Id, paidAt)),
+            .. Outbox.SqlParameters(CollectedTopic, CollectedKey(payment.Id),
+                new PaymentCollected(payment.Id, payment.EstateId, payment.AmountFen, nameof(PaymentChannel.WeChat), paidAt), clock),
+        ];
+        return await db.Database.ExecuteSqlRawAsync(MarkPaidSql, parameters, ct) > 0;
+    }
+
+    private static string CollectedKey(long paymentId) => $"payment:{paymentId}";
+
+    /// <summary>
     /// Queues "collected" for the fund. Called only by the request that turned the payment paid (its conditional update
     /// won, or it created the payment paid), so the message is new and needs no existence check.
     /// </summary>
     internal void PublishCollected(NeighbourHubDbContext db, long paymentId, long estateId, long amountFen, PaymentChannel channel, DateTimeOffset paidAt) =>
-        Outbox.AddNew(db, CollectedTopic, $"payment:{paymentId}",
+        Outbox.AddNew(db, CollectedTopic, CollectedKey(paymentId),
             new PaymentCollected(paymentId, estateId, amountFen, channel.ToString(), paidAt), clock);
 
     /// <summary>Receipt numbers read as the day they were paid plus the payment id: NH-20261123-00001234.</summary>
     public static string ReceiptNumber(long paymentId, DateTimeOffset paidAt) =>
         $"NH-{paidAt.Show("yyyyMMdd")}-{paymentId:D8}";
+
+    /// <summary>WeChat took the money for an order we had closed: staff refund or book it by hand.</summary>
+    private static async Task<ApplyOutcome> PaidAfterCloseAsync(NeighbourHubDbContext db, long paymentId, PaymentStatus status, string? transactionId,
+        CancellationToken ct)
+    {
+        await FlagAsync(db, paymentId, $"订单已是「{StatusTexts.Of(status)}」后才收到付款（微信支付单号 {transactionId}），请人工退款或入账。", ct);
+        ProductMetrics.PaymentFlagged("paid_after_close");
+        return ApplyOutcome.AlreadyApplied;
+    }
 
     private static Task FlagAsync(NeighbourHubDbContext db, long paymentId, string note, CancellationToken ct) =>
         db.Payments.Where(p => p.Id == paymentId).ExecuteUpdateAsync(u => u.SetProperty(p => p.NeedsReview, true).SetProperty(p => p.ReviewNote, note), ct);
