@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MySqlConnector;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Notifications;
 using NeighbourHub.Web.Features.Residents;
@@ -291,26 +292,34 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     private static SignupAnswer GateAnswer(GateDecision d) =>
         new(d.Status, d.Status == SignupStatus.Waitlisted ? d.Position : null);
 
-    // The gate's decision, recorded in one round trip inside a short transaction. The event row's update comes first
+    // The gate's decision, recorded in one round trip as one transaction (OneTripTransaction: the event row is locked
+    // for the server's microseconds, not across the app's round trips, so a burst is not paced by them). The event row's update comes first
     // (its lock orders everything that touches this event's seats) and carries every condition the database can judge
     // by itself: still published, inside the window, the generation the gate decided from, and a free seat. (A ticket
     // is not checked against "no seat free": seats the gate gave may not be recorded yet; within one generation the
-    // gate's count is the truth, and the seats condition alone keeps it from overselling.) The insert is refused by the unique (event, resident) and (event, ticket) keys. Both must write a
-    // row (2 in all), or the transaction is rolled back and nothing changed.
-    private const string RecordSeatSql = """
+    // gate's count is the truth, and the seats condition alone keeps it from overselling.) The insert is refused by the
+    // unique (event, resident) and (event, ticket) keys. Both must write a row, or the transaction is rolled back and
+    // nothing changed.
+    private static readonly string RecordSeatSql = OneTripTransaction.Sql("""
         UPDATE `Events` SET `Confirmed` = `Confirmed` + 1
-        WHERE `Id` = {0} AND `LockVersion` = {1} AND `Status` = 'Published' AND `SignupOpensAt` <= {3} AND {3} < `SignupClosesAt`
+        WHERE `Id` = @event AND `LockVersion` = @generation AND `Status` = 'Published' AND `SignupOpensAt` <= @now AND @now < `SignupClosesAt`
           AND `Confirmed` < `Capacity`;
-        INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
-        VALUES ({0}, {2}, 'Confirmed', NULL, {3}, FALSE);
-        """;
+        IF ROW_COUNT() = 1 THEN
+          INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
+          VALUES (@event, @resident, 'Confirmed', NULL, @now, FALSE);
+          SET ok = ROW_COUNT();
+        END IF;
+        """);
 
-    private const string RecordTicketSql = """
-        UPDATE `Events` SET `Waitlisted` = `Waitlisted` + 1, `WaitlistSeq` = GREATEST(`WaitlistSeq`, {4})
-        WHERE `Id` = {0} AND `LockVersion` = {1} AND `Status` = 'Published' AND `SignupOpensAt` <= {3} AND {3} < `SignupClosesAt`;
-        INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
-        VALUES ({0}, {2}, 'Waitlisted', {4}, {3}, FALSE);
-        """;
+    private static readonly string RecordTicketSql = OneTripTransaction.Sql("""
+        UPDATE `Events` SET `Waitlisted` = `Waitlisted` + 1, `WaitlistSeq` = GREATEST(`WaitlistSeq`, @ticket)
+        WHERE `Id` = @event AND `LockVersion` = @generation AND `Status` = 'Published' AND `SignupOpensAt` <= @now AND @now < `SignupClosesAt`;
+        IF ROW_COUNT() = 1 THEN
+          INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
+          VALUES (@event, @resident, 'Waitlisted', @ticket, @now, FALSE);
+          SET ok = ROW_COUNT();
+        END IF;
+        """);
 
     /// <summary>
     /// Records the gate's decision: true when this call wrote it, false when it was already in the database (the
@@ -318,20 +327,15 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     /// </summary>
     private async Task<bool?> RecordAsync(NeighbourHubDbContext db, long eventId, long residentId, GateDecision d, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        object[] parameters =
+        [
+            new MySqlParameter("@event", eventId), new MySqlParameter("@generation", d.Generation), new MySqlParameter("@resident", residentId),
+            new MySqlParameter("@now", clock.GetUtcNow().UtcDateTime), new MySqlParameter("@ticket", d.Ticket ?? 0),
+        ];
+        if (await OneTripTransaction.RunAsync(db, d.Status == SignupStatus.Confirmed ? RecordSeatSql : RecordTicketSql, parameters, ct))
         {
-            var written = d.Status == SignupStatus.Confirmed
-                ? await db.Database.ExecuteSqlRawAsync(RecordSeatSql, [eventId, d.Generation, residentId, now], ct)
-                : await db.Database.ExecuteSqlRawAsync(RecordTicketSql, [eventId, d.Generation, residentId, now, d.Ticket!.Value], ct);
-            if (written == 2)
-            {
-                await tx.CommitAsync(ct);
-                await gate.SettleAsync(eventId, residentId);
-                return true;
-            }
-
-            await tx.RollbackAsync(ct);
+            await gate.SettleAsync(eventId, residentId);
+            return true;
         }
 
         var seen = await SeenAsync(db, eventId, residentId, ct);

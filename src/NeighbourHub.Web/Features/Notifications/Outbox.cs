@@ -58,18 +58,16 @@ public static class Outbox
     }
 
     /// <summary>
-    /// MariaDB, for a hot path that records a state change and its message in one batch (one round trip, no change
-    /// tracking): inserts the message when <paramref name="condition"/> holds over the batch's own writes and no message
-    /// with its key is stored yet. Its parameters are <see cref="SqlParameters"/>. Like <see cref="AddNew"/>, the
-    /// key's unique index is the backstop.
+    /// <see cref="AddNew"/> as MariaDB SQL, for a hot path that records a state change and its message in one round
+    /// trip without change tracking. Its parameters are <see cref="SqlParameters"/>; as with <see cref="AddNew"/>, the
+    /// key's unique index fails the caller's transaction should the message not be new after all.
     /// </summary>
-    internal static string InsertWhenSql(string condition) => $"""
+    internal const string InsertNewSql = """
         INSERT INTO `OutboxMessages` (`Topic`, `Key`, `Payload`, `CreatedAt`, `AvailableAt`, `Attempts`)
-        SELECT @outboxTopic, @outboxKey, @outboxPayload, @outboxAt, @outboxAt, 0 FROM DUAL
-        WHERE ({condition}) AND NOT EXISTS (SELECT 1 FROM `OutboxMessages` WHERE `Key` = @outboxKey);
+        VALUES (@outboxTopic, @outboxKey, @outboxPayload, @outboxAt, @outboxAt, 0);
         """;
 
-    /// <summary>The parameters of <see cref="InsertWhenSql"/>: the message as <see cref="AddNew"/> would store it.</summary>
+    /// <summary>The parameters of <see cref="InsertNewSql"/>: the message as <see cref="AddNew"/> would store it.</summary>
     internal static MySqlParameter[] SqlParameters<T>(string topic, string key, T payload, TimeProvider clock) =>
     [
         new("@outboxTopic", topic), new("@outboxKey", key), new("@outboxPayload", JsonSerializer.Serialize(payload, Json)),

@@ -239,17 +239,9 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         var paidAt = DateTimeOffset.TryParse(t.SuccessTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.ToUniversalTime() : clock.GetUtcNow();
         paidAt = new DateTimeOffset(paidAt.UtcTicks - paidAt.UtcTicks % 10, TimeSpan.Zero);
-        bool won;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
-        {
-            won = db.Database.IsMySql()
-                ? await MarkPaidInOneBatchAsync(db, payment, t.TransactionId, paidAt, ct)
-                : await MarkPaidAsync(db, payment, t.TransactionId, paidAt, ct);
-            if (won)
-            {
-                await tx.CommitAsync(ct);
-            }
-        }
+        var won = db.Database.IsMySql()
+            ? await MarkPaidInOneTripAsync(db, payment, t.TransactionId, paidAt, ct)
+            : await MarkPaidAsync(db, payment, t.TransactionId, paidAt, ct);
 
         if (!won)
         {
@@ -264,11 +256,12 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
     }
 
     /// <summary>
-    /// Pending → Paid, its bills settled and "collected" queued for the fund, in the caller's transaction; false when
-    /// the payment was no longer pending (a duplicate delivery won, or it was closed). SQLite, one instance.
+    /// Pending → Paid, its bills settled and "collected" queued for the fund, in one transaction; false when the payment
+    /// was no longer pending (a duplicate delivery won, or it was closed). SQLite, one instance.
     /// </summary>
     private async Task<bool> MarkPaidAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt, CancellationToken ct)
     {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var won = await db.Payments.Where(p => p.Id == payment.Id && p.Status == PaymentStatus.Pending).ExecuteUpdateAsync(u => u
             .SetProperty(p => p.Status, PaymentStatus.Paid).SetProperty(p => p.PaidAt, paidAt).SetProperty(p => p.TransactionId, transactionId)
             .SetProperty(p => p.ReceiptNo, ReceiptNumber(payment.Id, paidAt)), ct);
@@ -280,22 +273,27 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
         await BillLedger.SettleAsync(db, payment.Id, paidAt, ct);
         PublishCollected(db, payment.Id, payment.EstateId, payment.AmountFen, PaymentChannel.WeChat, paidAt);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
-    // MarkPaidAsync's three writes as one MariaDB batch: one round trip instead of three, and none of EF's per-call
-    // translation of the updates or change tracking of the insert, which were most of a callback's app time (ADR 0014).
-    // The payment's conditional update decides: a duplicate delivery waits on the payment row, then finds it paid
-    // (0 rows); its bills were settled by the winner (0 rows) and the message is stored (0 rows). A payment closed
-    // meanwhile has its bills released and is not paid by this transaction id (0, 0, 0). So the batch changed rows
-    // exactly when this delivery won.
-    private static readonly string MarkPaidSql = """
+    // MarkPaidAsync on MariaDB: one round trip (OneTripTransaction) instead of five (BEGIN, three writes, COMMIT), and
+    // none of EF's per-call translation of the updates or change tracking of the insert, which were most of a
+    // callback's app time (ADR 0014). The payment's conditional update decides, as in MarkPaidAsync: the bills and the
+    // message are written only when it changed the row (a duplicate delivery waits on the payment row, then finds it
+    // paid). (Not INSERT … SELECT WHERE …: such a bulk insert holds the table's AUTO-INC lock while it waits for row
+    // locks, and under concurrent callbacks MariaDB failed it with "Failed to read auto-increment value from storage engine".)
+    private static readonly string MarkPaidSql = OneTripTransaction.Sql($"""
         UPDATE `Payments` SET `Status` = 'Paid', `PaidAt` = @paidAt, `TransactionId` = @transaction, `ReceiptNo` = @receipt
         WHERE `Id` = @payment AND `Status` = 'Pending';
-        """ + BillLedger.SettleByPaymentSql + Outbox.InsertWhenSql(
-        "EXISTS (SELECT 1 FROM `Payments` WHERE `Id` = @payment AND `Status` = 'Paid' AND `TransactionId` <=> @transaction)");
+        IF ROW_COUNT() = 1 THEN
+          {BillLedger.SettleByPaymentSql}
+          {Outbox.InsertNewSql}
+          SET ok = 1;
+        END IF;
+        """);
 
-    private async Task<bool> MarkPaidInOneBatchAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt,
+    private async Task<bool> MarkPaidInOneTripAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt,
         CancellationToken ct)
     {
         object[] parameters =
@@ -305,7 +303,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
             .. Outbox.SqlParameters(CollectedTopic, CollectedKey(payment.Id),
                 new PaymentCollected(payment.Id, payment.EstateId, payment.AmountFen, nameof(PaymentChannel.WeChat), paidAt), clock),
         ];
-        return await db.Database.ExecuteSqlRawAsync(MarkPaidSql, parameters, ct) > 0;
+        return await OneTripTransaction.RunAsync(db, MarkPaidSql, parameters, ct);
     }
 
     private static string CollectedKey(long paymentId) => $"payment:{paymentId}";
