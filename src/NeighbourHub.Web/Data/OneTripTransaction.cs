@@ -1,4 +1,8 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace NeighbourHub.Web.Data;
 
@@ -29,7 +33,7 @@ internal static class OneTripTransaction
           START TRANSACTION;
           {body}
           IF ok = 1 THEN COMMIT; ELSE ROLLBACK; END IF;
-          SELECT ok AS `Value`;
+          SELECT ok;
         END
         """;
 
@@ -42,6 +46,11 @@ internal static class OneTripTransaction
             throw new InvalidOperationException("A one-trip transaction cannot run inside another transaction.");
         }
 
-        return (await db.Database.SqlQueryRaw<int>(sql, parameters).ToListAsync(ct)).Single() == 1;
+        // A raw command through EF's command pipeline (its interceptors see it, DeadConnections among them) but not its
+        // query pipeline, which SqlQueryRaw would walk, cache-look-up and regenerate SQL through on every call.
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql, parameters);
+        var ok = await command.RelationalCommand.ExecuteScalarAsync(new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(),
+            command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw), ct);
+        return Convert.ToInt32(ok, CultureInfo.InvariantCulture) == 1;
     }
 }

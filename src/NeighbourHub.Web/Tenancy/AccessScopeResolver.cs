@@ -31,14 +31,20 @@ public sealed class AccessScopeResolver(IDbContextFactory<NeighbourHubDbContext>
         };
     }
 
+    private sealed record ApprovedHome(long EstateId, long CommunityId, long BuildingId);
+
+    private static readonly CompiledPerModel<Func<NeighbourHubDbContext, long, IAsyncEnumerable<ApprovedHome>>> ApprovedHomes = new(() => EF.CompileAsyncQuery(
+        (NeighbourHubDbContext db, long residentId) =>
+            from r in db.Residences
+            where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
+            join e in db.Estates on r.EstateId equals e.Id
+            join h in db.Households on r.HouseholdId equals h.Id
+            select new ApprovedHome(r.EstateId, e.CommunityId, h.BuildingId)));
+
     public async Task<AccessScope> ForResidentAsync(NeighbourHubDbContext db, long residentId, CancellationToken ct)
     {
-        // One round trip: this runs before every resident request.
-        var approved = await (from r in db.Residences
-                              where r.ResidentId == residentId && r.Status == ResidenceStatus.Approved
-                              join e in db.Estates on r.EstateId equals e.Id
-                              join h in db.Households on r.HouseholdId equals h.Id
-                              select new { r.EstateId, e.CommunityId, h.BuildingId }).Distinct().ToListAsync(ct);
+        // One round trip, compiled: this runs on every resident's first request after a change to their homes (ScopeCache).
+        var approved = await ApprovedHomes.For(db)(db, residentId).ToListAsync(ct);
         return new AccessScope(ScopeKind.Resident, false, approved.Select(a => a.EstateId).Distinct().ToList(), approved.Select(a => a.CommunityId).Distinct().ToList(),
             ResidentId: residentId, ActorName: $"resident:{residentId}", HomeBuildingIds: approved.Select(a => a.BuildingId).Distinct().ToList());
     }
