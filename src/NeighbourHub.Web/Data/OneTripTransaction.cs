@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
+using Pomelo.EntityFrameworkCore.MySql.Infrastructure;
 
 namespace NeighbourHub.Web.Data;
 
@@ -25,6 +26,13 @@ namespace NeighbourHub.Web.Data;
 /// </summary>
 internal static class OneTripTransaction
 {
+    /// <summary>
+    /// Whether the configured database takes one-trip transactions: MariaDB's <c>BEGIN NOT ATOMIC</c> has no MySQL or
+    /// SQLite equivalent, so there the callers keep their EF transactions.
+    /// </summary>
+    public static bool SupportedBy(DatabaseOptions options) =>
+        options.Provider == DatabaseProvider.MySql && ServerVersion.Parse(options.ServerVersion).Type == ServerType.MariaDb;
+
     /// <summary>The compound statement around <paramref name="body"/>; build it once per call site (a static field).</summary>
     public static string Sql(string body) => $"""
         BEGIN NOT ATOMIC
@@ -48,7 +56,9 @@ internal static class OneTripTransaction
 
         // A raw command through EF's command pipeline (its interceptors see it, DeadConnections among them) but not its
         // query pipeline, which SqlQueryRaw would walk, cache-look-up and regenerate SQL through on every call.
-        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql, parameters);
+        // The builder formats the SQL like string.Format (for {0}-style placeholders, which one-trip bodies never use:
+        // their parameters are named), so braces in it, such as a JSON literal, are escaped first.
+        var command = db.GetService<IRawSqlCommandBuilder>().Build(sql.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal), parameters);
         var ok = await command.RelationalCommand.ExecuteScalarAsync(new RelationalCommandParameterObject(db.GetService<IRelationalConnection>(),
             command.ParameterValues, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>(), CommandSource.ExecuteSqlRaw), ct);
         return Convert.ToInt32(ok, CultureInfo.InvariantCulture) == 1;

@@ -187,6 +187,10 @@ public sealed class SignupGateTests(SignupGateFixture fixture) : IClassFixture<S
         var queue = rows.Where(r => r.Status == SignupStatus.Waitlisted).OrderBy(r => r.WaitlistTicket).Select(r => r.ResidentId).ToList();
         Assert.Equal(540, queue.Count);
         Assert.All(queue.Select((resident, i) => (resident, i)), x => Assert.Equal(x.i + 1, told[x.resident]));
+        // The times recorded are the gate's (one clock for both instances): seats before tickets, tickets in order.
+        var times = rows.Where(r => r.Status == SignupStatus.Waitlisted).OrderBy(r => r.WaitlistTicket).Select(r => r.SignedUpAt).ToList();
+        Assert.Equal(times.Order(), times);
+        Assert.True(rows.Where(r => r.Status == SignupStatus.Confirmed).Max(r => r.SignedUpAt) <= times[0]);
 
         // Decided by the gate, not by the database path (which moves the event's generation once per sign-up).
         Assert.True(e.LockVersion < 20, $"generation moved {e.LockVersion} times: the gate was bypassed");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using MySqlConnector;
 using NeighbourHub.Web.Data;
 using NeighbourHub.Web.Features.Notifications;
@@ -18,8 +19,11 @@ public sealed record CompletionAnswer(int Attended, int NoShows, int PointsPerAt
 /// transaction that starts by locking the event row, so the seat count can never pass the capacity,
 /// however many instances take sign-ups at once.
 /// </summary>
-public sealed class EventService(TimeProvider clock, EventTickets tickets, SignupGate gate)
+public sealed class EventService(TimeProvider clock, EventTickets tickets, SignupGate gate, IOptions<DatabaseOptions> database)
 {
+    // The gate's record is a one-trip transaction (MariaDB); elsewhere (SQLite, one instance; MySQL) sign-ups take the database path.
+    private readonly bool _gated = gate.Configured && OneTripTransaction.SupportedBy(database.Value);
+
     public async Task<CommunityEvent> CreateAsync(NeighbourHubDbContext db, EventInput input, CancellationToken ct)
     {
         var v = input.Validate();
@@ -208,8 +212,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     /// </summary>
     public async Task<(SignupAnswer Answer, bool Created)> SignUpOutcomeAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
-        // The gate's write is MariaDB SQL; SQLite (one instance, the embedded default) has no use for a gate.
-        var outcome = gate.Configured && db.Database.IsMySql() && await SignUpThroughGateAsync(db, eventId, residentId, ct) is { } gated
+        var outcome = _gated && await SignUpThroughGateAsync(db, eventId, residentId, ct) is { } gated
             ? gated
             : await SignUpInDatabaseAsync(db, eventId, residentId, ct);
         if (outcome.Created)
@@ -306,7 +309,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
           AND `Confirmed` < `Capacity`;
         IF ROW_COUNT() = 1 THEN
           INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
-          VALUES (@event, @resident, 'Confirmed', NULL, @now, FALSE);
+          VALUES (@event, @resident, 'Confirmed', NULL, @signedUpAt, FALSE);
           SET ok = ROW_COUNT();
         END IF;
         """);
@@ -316,7 +319,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
         WHERE `Id` = @event AND `LockVersion` = @generation AND `Status` = 'Published' AND `SignupOpensAt` <= @now AND @now < `SignupClosesAt`;
         IF ROW_COUNT() = 1 THEN
           INSERT IGNORE INTO `EventSignups` (`EventId`, `ResidentId`, `Status`, `WaitlistTicket`, `SignedUpAt`, `NoShow`)
-          VALUES (@event, @resident, 'Waitlisted', @ticket, @now, FALSE);
+          VALUES (@event, @resident, 'Waitlisted', @ticket, @signedUpAt, FALSE);
           SET ok = ROW_COUNT();
         END IF;
         """);
@@ -327,10 +330,14 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     /// </summary>
     private async Task<bool?> RecordAsync(NeighbourHubDbContext db, long eventId, long residentId, GateDecision d, CancellationToken ct)
     {
+        // The window is judged by this instance's clock, as everywhere else; the sign-up's time is when the gate decided
+        // (one clock for all instances, so the recorded times follow the order of the waiting list).
+        var now = clock.GetUtcNow();
         object[] parameters =
         [
             new MySqlParameter("@event", eventId), new MySqlParameter("@generation", d.Generation), new MySqlParameter("@resident", residentId),
-            new MySqlParameter("@now", clock.GetUtcNow().UtcDateTime), new MySqlParameter("@ticket", d.Ticket ?? 0),
+            new MySqlParameter("@now", now.UtcDateTime), new MySqlParameter("@signedUpAt", (d.DecidedAt ?? now).UtcDateTime),
+            new MySqlParameter("@ticket", d.Ticket ?? 0),
         ];
         if (await OneTripTransaction.RunAsync(db, d.Status == SignupStatus.Confirmed ? RecordSeatSql : RecordTicketSql, parameters, ct))
         {
@@ -430,7 +437,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     /// </summary>
     private async Task WarmGateAsync(NeighbourHubDbContext db, CommunityEvent e, CancellationToken ct)
     {
-        if (e.Status == EventStatus.Published && gate.Configured && db.Database.IsMySql())
+        if (e.Status == EventStatus.Published && _gated)
         {
             await RebuildGateAsync(db, e.Id, ct, force: true);
         }

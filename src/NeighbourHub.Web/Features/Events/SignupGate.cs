@@ -33,7 +33,10 @@ public enum GateOutcome
     Repeat,
 }
 
-public sealed record GateDecision(GateOutcome Outcome, SignupStatus Status = SignupStatus.Confirmed, int? Ticket = null, int? Position = null, int Generation = 0);
+/// <param name="DecidedAt">For a new decision, Redis's own clock when it was made: one clock for every instance, in
+/// the order the gate admitted, so the times recorded follow the waiting list's order.</param>
+public sealed record GateDecision(GateOutcome Outcome, SignupStatus Status = SignupStatus.Confirmed, int? Ticket = null, int? Position = null, int Generation = 0,
+    DateTimeOffset? DecidedAt = null);
 
 /// <summary>What the gate is rebuilt from: the event's row and all its sign-ups, read under the event's lock.</summary>
 public sealed record GateSnapshot(int Generation, int Capacity, int Confirmed, int WaitlistSeq, DateTimeOffset OpensAt, DateTimeOffset ClosesAt,
@@ -78,15 +81,17 @@ public sealed class SignupGate
         if s[5] == '1' and ARGV[3] ~= '1' then return {'check'} end
         redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
         if s[6] then redis.call('PEXPIREAT', KEYS[4], s[6]) end
+        local t = redis.call('TIME')
+        local at = tonumber(t[1]) * 1000000 + tonumber(t[2])
         if tonumber(s[2]) < tonumber(s[1]) then
           redis.call('HINCRBY', KEYS[1], 'confirmed', 1)
           redis.call('HSET', KEYS[2], ARGV[1], 'C')
-          return {'new', 'C', 0, 0, gen}
+          return {'new', 'C', 0, 0, gen, at}
         end
         local ticket = redis.call('HINCRBY', KEYS[1], 'seq', 1)
         redis.call('HSET', KEYS[2], ARGV[1], ticket)
         redis.call('ZADD', KEYS[3], ticket, ARGV[1])
-        return {'new', 'W', ticket, redis.call('ZRANK', KEYS[3], ARGV[1]) + 1, gen}
+        return {'new', 'W', ticket, redis.call('ZRANK', KEYS[3], ARGV[1]) + 1, gen, at}
         """;
 
     // KEYS: s, r, q, p. ARGV: gen, cap, confirmed, seq, opens, closes, verified, expires (unix ms), then resident/ticket pairs
@@ -173,9 +178,14 @@ public sealed class SignupGate
         };
     }
 
-    private static GateDecision Decision(GateOutcome outcome, RedisResult[] r) => (string?)r[1] == "C"
-        ? new GateDecision(outcome, SignupStatus.Confirmed, Generation: (int)r[4])
-        : new GateDecision(outcome, SignupStatus.Waitlisted, (int)r[2], (int)r[3], (int)r[4]);
+    private static GateDecision Decision(GateOutcome outcome, RedisResult[] r)
+    {
+        // Microseconds since the epoch from Redis's TIME (a double holds them exactly until the year 2255).
+        DateTimeOffset? decidedAt = r.Length > 5 ? DateTimeOffset.UnixEpoch.AddTicks((long)r[5] * 10) : null;
+        return (string?)r[1] == "C"
+            ? new GateDecision(outcome, SignupStatus.Confirmed, Generation: (int)r[4], DecidedAt: decidedAt)
+            : new GateDecision(outcome, SignupStatus.Waitlisted, (int)r[2], (int)r[3], (int)r[4], decidedAt);
+    }
 
     public async Task<bool> InstallAsync(long eventId, GateSnapshot s)
     {

@@ -27,8 +27,11 @@ public sealed class WeChatPayUnavailableException(string message, Exception inne
 /// WeChat says so (callback or reconciliation). Every state change of money is a conditional update, so
 /// duplicate callbacks, racing residents and several instances cannot pay, lock or refund anything twice.
 /// </summary>
-public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<PaymentService> log)
+public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions> options, IOptions<DatabaseOptions> database, TimeProvider clock,
+    ILogger<PaymentService> log)
 {
+    private readonly bool _oneTrip = OneTripTransaction.SupportedBy(database.Value);
+
     public const string CollectedTopic = "payments.collected";
     public const string RefundedTopic = "payments.refunded";
     public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
@@ -239,7 +242,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
         var paidAt = DateTimeOffset.TryParse(t.SuccessTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at.ToUniversalTime() : clock.GetUtcNow();
         paidAt = new DateTimeOffset(paidAt.UtcTicks - paidAt.UtcTicks % 10, TimeSpan.Zero);
-        var won = db.Database.IsMySql()
+        var won = _oneTrip
             ? await MarkPaidInOneTripAsync(db, payment, t.TransactionId, paidAt, ct)
             : await MarkPaidAsync(db, payment, t.TransactionId, paidAt, ct);
 
@@ -257,7 +260,7 @@ public sealed class PaymentService(IWeChatPay wechat, IOptions<WeChatPayOptions>
 
     /// <summary>
     /// Pending → Paid, its bills settled and "collected" queued for the fund, in one transaction; false when the payment
-    /// was no longer pending (a duplicate delivery won, or it was closed). SQLite, one instance.
+    /// was no longer pending (a duplicate delivery won, or it was closed). SQLite and MySQL; MariaDB takes one trip.
     /// </summary>
     private async Task<bool> MarkPaidAsync(NeighbourHubDbContext db, Payment payment, string? transactionId, DateTimeOffset paidAt, CancellationToken ct)
     {
