@@ -102,7 +102,7 @@ public static class BillLedger
             .SetProperty(b => b.PaidByPaymentId, paymentId).SetProperty(b => b.LockedByPaymentId, (long?)null), ct);
 
     /// <summary>
-    /// <see cref="SettleAsync"/> as MariaDB SQL, for the WeChat Pay callback's one-batch write
+    /// <see cref="SettleAsync"/> as MariaDB SQL, for the WeChat Pay callback's one-trip write
     /// (<see cref="Payments.PaymentService"/>). Parameters: <c>@payment</c>, <c>@paidAt</c>.
     /// </summary>
     internal const string SettleByPaymentSql = """

@@ -46,7 +46,7 @@ public sealed record GateSnapshot(int Generation, int Capacity, int Confirmed, i
 /// The sign-up gate in Redis: one Lua script per decision, so deciding "seat, waiting-list ticket or repeat" is
 /// one round trip and atomic across every instance. It only decides; MariaDB records the decision under
 /// conditions that reject a wrong one by themselves (see <see cref="EventService"/> and ADR 0011), so the gate
-/// may be lost, flushed or stale at any moment and the seats stay exact. The state of an event is three keys that
+/// may be lost, flushed or stale at any moment and the seats stay exact. The state of an event is four keys that
 /// share a hash tag: <c>s</c> (generation, capacity, seats taken, last ticket, window), <c>r</c> (resident →
 /// "C" or the ticket), <c>q</c> (the waiting list, scored by ticket) and <c>p</c> (decisions handed out and not yet
 /// recorded, scored by when their lease runs out). The generation is the event row's
