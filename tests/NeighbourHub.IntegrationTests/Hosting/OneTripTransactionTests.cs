@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 using NeighbourHub.Web.Data;
 
@@ -16,8 +17,11 @@ public sealed class OneTripTransactionTests(AppFixture fixture) : AppTest(fixtur
         SET ok = @keep;
         """);
 
-    private static object[] Parameters(string key, string second, int keep) =>
-        [new MySqlParameter("@key", key), new MySqlParameter("@second", second), new MySqlParameter("@at", DateTime.UtcNow), new MySqlParameter("@keep", keep)];
+    private object[] Parameters(string key, string second, int keep) =>
+    [
+        new MySqlParameter("@key", key), new MySqlParameter("@second", second),
+        new MySqlParameter("@at", App.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime), new MySqlParameter("@keep", keep),
+    ];
 
     [Fact]
     public async Task It_commits_when_the_body_says_so_rolls_back_when_not_and_on_any_error_leaves_no_transaction_open()
