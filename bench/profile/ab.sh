@@ -12,9 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC1090
 source "$1"
 builds=$2 paths=$3 rounds=${4:-2}
-db_pid=$(pgrep -x mariadbd | head -1)
 environ="$work/ab.environ"
 [ -s "$environ" ] || cp "/proc/$app_pid/environ" "$environ"
+# The MariaDB the held app talks to (its connection string's port): another run's server may be up beside it.
+db_port=$(tr '\0' '\n' <"$environ" | sed -n 's/^ConnectionStrings__NeighbourHub=.*Port=\([0-9]*\).*/\1/p')
+db_pid=$(ss -Hltnp "sport = :$db_port" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
 current=$app_pid
 [ -f "$work/ab.pid" ] && current=$(cat "$work/ab.pid")
 hz=$(getconf CLK_TCK)

@@ -48,7 +48,7 @@ public static class DataExtensions
         return builder;
     }
 
-    /// <param name="keepScopeListCommands">Off only in the test that compares kept SQL with SQL generated afresh.</param>
+    /// <param name="keepScopeListCommands">Off only in the test that compares kept SQL with SQL generated afresh (the scope's flags are inlined either way).</param>
     internal static DbContextOptionsBuilder ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion,
         bool keepScopeListCommands = true)
     {
@@ -63,6 +63,10 @@ public static class DataExtensions
         {
             o.ReplaceService<IQuerySqlGeneratorFactory, ScopeListSqlGeneratorFactory<MySqlQuerySqlGeneratorFactory>>()
                 .ReplaceService<IRelationalParameterBasedSqlProcessorFactory, ScopeListSqlProcessorFactory<MySqlParameterBasedSqlProcessorFactory>>();
+        }
+        else
+        {
+            o.ReplaceService<IRelationalParameterBasedSqlProcessorFactory, AfreshScopeListSqlProcessorFactory<MySqlParameterBasedSqlProcessorFactory>>();
         }
 
         return o;
@@ -96,6 +100,10 @@ public static class DataExtensions
         {
             o.ReplaceService<IQuerySqlGeneratorFactory, ScopeListSqlGeneratorFactory<SqliteQuerySqlGeneratorFactory>>()
                 .ReplaceService<IRelationalParameterBasedSqlProcessorFactory, ScopeListSqlProcessorFactory<SqliteParameterBasedSqlProcessorFactory>>();
+        }
+        else
+        {
+            o.ReplaceService<IRelationalParameterBasedSqlProcessorFactory, AfreshScopeListSqlProcessorFactory<SqliteParameterBasedSqlProcessorFactory>>();
         }
 
         return o;

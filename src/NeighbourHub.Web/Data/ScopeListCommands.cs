@@ -15,6 +15,12 @@ namespace NeighbourHub.Web.Data;
 /// <summary>
 /// Keeps the SQL of queries whose tenancy filter inlines the caller's scope id lists, per distinct lists (ADR 0014).
 /// <para>
+/// The scope's flags (<c>db.ScopeUnrestricted</c>, <c>db.ScopeIsAdmin</c>, <c>db.ScopeIsResident</c>) are written into
+/// that SQL as constants too, so EF's own simplification drops the branches of other kinds of caller: a resident's
+/// query no longer carries <c>false AND EXISTS (…)</c> for the staff branch of a rule, which MariaDB parsed and
+/// prepared on every execution all the same (seventh round). The key holds the flags' values.
+/// </para>
+/// <para>
 /// The filters hold lists (<c>db.ScopeEstateIds.Contains(x.EstateId)</c>) that we translate to <c>IN (1, 2)</c>
 /// constants. EF Core cannot keep such SQL, since its own cache key sees only whether each parameter is null; it
 /// generates the SQL again on every execution, one thread at a time per query. Scopes repeat, though: every
@@ -42,8 +48,9 @@ internal static class ScopeListCommands
     internal static long Served => Interlocked.Read(ref _served);
 
     /// <summary>
-    /// The key of a query's parameter values: each list's elements, and of every other parameter only whether it is
-    /// null. Null when there is no list, or a list holds something other than plain values (never keep those).
+    /// The key of a query's parameter values: each list's elements, each scope flag's value, and of every other
+    /// parameter only whether it is null. Null when there is neither a list nor a flag, or a list holds something other
+    /// than plain values (never keep those).
     /// </summary>
     internal static string? KeyOf(IReadOnlyDictionary<string, object?> values)
     {
@@ -57,6 +64,10 @@ internal static class ScopeListCommands
             {
                 case null:
                     key.Append('∅');
+                    break;
+                case bool flag when IsScopeFlag(name):
+                    lists++;
+                    key.Append(flag ? 'T' : 'F');
                     break;
                 case string or byte[] or not IEnumerable:
                     key.Append('•');
@@ -80,6 +91,24 @@ internal static class ScopeListCommands
         }
 
         return lists == 0 ? null : key!.ToString();
+    }
+
+    /// <summary>
+    /// A boolean parameter EF made of a query filter's reference to the context (<c>db.ScopeIsAdmin</c> becomes
+    /// <c>__ef_filter__ScopeIsAdmin_0</c>): one of the scope's flags, written into the SQL as a constant.
+    /// </summary>
+    internal static bool IsScopeFlag(string parameterName) => parameterName.StartsWith("__ef_filter__", StringComparison.Ordinal);
+
+    /// <summary>The tree with the scope's flags as constants, for EF's simplification to drop what they decide.</summary>
+    internal static Expression WithFlagsInlined(Expression query, IReadOnlyDictionary<string, object?> values) =>
+        new FlagInliner(values).Visit(query);
+
+    private sealed class FlagInliner(IReadOnlyDictionary<string, object?> values) : ExpressionVisitor
+    {
+        protected override Expression VisitExtension(Expression node) =>
+            node is SqlParameterExpression p && p.Type == typeof(bool) && IsScopeFlag(p.Name) && values.TryGetValue(p.Name, out var v) && v is bool flag
+                ? new SqlConstantExpression(flag, p.TypeMapping)
+                : base.VisitExtension(node);
     }
 
     /// <summary>A value whose text is its identity, written length-first so no two lists write the same key.</summary>
@@ -207,32 +236,50 @@ internal sealed class CommandToKeepExpression(Expression optimized, Expression q
     protected override Expression VisitChildren(ExpressionVisitor visitor) => this;
 }
 
-/// <summary>The provider's processor, asked first whether the command for these lists is kept.</summary>
+/// <summary>
+/// The provider's processor: writes the scope's flags into the SQL, and is asked first whether the command for these
+/// lists and flags is kept (with <paramref name="keep"/> off, only in a test, it generates the SQL afresh every time).
+/// </summary>
 internal sealed class ScopeListSqlProcessor(
     RelationalParameterBasedSqlProcessorDependencies dependencies, RelationalParameterBasedSqlProcessorParameters parameters,
-    RelationalParameterBasedSqlProcessor inner) : RelationalParameterBasedSqlProcessor(dependencies, parameters)
+    RelationalParameterBasedSqlProcessor inner, bool keep) : RelationalParameterBasedSqlProcessor(dependencies, parameters)
 {
     public override Expression Optimize(Expression queryExpression, IReadOnlyDictionary<string, object?> parametersValues, out bool canCache)
     {
         var key = ScopeListCommands.KeyOf(parametersValues);
-        if (key is not null && ScopeListCommands.TryGet(queryExpression, key, out var command))
+        if (key is null)
         {
-            canCache = false; // EF's own cache would key it on nullness alone
+            return inner.Optimize(queryExpression, parametersValues, out canCache);
+        }
+
+        // EF's own cache would key this SQL on nullness alone, and it holds the flags' and lists' values.
+        canCache = false;
+        if (keep && ScopeListCommands.TryGet(queryExpression, key, out var command))
+        {
             return new KeptCommandExpression(command);
         }
 
-        var optimized = inner.Optimize(queryExpression, parametersValues, out canCache);
-        return key is null || canCache ? optimized : new CommandToKeepExpression(optimized, queryExpression, key, parametersValues);
+        var optimized = inner.Optimize(ScopeListCommands.WithFlagsInlined(queryExpression, parametersValues), parametersValues, out _);
+        return keep ? new CommandToKeepExpression(optimized, queryExpression, key, parametersValues) : optimized;
     }
 }
 
-internal sealed class ScopeListSqlProcessorFactory<TInner>(IServiceProvider services, RelationalParameterBasedSqlProcessorDependencies dependencies)
+internal class ScopeListSqlProcessorFactory<TInner>(IServiceProvider services, RelationalParameterBasedSqlProcessorDependencies dependencies)
     : IRelationalParameterBasedSqlProcessorFactory where TInner : IRelationalParameterBasedSqlProcessorFactory
 {
     private readonly TInner _inner = ActivatorUtilities.CreateInstance<TInner>(services);
 
+    protected virtual bool Keep => true;
+
     public RelationalParameterBasedSqlProcessor Create(RelationalParameterBasedSqlProcessorParameters parameters) =>
-        new ScopeListSqlProcessor(dependencies, parameters, _inner.Create(parameters));
+        new ScopeListSqlProcessor(dependencies, parameters, _inner.Create(parameters), Keep);
+}
+
+/// <summary>The same SQL, generated afresh on every execution: for the test that compares it with the kept SQL.</summary>
+internal sealed class AfreshScopeListSqlProcessorFactory<TInner>(IServiceProvider services, RelationalParameterBasedSqlProcessorDependencies dependencies)
+    : ScopeListSqlProcessorFactory<TInner>(services, dependencies) where TInner : IRelationalParameterBasedSqlProcessorFactory
+{
+    protected override bool Keep => false;
 }
 
 /// <summary>The provider's SQL generator, which hands back kept commands and keeps new ones.</summary>

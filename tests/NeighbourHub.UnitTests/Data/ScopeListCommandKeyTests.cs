@@ -4,8 +4,9 @@ using Xunit;
 namespace NeighbourHub.UnitTests.Data;
 
 /// <summary>
-/// The key under which the SQL of a query with inlined lists is kept (ADR 0014): two parameter sets that inline
-/// different constants must never share a key; two that differ only in scalar values (which stay parameters) must.
+/// The key under which the SQL of a query with inlined lists and scope flags is kept (ADR 0014): two parameter sets
+/// that inline different constants must never share a key; two that differ only in scalar values (which stay
+/// parameters) must.
 /// </summary>
 public sealed class ScopeListCommandKeyTests
 {
@@ -30,6 +31,18 @@ public sealed class ScopeListCommandKeyTests
         var at = new DateTime(2026, 12, 2, 8, 0, 0, DateTimeKind.Utc);
         Assert.NotEqual(Key(("days", new[] { at })), Key(("days", new[] { at.AddMilliseconds(1) })));
         Assert.NotEqual(Key(("days", new[] { new DateTimeOffset(at) })), Key(("days", new[] { new DateTimeOffset(at).AddTicks(1) })));
+    }
+
+    [Fact]
+    public void Scope_flags_are_keyed_by_their_values_since_they_are_written_into_the_sql()
+    {
+        Assert.NotNull(Key(("__ef_filter__ScopeIsAdmin_0", true)));
+        Assert.NotEqual(Key(("__ef_filter__ScopeIsAdmin_0", true)), Key(("__ef_filter__ScopeIsAdmin_0", false)));
+        Assert.NotEqual(Key(("ids", new long[] { 1 }), ("__ef_filter__ScopeUnrestricted_1", false)),
+            Key(("ids", new long[] { 1 }), ("__ef_filter__ScopeUnrestricted_1", true)));
+        // A boolean of the query itself stays a parameter: keyed by nullness like any scalar, and alone not keyed at all.
+        Assert.Null(Key(("pinned", true)));
+        Assert.Equal(Key(("ids", new long[] { 1 }), ("pinned", true)), Key(("ids", new long[] { 1 }), ("pinned", false)));
     }
 
     [Fact]
