@@ -98,15 +98,14 @@ public sealed class NoticeQueries(TimeProvider clock)
         return rows.Count == 0 ? throw new NotFoundException("公告") : (await ResidentViewsAsync(db, rows, ct))[0];
     }
 
-    /// <summary>A notice with what the resident's view adds from other tables, read in the same query.</summary>
-    private sealed record ResidentRow(Notice Notice, DateTimeOffset? ReadAt, string? CommunityName, string? EstateName, string? BuildingName);
+    /// <summary>A notice with the caller's read receipt, read in the same query.</summary>
+    private sealed record ResidentRow(Notice Notice, DateTimeOffset? ReadAt);
 
     /// <summary>
     /// The caller's published notices (or the one <c>onlyId</c>), pinned first, then newest, with the caller's read
-    /// receipt and the names of where each is addressed joined in (a LEFT JOIN per table: MariaDB runs correlated
-    /// subqueries once per row). The names go through the directory's filters, which show residents their community,
-    /// estates and buildings — everything a notice they see can be addressed to; a name they cannot see is looked up
-    /// afterwards (<see cref="ScopesAsync"/>). Compiled: EF walks and hashes a LINQ query's expression tree on every
+    /// receipt joined in (a LEFT JOIN: MariaDB runs correlated subqueries once per row). Where each is addressed comes
+    /// from <see cref="KeptAsync"/>, not from joins: three more tables cost MariaDB a third of the statement on every
+    /// visit, for names that never change. Compiled: EF walks and hashes a LINQ query's expression tree on every
     /// execution, and this one is read on every visit to the list. The tenancy filters still apply: EF reads them from
     /// the context the query runs on.
     /// </summary>
@@ -116,77 +115,60 @@ public sealed class NoticeQueries(TimeProvider clock)
              where n.PublishAt <= now && n.WithdrawnAt == null && (onlyId == null || n.Id == onlyId)
              join r in db.NoticeReads.Where(r => r.ResidentId == me) on n.Id equals r.NoticeId into reads
              from r in reads.DefaultIfEmpty() // one at most: a read is unique per notice and resident
-             join c in db.Communities on n.CommunityId equals c.Id into communities
-             from c in communities.DefaultIfEmpty()
-             join e in db.Estates on n.EstateId equals (long?)e.Id into estates
-             from e in estates.DefaultIfEmpty()
-             join b in db.Buildings on n.BuildingId equals (long?)b.Id into buildings
-             from b in buildings.DefaultIfEmpty()
-             select new
-             {
-                 n,
-                 ReadAt = r == null ? null : (DateTimeOffset?)r.At,
-                 Community = c == null ? null : c.Name,
-                 Estate = e == null ? null : e.Name,
-                 Building = b == null ? null : b.Name
-             })
+             select new { n, ReadAt = r == null ? null : (DateTimeOffset?)r.At })
             .OrderByDescending(x => x.n.Pinned).ThenByDescending(x => x.n.PublishAt).ThenByDescending(x => x.n.Id)
-            .Select(x => new ResidentRow(x.n, x.ReadAt, x.Community, x.Estate, x.Building))
+            .Select(x => new ResidentRow(x.n, x.ReadAt))
             .Skip(skip).Take(take)));
 
     private async Task<List<NoticeView>> ResidentViewsAsync(NeighbourHubDbContext db, IReadOnlyList<ResidentRow> rows, CancellationToken ct)
     {
-        var unnamed = rows.Where(r => r.CommunityName is null || (r.Notice.EstateId is not null && r.EstateName is null)
-                                      || (r.Notice.BuildingId is not null && r.BuildingName is null)).Select(r => r.Notice).ToList();
-        var looked = unnamed.Count == 0 ? [] : await ScopesAsync(db, unnamed, ct);
-        var files = await ResidentAttachmentsAsync(db, rows.Select(r => r.Notice.Id).ToList(), ct);
-        return rows.Select(r => new NoticeView(r.Notice.Id, r.Notice.Title, r.Notice.Body, looked.GetValueOrDefault(r.Notice.Id) ?? ScopeOf(r), r.Notice.Pinned,
-            r.Notice.PublishAt, files.GetValueOrDefault(r.Notice.Id, []), r.ReadAt, r.Notice.CreatedByName)).ToList();
+        var kept = await KeptAsync(db, rows.Select(r => r.Notice).ToList(), ct);
+        return rows.Select(r => new NoticeView(r.Notice.Id, r.Notice.Title, r.Notice.Body, kept[r.Notice.Id].Scope, r.Notice.Pinned,
+            r.Notice.PublishAt, kept[r.Notice.Id].Attachments, r.ReadAt, r.Notice.CreatedByName)).ToList();
     }
 
-    private static NoticeScopeView ScopeOf(ResidentRow r) => r.Notice.ScopeLevel switch
-    {
-        NoticeScopeLevel.Community => new NoticeScopeView("community", r.Notice.CommunityId, r.CommunityName!),
-        NoticeScopeLevel.Estate => new NoticeScopeView("estate", r.Notice.EstateId!.Value, r.EstateName!),
-        _ => new NoticeScopeView("building", r.Notice.BuildingId!.Value, $"{r.EstateName} {r.BuildingName}".Trim()),
-    };
+    /// <summary>What a resident's view of a notice shows from other tables, none of which ever changes.</summary>
+    private sealed record KeptNotice(NoticeScopeView Scope, List<NoticeAttachmentView> Attachments);
 
-    // A notice's attachments never change (they are added with it, and nothing edits them) and neither does a stored
-    // file's type, so residents' attachment lists are kept by notice id. Bounded: emptied when it grows past this.
-    private const int KeptAttachmentLists = 20_000;
-    private readonly ConcurrentDictionary<long, List<NoticeAttachmentView>> _residentAttachments = new();
+    // Where a notice is addressed is set when it is posted and never edited, and so are the names of communities,
+    // estates and buildings (nothing renames one; see Organisation.cs). Its attachments are added with it and nothing
+    // edits them, nor a stored file's type. So residents' views of both are kept by notice id, exactly, with nothing
+    // to invalidate. Bounded: emptied when it grows past this.
+    private const int KeptNotices = 20_000;
+    private readonly ConcurrentDictionary<long, KeptNotice> _kept = new();
 
-    private async Task<Dictionary<long, List<NoticeAttachmentView>>> ResidentAttachmentsAsync(NeighbourHubDbContext db, IReadOnlyList<long> noticeIds, CancellationToken ct)
+    private async Task<Dictionary<long, KeptNotice>> KeptAsync(NeighbourHubDbContext db, IReadOnlyList<Notice> notices, CancellationToken ct)
     {
-        var lists = new Dictionary<long, List<NoticeAttachmentView>>();
-        var missing = new List<long>();
-        foreach (var id in noticeIds.Distinct())
+        var views = new Dictionary<long, KeptNotice>();
+        var missing = new List<Notice>();
+        foreach (var n in notices.DistinctBy(n => n.Id))
         {
-            if (_residentAttachments.TryGetValue(id, out var kept))
+            if (_kept.TryGetValue(n.Id, out var kept))
             {
-                lists[id] = kept;
+                views[n.Id] = kept;
             }
             else
             {
-                missing.Add(id);
+                missing.Add(n);
             }
         }
 
         if (missing.Count > 0)
         {
-            var read = await AttachmentsAsync(db, missing, "/api/v1/files", ct);
-            if (_residentAttachments.Count > KeptAttachmentLists)
+            var scopes = await ScopesAsync(db, missing, ct);
+            var files = await AttachmentsAsync(db, missing.Select(n => n.Id).ToList(), "/api/v1/files", ct);
+            if (_kept.Count > KeptNotices)
             {
-                _residentAttachments.Clear();
+                _kept.Clear();
             }
 
-            foreach (var id in missing)
+            foreach (var n in missing)
             {
-                lists[id] = _residentAttachments[id] = read.GetValueOrDefault(id, []);
+                views[n.Id] = _kept[n.Id] = new KeptNotice(scopes[n.Id], files.GetValueOrDefault(n.Id, []));
             }
         }
 
-        return lists;
+        return views;
     }
 
     // --- Staff ---
