@@ -44,7 +44,8 @@ public sealed class FundExpense : IEstateOwned
     /// <summary>
     /// Bumped by every approval and every change of status: approvals of one expense queue on its row, so the last one
     /// sees them all; and the fund summary's cache (<see cref="FundQueries.SummaryAsync"/>) knows the budget's usage is
-    /// unchanged while the count and the sum of its estate's versions are. A new update of this row must bump it too.
+    /// unchanged while the sum of its estate's (version + 1) is — expenses are never deleted, so that sum grows with
+    /// every expense added and every change. A new update of this row must bump it too.
     /// </summary>
     public long Version { get; set; }
 

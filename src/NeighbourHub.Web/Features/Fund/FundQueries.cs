@@ -41,18 +41,21 @@ public sealed record ExpenseView(long Id, long EstateId, string Status, string S
 /// <summary>What <see cref="FundQueries.SummaryAsync"/> reads on every view, in one query.</summary>
 /// <param name="HeadTimestamp">The signed head's time: it also tells one ledger from another that happens to have the same ids
 /// (a database swapped under a running instance), since every ledger starts with a head signed when it was opened.</param>
+/// <param name="ExpenseChanges">The sum of (version + 1) over the estate's expenses: it grows with every expense added (from
+/// version 0) and every change to one (each bumps its version), and none is ever deleted. So it moves whenever anything
+/// the kept parts show of expenses does, the number awaiting approval or payment included.</param>
 internal sealed record FundStamp(string Name, long? LogId, long BalanceFen, int RemunerationBp, long? LastSeq, long? LastEntryId, string? HeadTimestamp,
-    int OpenExpenses, int UnansweredQuestions, long? BudgetId, long? BudgetVersion, BudgetStatus? BudgetStatus, int Expenses, long ExpenseVersions)
+    int UnansweredQuestions, long? BudgetId, long? BudgetVersion, BudgetStatus? BudgetStatus, long ExpenseChanges)
 {
     public FundSummaryKey Key(int year) =>
-        new(LogId ?? 0, LastSeq ?? -1, LastEntryId ?? 0, HeadTimestamp ?? "", year, BudgetId, BudgetVersion, BudgetStatus, Expenses, ExpenseVersions);
+        new(LogId ?? 0, LastSeq ?? -1, LastEntryId ?? 0, HeadTimestamp ?? "", year, BudgetId, BudgetVersion, BudgetStatus, ExpenseChanges);
 }
 
 /// <summary>Everything the kept parts of a fund summary are a function of.</summary>
 internal sealed record FundSummaryKey(long LogId, long LastSeq, long LastEntryId, string HeadTimestamp, int Year, long? BudgetId, long? BudgetVersion,
-    BudgetStatus? BudgetStatus, int Expenses, long ExpenseVersions);
+    BudgetStatus? BudgetStatus, long ExpenseChanges);
 
-internal sealed record FundSummaryParts(FundSummaryKey Key, FundYearSums Totals, BudgetView? Budget, IReadOnlyList<EntryView> Recent, FundHead Head);
+internal sealed record FundSummaryParts(FundSummaryKey Key, FundYearSums Totals, BudgetView? Budget, IReadOnlyList<EntryView> Recent, FundHead Head, int OpenExpenses);
 
 public sealed record MonthTotals(int Month, long IncomeFen, long ExpenseFen, long RemunerationFen, long ReversalFen);
 
@@ -83,8 +86,9 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
     /// budget with its usage, the latest entries and the signed head — is kept per estate in this instance and used
     /// while the keys are unchanged. Those parts are functions of their keys: the ledger and its heads are
     /// append-only (the last entry's sequence number and row id say which ledger, and how far), the budget's version
-    /// is bumped by every redraft and approval, and an expense's by every change (count and sum of versions only
-    /// grow). So a view is exactly what reading it whole would show, on every instance, with nothing to invalidate.
+    /// is bumped by every redraft and approval, and an expense's by every change (the sum of (version + 1) only
+    /// grows, and with it goes the number of expenses awaiting approval or payment). So a view is exactly what reading
+    /// it whole would show, on every instance, with nothing to invalidate.
     /// </summary>
     public async Task<FundSummary> SummaryAsync(NeighbourHubDbContext db, long estateId, CancellationToken ct)
     {
@@ -104,7 +108,7 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
         }
 
         return new FundSummary(estateId, stamp.Name, stamp.BalanceFen, year, parts.Totals.IncomeFen, -parts.Totals.ExpenseFen, -parts.Totals.RemunerationFen,
-            stamp.RemunerationBp, parts.Budget?.Status ?? "none", parts.Budget?.Lines ?? [], parts.Recent, parts.Head, stamp.OpenExpenses, stamp.UnansweredQuestions);
+            stamp.RemunerationBp, parts.Budget?.Status ?? "none", parts.Budget?.Lines ?? [], parts.Recent, parts.Head, parts.OpenExpenses, stamp.UnansweredQuestions);
     }
 
     /// <summary>
@@ -132,13 +136,11 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
                  db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Seq).FirstOrDefault(),
                  db.FundEntries.Where(x => x.EstateId == estateId).OrderByDescending(x => x.Seq).Select(x => (long?)x.Id).FirstOrDefault(),
                  db.TransparencyHeads.Where(h => f != null && h.LogId == f.LogId).OrderByDescending(h => h.TreeSize).Select(h => h.Timestamp).FirstOrDefault(),
-                 db.FundExpenses.Count(x => x.EstateId == estateId && (x.Status == ExpenseStatus.Proposed || x.Status == ExpenseStatus.Approved)),
                  db.FundQuestions.Count(q => q.EstateId == estateId && q.Answer == null && q.Status != QuestionStatus.Refused),
                  b == null ? null : (long?)b.Id,
                  b == null ? null : (long?)b.Version,
                  b == null ? null : (BudgetStatus?)b.Status,
-                 db.FundExpenses.Count(x => x.EstateId == estateId),
-                 db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version)))
+                 db.FundExpenses.Where(x => x.EstateId == estateId).Sum(x => x.Version + 1)))
             .SingleOrDefault())));
 
     /// <summary>
@@ -155,12 +157,13 @@ public sealed class FundQueries(FundLedger ledger, FundBudgets budgets, FundYear
         var budget = await BudgetAsync(db, estateId, year, ct);
         var recent = await EntryViewsAsync(db, estateId, db.FundEntries.AsNoTracking().Where(e => e.EstateId == estateId).OrderByDescending(e => e.Seq).Take(10), ct);
         var head = await ledger.Logs.HeadAsync(db, stamp.LogId!.Value, null, ct);
+        var open = await db.FundExpenses.CountAsync(x => x.EstateId == estateId && (x.Status == ExpenseStatus.Proposed || x.Status == ExpenseStatus.Approved), ct);
         if (tx is not null)
         {
             await tx.CommitAsync(ct);
         }
 
-        return (stamp, new FundSummaryParts(stamp.Key(year), totals, budget, recent, FundHead.Of(head!, estateId)));
+        return (stamp, new FundSummaryParts(stamp.Key(year), totals, budget, recent, FundHead.Of(head!, estateId), open));
     }
 
     public async Task<Paged<EntryView>> EntriesAsync(NeighbourHubDbContext db, long estateId, string? kind, string? category, DateOnly? from, DateOnly? to,
