@@ -23,9 +23,7 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<NeighbourHubDbContex
         try
         {
             var (connectionString, mySql, provider) = _target.Value;
-            await using System.Data.Common.DbConnection connection = mySql
-                ? new MySqlConnector.MySqlConnection(connectionString)
-                : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await using var connection = mySql ? MySqlConnection(connectionString) : SqliteConnection(connectionString);
             await connection.OpenAsync(ct);
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT 1";
@@ -38,6 +36,15 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<NeighbourHubDbContex
             return HealthCheckResult.Unhealthy("Database check failed.", e);
         }
     }
+
+    // Each provider's connection is made in a method of its own: the JIT loads the assemblies a method names when it
+    // compiles that method, and the probe runs on every instance, so naming SQLite here would load Microsoft.Data.Sqlite
+    // into a MariaDB deployment that never uses it (ADR 0010, 2026-12-03).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static System.Data.Common.DbConnection MySqlConnection(string connectionString) => new MySqlConnector.MySqlConnection(connectionString);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static System.Data.Common.DbConnection SqliteConnection(string connectionString) => new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
 }
 
 internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck

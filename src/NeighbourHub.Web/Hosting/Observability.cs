@@ -52,7 +52,7 @@ public static class Observability
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp is not null)
                 {
-                    m.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+                    AddOtlp(m, otlp);
                 }
             });
 
@@ -75,6 +75,11 @@ public static class Observability
 
         return builder;
     }
+
+    // In a method of its own: the JIT loads the assemblies a method names when it compiles it, and without an endpoint
+    // (the default) the OTLP exporter's assembly need not be loaded at all (ADR 0010, 2026-12-03).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddOtlp(MeterProviderBuilder metrics, string endpoint) => metrics.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
 
     /// <summary>
     /// The scrape endpoint, for loopback and <c>Observability:MetricsAllowedNetworks</c> only; anyone else — and any

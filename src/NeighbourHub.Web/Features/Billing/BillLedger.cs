@@ -44,7 +44,7 @@ public static class BillLedger
         var columns = db.Model.FindEntityType(typeof(Bill))!;
         RelationalTypeMapping Mapping(string property) => columns.FindProperty(property)!.GetRelationalTypeMapping();
         // Both providers skip duplicates; they only spell it differently. Asked of EF, never of the context's subclass (ADR 0001).
-        var insert = db.Database.IsSqlite() ? "INSERT OR IGNORE INTO Bills " : "INSERT IGNORE INTO Bills ";
+        var insert = db.Database.IsSqliteProvider() ? "INSERT OR IGNORE INTO Bills " : "INSERT IGNORE INTO Bills ";
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
         try

@@ -118,7 +118,7 @@ public sealed class RepairDayFigures : IEstateStaffOwned
             throw new InvalidOperationException("Repair figures change only inside the transaction that changes the repair.");
         }
 
-        var sql = db.Database.IsSqlite() ? SqliteUpsert : MariaDbUpsert;
+        var sql = db.Database.IsSqliteProvider() ? SqliteUpsert : MariaDbUpsert;
         foreach (var d in changes)
         {
             await db.Database.ExecuteSqlRawAsync(sql, [d.EstateId, d.Day, d.Reported, d.Handled, d.OnTime, d.ResolveSeconds, d.Reopened, d.Rated, d.Stars, d.Closed], ct);
