@@ -28,8 +28,8 @@ namespace NeighbourHub.Web.Data;
 /// query and per list values, and hands it back instead of generating it again.
 /// </para>
 /// <para>
-/// It is sound only where the SQL depends on nothing but the lists' values and which other parameters are null. EF
-/// Core's own cache relies on the second; of the provider's steps after it, only Pomelo's LIMIT/OFFSET workaround
+/// It is sound only where the SQL depends on nothing but the lists' and flags' values and which other parameters are
+/// null. EF Core's own cache relies on the second; of the provider's steps after it, only Pomelo's LIMIT/OFFSET workaround
 /// for some MySQL versions writes a scalar's value into the SQL (dropping <c>OFFSET @p</c> when it is 0). So a
 /// command is not kept when a LIMIT or OFFSET parameter of the query is missing from it. (Other parameters do
 /// vanish legitimately: an empty list makes its clause constant, and the clause's parameters go with it.)
@@ -55,7 +55,7 @@ internal static class ScopeListCommands
     internal static string? KeyOf(IReadOnlyDictionary<string, object?> values)
     {
         StringBuilder? key = null;
-        var lists = 0;
+        var inlined = 0; // lists and flags: the values written into the SQL
         foreach (var (name, value) in values)
         {
             key ??= new StringBuilder(64);
@@ -66,14 +66,14 @@ internal static class ScopeListCommands
                     key.Append('∅');
                     break;
                 case bool flag when IsScopeFlag(name):
-                    lists++;
+                    inlined++;
                     key.Append(flag ? 'T' : 'F');
                     break;
                 case string or byte[] or not IEnumerable:
                     key.Append('•');
                     break;
                 case IEnumerable list:
-                    lists++;
+                    inlined++;
                     key.Append('[');
                     foreach (var element in list)
                     {
@@ -90,7 +90,7 @@ internal static class ScopeListCommands
             key.Append(';');
         }
 
-        return lists == 0 ? null : key!.ToString();
+        return inlined == 0 ? null : key!.ToString();
     }
 
     /// <summary>
