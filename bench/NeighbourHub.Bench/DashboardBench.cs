@@ -7,7 +7,7 @@ using MySqlConnector;
 using NeighbourHub.TestSupport;
 
 /// <summary>
-/// <c>GET /api/v1/admin/dashboard</c> with N repairs in MariaDB spread over a year and two estates, as a real history looks
+/// <c>GET /api/v1/admin/dashboard</c> and the KPI page's <c>GET /api/v1/admin/repairs/kpis</c> with N repairs in MariaDB spread over a year and two estates, as a real history looks
 /// (almost all closed, with resolution times and stars; a couple of thousand open, a few hundred of them overdue): sequential requests as the community admin (both estates) for the default
 /// twelve weeks and for a whole year, and as the platform admin. Prints latency, each SQL command of one request with its
 /// time (from EF's diagnostics), and MariaDB's plan for the heaviest query shape.
@@ -39,25 +39,29 @@ internal static class DashboardBench
         var year = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-365).ToString("O", CultureInfo.InvariantCulture));
         for (var i = 0; i < 3; i++)
         {
-            await GetAsync(community, "");
-            await GetAsync(community, $"?from={year}");
-            await GetAsync(platform, "");
+            await GetAsync(community, Dashboard);
+            await GetAsync(community, $"{Dashboard}?from={year}");
+            await GetAsync(platform, Dashboard);
+            await GetAsync(community, $"{Kpis}?from={year}");
         }
 
         var ok = true;
-        foreach (var (label, client, query) in new[]
+        foreach (var (label, client, path) in new[]
                  {
-                     ("community admin, 12 weeks (default)", community, ""),
-                     ("community admin, 365 days", community, $"?from={year}"),
-                     ("community admin, estate A1, 12 weeks", community, $"?estateId={org.EstateA1}"),
-                     ("platform admin, 12 weeks", platform, ""),
-                     ("platform admin, 365 days", platform, $"?from={year}"),
+                     ("community admin, 12 weeks (default)", community, Dashboard),
+                     ("community admin, 365 days", community, $"{Dashboard}?from={year}"),
+                     ("community admin, estate A1, 12 weeks", community, $"{Dashboard}?estateId={org.EstateA1}"),
+                     ("platform admin, 12 weeks", platform, Dashboard),
+                     ("platform admin, 365 days", platform, $"{Dashboard}?from={year}"),
+                     ("KPI page, community admin, 365 days by estate", community, $"{Kpis}?from={year}"),
+                     ("KPI page, community admin, 365 days by assignee", community, $"{Kpis}?from={year}&by=assignee"),
+                     ("KPI page, platform admin, 365 days by estate", platform, $"{Kpis}?from={year}"),
                  })
         {
             var times = new List<double>();
             for (var i = 0; i < requests; i++)
             {
-                times.Add(await GetAsync(client, query));
+                times.Add(await GetAsync(client, path));
             }
 
             times.Sort();
@@ -71,7 +75,7 @@ internal static class DashboardBench
         var commands = new List<(string Sql, double Ms)>();
         using (DiagnosticListener.AllListeners.Subscribe(new Listener(commands)))
         {
-            await GetAsync(community, "");
+            await GetAsync(community, Dashboard);
         }
 
         Console.WriteLine($"  one request (community admin, default): {commands.Count} SQL commands, {commands.Sum(c => c.Ms):N0} ms in the database; slowest:");
@@ -100,10 +104,13 @@ internal static class DashboardBench
         return ok ? 0 : 1;
     }
 
-    private static async Task<double> GetAsync(HttpClient client, string query)
+    private const string Dashboard = "/api/v1/admin/dashboard";
+    private const string Kpis = "/api/v1/admin/repairs/kpis";
+
+    private static async Task<double> GetAsync(HttpClient client, string path)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await client.GetAsync($"/api/v1/admin/dashboard{query}");
+        using var response = await client.GetAsync(path);
         await response.Content.ReadAsByteArrayAsync();
         response.EnsureSuccessStatusCode();
         return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
