@@ -7,7 +7,8 @@ using MySqlConnector;
 using NeighbourHub.TestSupport;
 
 /// <summary>
-/// <c>GET /api/v1/admin/dashboard</c> and the KPI page's <c>GET /api/v1/admin/repairs/kpis</c> with N repairs in MariaDB spread over a year and two estates, as a real history looks
+/// <c>GET /api/v1/admin/dashboard</c> and the KPI page's <c>GET /api/v1/admin/repairs/kpis</c> with N repairs in MariaDB
+/// spread over a year and two estates, as a real history looks
 /// (almost all closed, with resolution times and stars; a couple of thousand open, a few hundred of them overdue): sequential requests as the community admin (both estates) for the default
 /// twelve weeks and for a whole year, and as the platform admin. Prints latency, each SQL command of one request with its
 /// time (from EF's diagnostics), and MariaDB's plan for the heaviest query shape.

@@ -48,7 +48,8 @@ public static class DataExtensions
         return builder;
     }
 
-    /// <param name="keepScopeListCommands">Off only in the test that compares kept SQL with SQL generated afresh (the scope's flags are inlined either way).</param>
+    /// <param name="keepScopeListCommands">Off only in the test that compares kept SQL with SQL generated afresh (the
+    /// scope's flags are inlined either way).</param>
     internal static DbContextOptionsBuilder ConfigureMySql(DbContextOptionsBuilder o, string connectionString, ServerVersion serverVersion,
         bool keepScopeListCommands = true)
     {

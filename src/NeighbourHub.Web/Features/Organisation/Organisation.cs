@@ -17,7 +17,8 @@ public sealed class Community
 {
     public long Id { get; set; }
     public long StreetId { get; set; }
-    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries): a rename would have to empty that.</remarks>
+    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries):
+    /// a rename would have to empty that.</remarks>
     public required string Name { get; set; }
 }
 
@@ -25,7 +26,8 @@ public sealed class Estate
 {
     public long Id { get; set; }
     public long CommunityId { get; set; }
-    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries): a rename would have to empty that.</remarks>
+    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries):
+    /// a rename would have to empty that.</remarks>
     public required string Name { get; set; }
     public string Address { get; set; } = "";
 }
@@ -35,7 +37,8 @@ public sealed class Building : IEstateOwned
     public long Id { get; set; }
     public long EstateId { get; set; }
     /// <summary>As residents say it, e.g. "3栋".</summary>
-    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries): a rename would have to empty that.</remarks>
+    /// <remarks>Set when created; nothing renames it. Residents' notice views keep it per notice (NoticeQueries):
+    /// a rename would have to empty that.</remarks>
     public required string Name { get; set; }
 }
 

@@ -9,7 +9,8 @@ namespace NeighbourHub.Web.Features.Repairs;
 
 /// <summary>
 /// One estate's repair figures for one Beijing day (ADR 0013), so the home page reads a few hundred rows for a year
-/// instead of a million repairs (the KPI page does not read them yet: it still loads the period's repairs, ADR 0013). Written only by <see cref="RepairService"/>, in the transaction of the step
+/// instead of a million repairs (the KPI page does not read them yet: it still loads the period's repairs, ADR 0013).
+/// Written only by <see cref="RepairService"/>, in the transaction of the step
 /// that changes a repair, as atomic increments (two instances never lose an update). The counts follow each repair's
 /// CURRENT state, filed under the day it was reported (as the live queries count "reported in the period"); only
 /// <see cref="Closed"/> is filed under the day it was resolved. Cancelled repairs count nowhere.
