@@ -56,6 +56,8 @@ internal static class DashboardBench
                      ("platform admin, 365 days", platform, $"{Dashboard}?from={year}"),
                      ("KPI page, community admin, 365 days by estate", community, $"{Kpis}?from={year}"),
                      ("KPI page, community admin, 365 days by assignee", community, $"{Kpis}?from={year}&by=assignee"),
+                     ("KPI page, community admin, 365 days by grid", community, $"{Kpis}?from={year}&by=grid"),
+                     ("KPI page, community admin, 365 days by firm", community, $"{Kpis}?from={year}&by=firm"),
                      ("KPI page, platform admin, 365 days by estate", platform, $"{Kpis}?from={year}"),
                  })
         {
@@ -124,6 +126,11 @@ internal static class DashboardBench
         await c.OpenAsync();
         var a1 = await Scalar(c, $"SELECT MIN(Id) FROM RepairCategories WHERE EstateId = {org.EstateA1}");
         var a2 = await Scalar(c, $"SELECT MIN(Id) FROM RepairCategories WHERE EstateId = {org.EstateA2}");
+        var adminA = await Scalar(c, "SELECT Id FROM AdminUsers WHERE UserName = 'adminA'");
+        var firmF = await Scalar(c, "SELECT Id FROM AdminUsers WHERE UserName = 'firmF'");
+        var gridA2 = await Scalar(c, "SELECT Id FROM AdminUsers WHERE UserName = 'gridA2'");
+        var flatsA1 = string.Join(", ", org.HouseholdsA1);
+        var flatsA2 = string.Join(", ", org.HouseholdsA2);
         await Exec(c, "CREATE TEMPORARY TABLE digits (d INT)");
         await Exec(c, "INSERT INTO digits VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)");
         for (var i = 1; i <= 6; i++)
@@ -138,13 +145,18 @@ internal static class DashboardBench
             // A realistic history (n = 0 is the newest): the last ~17 hours' 2,000 repairs still open or just resolved, one in
             // 5,000 over the year left open past its deadline (overdue, escalated), one in 50 cancelled, the rest of the last
             // ~2 days resolved and everything older closed, two in three of those rated; resolved within 0–47 hours of a 24-hour deadline.
+            // Two in three for a flat (the estate's four), the rest public areas; all but the unassigned handled by the
+            // community admin or the estate's firm (A1) or grid worker (A2), half each.
             await Exec(c, $"""
                 INSERT INTO Repairs (EstateId, HouseholdId, CategoryId, ReporterId, Source, Description, Location, Status, CreatedAt, UpdatedAt, DeadlineAt,
-                                     ResolvedAt, ClosedAt, Stars, ReopenCount, EscalationLevel)
-                SELECT IF(n.n % 2 = 0, {org.EstateA1}, {org.EstateA2}), NULL, IF(n.n % 2 = 0, {a1}, {a2}), NULL, 'MiniProgram', CONCAT('楼道灯不亮 #', n.n), '1栋',
+                                     ResolvedAt, ClosedAt, Stars, ReopenCount, EscalationLevel, AssigneeId)
+                SELECT IF(n.n % 2 = 0, {org.EstateA1}, {org.EstateA2}),
+                       IF(n.n % 3 = 0, NULL, IF(n.n % 2 = 0, ELT(1 + n.n % 4, {flatsA1}), ELT(1 + n.n % 4, {flatsA2}))),
+                       IF(n.n % 2 = 0, {a1}, {a2}), NULL, 'MiniProgram', CONCAT('楼道灯不亮 #', n.n), '1栋',
                        n.s, n.at, n.at, n.at + INTERVAL 24 HOUR,
                        IF(n.s IN ('Resolved', 'Closed'), n.at + INTERVAL (n.n % 48) HOUR, NULL), IF(n.s = 'Closed', n.at + INTERVAL 60 HOUR, NULL),
-                       IF(n.s = 'Closed' AND n.n % 3 <> 0, 1 + n.n % 5, NULL), 0, IF(n.n >= 2000 AND n.n % 5000 = 1, 1, 0)
+                       IF(n.s = 'Closed' AND n.n % 3 <> 0, 1 + n.n % 5, NULL), 0, IF(n.n >= 2000 AND n.n % 5000 = 1, 1, 0),
+                       IF(n.s = 'Submitted', NULL, IF(n.n % 4 < 2, {adminA}, IF(n.n % 2 = 0, {firmF}, {gridA2})))
                 FROM (SELECT x.n, NOW(6) - INTERVAL ROUND(x.n * {secondsApart.ToString(CultureInfo.InvariantCulture)}) SECOND AS at,
                              CASE WHEN x.n < 2000 THEN ELT(1 + x.n % 4, 'Submitted', 'Assigned', 'InProgress', 'Resolved')
                                   WHEN x.n % 5000 = 1 THEN ELT(1 + x.n % 3, 'Submitted', 'Assigned', 'InProgress')

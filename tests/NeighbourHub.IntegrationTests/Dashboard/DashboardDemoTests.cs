@@ -5,7 +5,10 @@ using NeighbourHub.TestSupport;
 
 namespace NeighbourHub.IntegrationTests;
 
-/// <summary>The home page's endpoint on the embedded default (SQLite, demo data): every demo account gets its figures and sections.</summary>
+/// <summary>
+/// The home page's and the KPI page's endpoints on the embedded default (SQLite, demo data): every demo account gets its
+/// figures and sections, and its KPIs in every grouping (from the day figures, or live for the grid worker).
+/// </summary>
 public sealed class DashboardDemoTests
 {
     [Fact]
@@ -19,6 +22,18 @@ public sealed class DashboardDemoTests
             var response = await client.GetAsync("/api/v1/admin/dashboard");
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{account}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             views[account] = await response.Content.ReadFromJsonAsync<JsonElement>();
+            foreach (var by in new[] { "estate", "grid", "firm", "assignee" })
+            {
+                var kpis = await client.GetAsync($"/api/v1/admin/repairs/kpis?by={by}&from={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-90).ToString("O"))}");
+                Assert.True(kpis.StatusCode == HttpStatusCode.OK, $"{account} by {by}: {kpis.StatusCode} {await kpis.Content.ReadAsStringAsync()}");
+                var report = await kpis.Content.ReadFromJsonAsync<JsonElement>();
+                // Every grouping splits the same repairs: its rows add up to the overall total.
+                Assert.Equal(report.GetProperty("overall").GetProperty("total").GetInt32(), report.GetProperty("rows").EnumerateArray().Sum(r => r.GetProperty("total").GetInt32()));
+                if (account is "admin" or "grid")
+                {
+                    Assert.True(report.GetProperty("overall").GetProperty("total").GetInt32() > 0, $"{account} by {by}: the demo's repairs should count");
+                }
+            }
         }
 
         // The demo's seven weeks of repairs and three months of bills show up as figures, not zeros.

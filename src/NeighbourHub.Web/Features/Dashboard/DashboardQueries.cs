@@ -231,10 +231,10 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
         var result = NewWeeks(weekCount);
         var fromDay = ChinaTime.DayOf(f.From);
         int WeekOf(DateOnly day) => Math.Min(weekCount - 1, (day.DayNumber - fromDay.DayNumber) / 7);
-        var firstWhole = ChinaTime.StartOf(fromDay) == f.From ? fromDay : fromDay.AddDays(1);
-        var toDay = ChinaTime.DayOf(f.To);
+        var period = RepairDayFigures.PeriodSplit.Of(f.From, f.To);
 
-        var days = await db.RepairDayFigures.AsNoTracking().Where(d => estates.Contains(d.EstateId) && d.Day >= firstWhole && d.Day < toDay)
+        var days = await db.RepairDayFigures.AsNoTracking().Where(RepairDayFigures.WholeEstate)
+            .Where(d => estates.Contains(d.EstateId) && d.Day >= period.FirstWholeDay && d.Day < period.EndDay)
             .GroupBy(d => d.Day).Select(g => new
             {
                 Day = g.Key,
@@ -250,19 +250,7 @@ public sealed class DashboardQueries(NoticeQueries notices, TimeProvider clock)
             result[WeekOf(d.Day)].Add(new PeriodCounts { Reported = d.Reported, Handled = d.Handled, OnTime = d.OnTime, Rated = d.Rated, Stars = d.Stars, Closed = d.Closed });
         }
 
-        var slices = new List<(DateTimeOffset From, DateTimeOffset To)>();
-        if (firstWhole > fromDay)
-        {
-            var end = ChinaTime.StartOf(firstWhole);
-            slices.Add((f.From, end < f.To ? end : f.To));
-        }
-
-        if (toDay >= firstWhole && ChinaTime.StartOf(toDay) < f.To)
-        {
-            slices.Add((ChinaTime.StartOf(toDay), f.To));
-        }
-
-        foreach (var (from, to) in slices)
+        foreach (var (from, to) in period.PartDays)
         {
             result[WeekOf(ChinaTime.DayOf(from))].Add(await LiveSliceAsync(all, from, to, ct));
         }

@@ -213,7 +213,7 @@ public sealed class RepairService(TimeProvider clock)
         // Inside a caller's transaction (a topic handed over), that transaction decides; otherwise this one.
         await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         db.Repairs.Add(repair);
-        var figures = RepairDayFigures.PendingChanges(db);
+        var figures = await RepairDayFigures.PendingChangesAsync(db, ct);
         await db.SaveChangesAsync(ct);
         await RepairDayFigures.ApplyAsync(db, figures, ct);
         db.RepairPhotos.AddRange(photos.Select(id => new RepairPhoto { RepairId = repair.Id, FileId = id, Stage = PhotoStage.Report }));
@@ -343,7 +343,7 @@ public sealed class RepairService(TimeProvider clock)
 
     /// <summary>
     /// One transaction for the step, its timeline entry, its notification and the day figures it moves (ADR 0013): all or
-    /// nothing. Status is a concurrency token, so of two staff racing on one repair the second gets a 409 here, before
+    /// nothing. Status and AssigneeId are concurrency tokens, so of two staff racing on one repair the second gets a 409 here, before
     /// its figures are touched.
     /// </summary>
     private async Task SaveAsync(NeighbourHubDbContext db, Repair repair, CancellationToken ct)
@@ -352,7 +352,7 @@ public sealed class RepairService(TimeProvider clock)
         try
         {
             await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-            var figures = RepairDayFigures.PendingChanges(db);
+            var figures = await RepairDayFigures.PendingChangesAsync(db, ct);
             await db.SaveChangesAsync(ct);
             await RepairDayFigures.ApplyAsync(db, figures, ct);
             if (tx is not null)

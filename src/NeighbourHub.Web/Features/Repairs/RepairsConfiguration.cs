@@ -26,6 +26,9 @@ internal sealed class RepairConfiguration : IEntityTypeConfiguration<Repair>
         b.Property(x => x.ResolutionNote).HasMaxLength(1000);
         b.Property(x => x.RatingComment).HasMaxLength(500);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(16).IsConcurrencyToken();
+        // A reassignment keeps the status; of two racing ones the second must fail, or the assignee's figures would count
+        // the repair twice (RepairDayFigures).
+        b.Property(x => x.AssigneeId).IsConcurrencyToken();
         b.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.ExternalContact).HasMaxLength(200);
         b.Property(x => x.ReporterName).HasMaxLength(50);

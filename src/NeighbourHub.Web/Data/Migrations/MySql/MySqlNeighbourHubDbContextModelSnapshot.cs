@@ -2123,6 +2123,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
                     b.Property<long?>("AssigneeId")
+                        .IsConcurrencyToken()
                         .HasColumnType("bigint");
 
                     b.Property<long>("CategoryId")
@@ -2284,8 +2285,14 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long>("EstateId")
                         .HasColumnType("bigint");
 
+                    b.Property<byte>("Dimension")
+                        .HasColumnType("tinyint unsigned");
+
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
+
+                    b.Property<long>("MemberId")
+                        .HasColumnType("bigint");
 
                     b.Property<int>("Closed")
                         .HasColumnType("int");
@@ -2311,7 +2318,7 @@ namespace NeighbourHub.Web.Data.Migrations.MySql
                     b.Property<long>("Stars")
                         .HasColumnType("bigint");
 
-                    b.HasKey("EstateId", "Day");
+                    b.HasKey("EstateId", "Dimension", "Day", "MemberId");
 
                     b.ToTable("RepairDayFigures", (string)null);
                 });

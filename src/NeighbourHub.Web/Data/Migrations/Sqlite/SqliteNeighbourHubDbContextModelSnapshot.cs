@@ -2032,6 +2032,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("AssigneeId")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("CategoryId")
@@ -2191,8 +2192,14 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("EstateId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<byte>("Dimension")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("MemberId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Closed")
                         .HasColumnType("INTEGER");
@@ -2218,7 +2225,7 @@ namespace NeighbourHub.Web.Data.Migrations.Sqlite
                     b.Property<long>("Stars")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("EstateId", "Day");
+                    b.HasKey("EstateId", "Dimension", "Day", "MemberId");
 
                     b.ToTable("RepairDayFigures", (string)null);
                 });
