@@ -68,9 +68,61 @@ public sealed record AccessScope(
 /// <summary>The scope of the current request or circuit; a mutable holder the DbContext reads at query time.</summary>
 public sealed class CurrentScope
 {
-    public AccessScope Value { get; set; } = AccessScope.Nothing;
+    private AccessScope _value = AccessScope.Nothing;
+    private Func<CancellationToken, Task<AccessScope>>? _onDemand;
+    private long? _residentOnDemand;
 
-    public bool IsResolved => Value.Kind != ScopeKind.Nothing;
+    /// <summary>
+    /// The caller's scope. On an endpoint that resolves it on demand (<see cref="ScopeOnDemand"/>), reading it before
+    /// <see cref="ResolveAsync"/> throws: no query may run under a scope nobody resolved (it would narrow, or worse).
+    /// </summary>
+    public AccessScope Value
+    {
+        get => _onDemand is null ? _value : throw new InvalidOperationException("This request resolves its access scope on demand: await CurrentScope.ResolveAsync before reading it.");
+        set
+        {
+            _value = value;
+            _onDemand = null;
+        }
+    }
+
+    public bool IsResolved => _onDemand is null && _value.Kind != ScopeKind.Nothing;
+
+    /// <summary>The signed-in resident (from the validated token), whether or not the scope is resolved yet; null for staff.</summary>
+    public long? CallerResidentId => _onDemand is null ? _value.ResidentId : _residentOnDemand;
+
+    /// <summary>Defers resolving to the first <see cref="ResolveAsync"/>; until then only <see cref="CallerResidentId"/> is known.</summary>
+    public void ResolveOnDemand(long residentId, Func<CancellationToken, Task<AccessScope>> resolve)
+    {
+        _residentOnDemand = residentId;
+        _onDemand = resolve;
+    }
+
+    /// <summary>The scope, resolved now if it was deferred (once per request).</summary>
+    public async ValueTask<AccessScope> ResolveAsync(CancellationToken ct)
+    {
+        if (_onDemand is { } resolve)
+        {
+            Value = await resolve(ct);
+        }
+
+        return _value;
+    }
 
     public static CurrentScope For(AccessScope scope) => new() { Value = scope };
+}
+
+/// <summary>
+/// Endpoint metadata: a resident's request here is answered, on its common path, from the caller's id alone (a sign-up
+/// to an open event through the Redis gate), so the middleware does not resolve the scope (a Redis round trip, and a
+/// query for a resident not cached) but defers it to <see cref="CurrentScope.ResolveAsync"/>, which the handler awaits
+/// before its first filtered query. Staff requests are resolved as everywhere.
+/// </summary>
+public sealed class ScopeOnDemand
+{
+    public static readonly ScopeOnDemand Instance = new();
+
+    private ScopeOnDemand()
+    {
+    }
 }

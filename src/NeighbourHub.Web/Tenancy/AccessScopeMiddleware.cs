@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Claims;
+using NeighbourHub.Web.Features.Identity;
+
 namespace NeighbourHub.Web.Tenancy;
 
 /// <summary>
@@ -20,11 +24,24 @@ public static class AccessScopeMiddleware
             {
                 // Cached per principal while its stamps are current (ScopeCache): a revoked role stops with the next request.
                 var scopes = http.RequestServices.GetRequiredService<ScopeCache>();
-                http.RequestServices.GetRequiredService<CurrentScope>().Value = await scopes.ResolveAsync(http.User, http.RequestAborted);
+                var current = http.RequestServices.GetRequiredService<CurrentScope>();
+                if (http.GetEndpoint()?.Metadata.GetMetadata<ScopeOnDemand>() is not null && ResidentIdOf(http.User) is { } residentId)
+                {
+                    var user = http.User;
+                    current.ResolveOnDemand(residentId, ct => scopes.ResolveAsync(user, ct));
+                }
+                else
+                {
+                    current.Value = await scopes.ResolveAsync(http.User, http.RequestAborted);
+                }
             }
 
             await next();
         });
         return app;
     }
+
+    private static long? ResidentIdOf(ClaimsPrincipal user) =>
+        user.FindFirstValue(AuthClaims.Kind) == AuthClaims.ResidentKind
+        && long.TryParse(user.FindFirstValue(AuthClaims.Subject), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 }

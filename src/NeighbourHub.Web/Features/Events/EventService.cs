@@ -230,6 +230,13 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var d = await gate.AdmitAsync(eventId, residentId, clock.GetUtcNow(), eligible);
+            if (d.Outcome != GateOutcome.Admitted)
+            {
+                // Every other step reads the database through the tenancy filters: the caller's scope first (deferred
+                // on this endpoint, ScopeOnDemand; resolved once).
+                await db.Scope.ResolveAsync(ct);
+            }
+
             switch (d.Outcome)
             {
                 case GateOutcome.CheckEligibility:
@@ -345,6 +352,7 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
             return true;
         }
 
+        await db.Scope.ResolveAsync(ct);
         var seen = await SeenAsync(db, eventId, residentId, ct);
         if (seen is { Status: { } held } && seen.Generation == d.Generation && Matches(d, held, seen.Ticket))
         {
@@ -452,6 +460,8 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
     /// </summary>
     private async Task<(SignupAnswer Answer, bool Created)> SignUpInDatabaseAsync(NeighbourHubDbContext db, long eventId, long residentId, CancellationToken ct)
     {
+        // Deferred on the sign-up endpoint (ScopeOnDemand); every query below goes through the tenancy filters.
+        await db.Scope.ResolveAsync(ct);
         var existing = await db.EventSignups.AsNoTracking().SingleOrDefaultAsync(s => s.EventId == eventId && s.ResidentId == residentId, ct);
         if (existing is { Status: not SignupStatus.Cancelled })
         {

@@ -31,7 +31,8 @@ public static class EventsApi
         var residents = app.MapGroup("/api/v1/events").WithTags("Events").RequireAuthorization(Policies.Resident);
         residents.MapGet("/", List);
         residents.MapGet("/{id:long}", Get);
-        residents.MapPost("/{id:long}/signups", SignUp);
+        // Through the gate an open event's sign-up needs only the caller's id: the scope is resolved when a step needs it.
+        residents.MapPost("/{id:long}/signups", SignUp).WithMetadata(ScopeOnDemand.Instance);
         residents.MapDelete("/{id:long}/signups/me", Cancel);
         residents.MapGet("/{id:long}/ticket", Ticket);
 
@@ -133,7 +134,7 @@ public static class EventsApi
     private static async Task<Results<Created<SignupAnswer>, Ok<SignupAnswer>>> SignUp(
         long id, NeighbourHubDbContext db, CurrentScope scope, EventService events, CancellationToken ct)
     {
-        var (answer, created) = await events.SignUpOutcomeAsync(db, id, scope.Value.ResidentId!.Value, ct);
+        var (answer, created) = await events.SignUpOutcomeAsync(db, id, scope.CallerResidentId!.Value, ct);
         // A repeated sign-up answers the same body; 200 instead of 201 says nothing new was created.
         return created ? TypedResults.Created($"/api/v1/events/{id}/signups/me", answer) : TypedResults.Ok(answer);
     }
