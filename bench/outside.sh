@@ -8,7 +8,8 @@
 #   BENCH_SIGNUPS=3000 BENCH_SEATS=200 BENCH_ORDERS=2000 BENCH_DUPLICATES=10 (% of callbacks sent twice)
 #   BENCH_PATHS="reference health me repairs bills events notices fund timebank signups callbacks" (a subset to run)
 #   BENCH_OUT=file.md (the table as markdown)  BENCH_KEEP=1 (keep logs and work dir)
-#   BENCH_HOLD=1 (after seeding, keep the app up for profiling by hand until $work/release exists)
+#   BENCH_HOLD=1 (after seeding, keep the app up for profiling by hand until $work/release exists; BENCH_HOLD=idle: at
+#   idle, before seeding, for memory)
 # Seeding goes through the app's API (WeChat sign-ins against a local fake, residences applied and approved, bill
 # runs, payments, events); only the organisation itself (estates, 300 flats, staff accounts) comes from the app's own
 # demo seed (Demo:Seed=true), in a start-up of its own before the measured one, as a roster import would be on a real
@@ -153,6 +154,14 @@ for _ in $(seq 1 100); do curl -fs "$ref_url/ref/live" >/dev/null 2>&1 && break;
 echo "== settling 10 s, then idle memory"
 sleep 10
 idle_rss=$(rss_kb VmRSS)
+hold() { # For profiling by hand: the app stays up (dotnet-trace/dotnet-gcdump -p, wrk with the tokens) until $work/release exists.
+  printf 'app_url=%s\nref_url=%s\napp_pid=%s\nestate_id=%s\nevent_id=%s\nwork=%s\n' \
+    "$app_url" "$ref_url" "$app_pid" "${estate_id:-}" "${event_id:-}" "$work" >"$work/hold.env"
+  echo "== holding $1: see $work/hold.env; touch $work/release to go on"
+  while [ ! -f "$work/release" ]; do sleep 1; done
+  rm -f "$work/release"
+}
+[ "${BENCH_HOLD:-}" = idle ] && hold "at idle, before seeding"
 touch "$work/go"
 echo "== seeding through the API ($residents residents with flats, bills and $orders orders; $signups more residents for the burst)"
 for _ in $(seq 1 1800); do
@@ -164,13 +173,7 @@ done
 # shellcheck disable=SC1091
 source "$work/ids.env"
 seeded_rss=$(rss_kb VmRSS)
-if [ "${BENCH_HOLD:-}" = 1 ]; then
-  # For profiling by hand: the seeded app stays up (dotnet-trace -p, wrk with the tokens) until $work/release exists.
-  printf 'app_url=%s\nref_url=%s\napp_pid=%s\nestate_id=%s\nevent_id=%s\nwork=%s\n' \
-    "$app_url" "$ref_url" "$app_pid" "$estate_id" "$event_id" "$work" >"$work/hold.env"
-  echo "== holding: see $work/hold.env; touch $work/release to go on measuring"
-  while [ ! -f "$work/release" ]; do sleep 1; done
-fi
+[ "${BENCH_HOLD:-}" = 1 ] && hold "after seeding"
 
 # path label | URL | mode; results in $work/result.<label>: req/s p50 p99 non2xx responses statuses socket_errors
 declare -a rows=()
