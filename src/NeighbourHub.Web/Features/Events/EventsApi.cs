@@ -24,6 +24,9 @@ public sealed record TicketAnswer(string QrPayload, DateTimeOffset ExpiresAt);
 
 public sealed record CreatedId(long Id);
 
+/// <summary>An event called off: how many signed-up residents were told.</summary>
+public sealed record EventCancelled(int Notified);
+
 public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
@@ -45,7 +48,7 @@ public static class EventsApi
         admin.MapPost("/{id:long}/publish", async (long id, NeighbourHubDbContext db, EventService events, TimeProvider clock, CancellationToken ct) =>
             TypedResults.Ok(View(await events.SetPublishedAsync(db, id, ct), null, clock.GetUtcNow()))).RequireAuthorization(Policies.ManageEvents);
         admin.MapPost("/{id:long}/cancel", async (long id, NeighbourHubDbContext db, EventService events, CancellationToken ct) =>
-            TypedResults.Ok(new { notified = await events.CancelEventAsync(db, id, ct) })).RequireAuthorization(Policies.ManageEvents);
+            TypedResults.Ok(new EventCancelled(await events.CancelEventAsync(db, id, ct)))).RequireAuthorization(Policies.ManageEvents);
         admin.MapGet("/{id:long}/signups", Signups);
         admin.MapGet("/{id:long}/signups.xlsx", Export);
         admin.MapPost("/{id:long}/checkins", CheckIn).RequireAuthorization(Policies.ManageEvents);

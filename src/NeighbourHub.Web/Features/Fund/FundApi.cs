@@ -12,6 +12,21 @@ public sealed record CommonIncomeBody(long? AmountFen, string? Category, string?
 
 public sealed record RemunerationBody(int? RemunerationBp);
 
+// The answers of the writes below (named, not anonymous: the Request Delegate Generator must name every result type).
+
+/// <summary>A question asked; <paramref name="Held"/> while staff review it before it is public.</summary>
+public sealed record QuestionAsked(long Id, DateTimeOffset AskedAt, string AskedBy, string Text, bool Held, string Message);
+
+public sealed record QuestionAnswered(long Id, string? Answer, DateTimeOffset? AnsweredAt, string? AnsweredBy);
+
+/// <summary>An expense proposed: its status on the wire, how many approvals it needs, and whether it goes over the year's plan.</summary>
+public sealed record ExpenseProposed(long Id, string Status, int ApprovalsRequired, bool OverPlan);
+
+public sealed record RemunerationView(int? RemunerationBp);
+
+/// <summary>The consistency proof between two tree sizes of the fund's log (RFC 9162), as hashes.</summary>
+public sealed record ConsistencyView(long? First, long? Second, List<string> Path);
+
 /// <summary>
 /// The owners' fund over HTTP (API.md "Owners' fund"). Residents of the estate and its staff read the same
 /// routes (under /api/v1 and /api/v1/admin); the trustee and the committee act under /api/v1/admin. Keys are public.
@@ -20,7 +35,7 @@ public static class FundApi
 {
     public static IEndpointRouteBuilder MapFundApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/fund/keys", (HeadSigner signer) => TypedResults.Ok(signer.Keys.Select(k => new { k.KeyId, k.Algorithm, k.PublicKeyPem, k.Current })))
+        app.MapGet("/api/v1/fund/keys", (HeadSigner signer) => TypedResults.Ok(signer.Keys))
             .AllowAnonymous().WithTags("Owners' fund");
 
         MapReads(app.MapGroup("/api/v1/estates/{estateId:long}/fund").WithTags("Owners' fund").RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope));
@@ -31,15 +46,9 @@ public static class FundApi
                 async (long estateId, long id, QuestionBody? body, HttpRequest request, NeighbourHubDbContext db, FundQuestions questions, FundQueries queries, CancellationToken ct) =>
                 {
                     var q = await questions.AskAsync(db, estateId, id, body, Idempotency.KeyOf(request), ct);
-                    return TypedResults.Created($"/api/v1/estates/{estateId}/fund/expenses/{id}", new
-                    {
-                        q.Id,
-                        q.AskedAt,
-                        q.AskedBy,
-                        q.Text,
-                        held = q.Status == QuestionStatus.Held,
-                        message = q.Status == QuestionStatus.Held ? "质询已提交，待工作人员审核后公开。" : "质询已公开，物业须在规定时间内答复。",
-                    });
+                    return TypedResults.Created($"/api/v1/estates/{estateId}/fund/expenses/{id}", new QuestionAsked(q.Id, q.AskedAt, q.AskedBy, q.Text,
+                        q.Status == QuestionStatus.Held,
+                        q.Status == QuestionStatus.Held ? "质询已提交，待工作人员审核后公开。" : "质询已公开，物业须在规定时间内答复。"));
                 })
             .RequireAuthorization(Policies.Resident).AddEndpointFilter(EstateInScope).WithTags("Owners' fund");
 
@@ -56,7 +65,7 @@ public static class FundApi
         staff.MapPost("/expenses", async (long estateId, ProposeExpenseBody? body, HttpRequest request, NeighbourHubDbContext db, FundExpenses expenses, CancellationToken ct) =>
         {
             var e = await expenses.ProposeAsync(db, estateId, body, Idempotency.KeyOf(request) ?? "", ct);
-            return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/expenses/{e.Id}", new { e.Id, status = FundExpense.Wire(e.Status), e.ApprovalsRequired, e.OverPlan });
+            return TypedResults.Created($"/api/v1/admin/estates/{estateId}/fund/expenses/{e.Id}", new ExpenseProposed(e.Id, FundExpense.Wire(e.Status), e.ApprovalsRequired, e.OverPlan));
         });
         staff.MapPost("/expenses/{id:long}/approve", async (long estateId, long id, NeighbourHubDbContext db, FundExpenses expenses, FundQueries queries, CancellationToken ct) =>
         {
@@ -84,7 +93,7 @@ public static class FundApi
         staff.MapPost("/questions/{id:long}/answer", async (long estateId, long id, QuestionBody? body, NeighbourHubDbContext db, FundQuestions questions, CancellationToken ct) =>
         {
             var q = await questions.AnswerAsync(db, estateId, id, body, ct);
-            return TypedResults.Ok(new { q.Id, q.Answer, q.AnsweredAt, q.AnsweredBy });
+            return TypedResults.Ok(new QuestionAnswered(q.Id, q.Answer, q.AnsweredAt, q.AnsweredBy));
         });
         staff.MapPut("/budgets/{year:long}", async (long estateId, long year, BudgetBody? body, NeighbourHubDbContext db, FundBudgets budgets, FundQueries queries, CancellationToken ct) =>
         {
@@ -106,7 +115,7 @@ public static class FundApi
 
             await roles.CommitteeAsync(db, estateId, ct);
             await ledger.SetRemunerationAsync(db, estateId, body!.RemunerationBp!.Value, ct);
-            return TypedResults.Ok(new { remunerationBp = body.RemunerationBp });
+            return TypedResults.Ok(new RemunerationView(body.RemunerationBp));
         });
 
         // The console's downloads (cookie-signed-in staff).
@@ -161,7 +170,7 @@ public static class FundApi
                 throw new RequestValidationException(v);
             }
 
-            return TypedResults.Ok(new { first, second, path = await queries.ConsistencyAsync(db, estateId, first!.Value, second!.Value, ct) });
+            return TypedResults.Ok(new ConsistencyView(first, second, await queries.ConsistencyAsync(db, estateId, first!.Value, second!.Value, ct)));
         });
         g.MapGet("/verify", async (long estateId, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) => TypedResults.Ok(await queries.VerifyAsync(db, estateId, ct)));
         g.MapGet("/export", (long estateId, HttpContext http, NeighbourHubDbContext db, FundQueries queries, CancellationToken ct) => Export(estateId, http, db, queries, ct));

@@ -4,6 +4,13 @@ using NeighbourHub.Web.Hosting;
 
 namespace NeighbourHub.Web.Features.Topics;
 
+/// <summary>A comment posted; <paramref name="Held"/> while staff review it before neighbours see it.</summary>
+public sealed record CommentPosted(long Id, long TopicId, DateTimeOffset At, string Author, string Text, bool Held, string Message);
+
+public sealed record CommentReleased(long Id, long TopicId, bool Held);
+
+public sealed record CommentRemoved(long Id, long TopicId, bool Removed);
+
 /// <summary>
 /// 议事 over HTTP (API.md "Deliberation, votes and notices"). Residents raise, read, support and discuss topics of
 /// their estates under /api/v1/topics; staff read them (held ones included), reply, review held text and sort them
@@ -76,12 +83,12 @@ public static class TopicsApi
         staff.MapPost("/{id:long}/comments/{commentId:long}/release", async (long id, long commentId, NeighbourHubDbContext db, TopicBoard board, CancellationToken ct) =>
         {
             await board.ReleaseCommentAsync(db, id, commentId, ct);
-            return TypedResults.Ok(new { id = commentId, topicId = id, held = false });
+            return TypedResults.Ok(new CommentReleased(commentId, id, Held: false));
         });
         staff.MapPost("/{id:long}/comments/{commentId:long}/reject", async (long id, long commentId, NeighbourHubDbContext db, TopicBoard board, CancellationToken ct) =>
         {
             await board.RejectCommentAsync(db, id, commentId, ct);
-            return TypedResults.Ok(new { id = commentId, topicId = id, removed = true });
+            return TypedResults.Ok(new CommentRemoved(commentId, id, Removed: true));
         });
         app.MapGet("/api/v1/admin/topic-comments", async (long? estateId, int? page, int? pageSize, NeighbourHubDbContext db, TopicQueries queries, CancellationToken ct) =>
         {
@@ -105,16 +112,8 @@ public static class TopicsApi
         g.MapPost("/{id:long}/comments", async (long id, TopicCommentBody? body, NeighbourHubDbContext db, TopicBoard board, CancellationToken ct) =>
         {
             var c = await board.CommentAsync(db, id, body, ct);
-            return TypedResults.Created($"{prefix}/{id}/comments", new
-            {
-                c.Id,
-                topicId = id,
-                at = c.CreatedAt,
-                author = c.AuthorName,
-                c.Text,
-                c.Held,
-                message = c.Held ? "评论已提交，待工作人员审核后向邻居公开。" : "评论已发布。",
-            });
+            return TypedResults.Created($"{prefix}/{id}/comments",
+                new CommentPosted(c.Id, id, c.CreatedAt, c.AuthorName, c.Text, c.Held, c.Held ? "评论已提交，待工作人员审核后向邻居公开。" : "评论已发布。"));
         });
     }
 
