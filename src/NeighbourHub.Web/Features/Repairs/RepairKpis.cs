@@ -204,6 +204,6 @@ public sealed class RepairKpis(TimeProvider clock)
     {
         var ids = assigneeIds.Where(a => a != 0).Distinct().ToList();
         var names = await db.Users.Where(u => ids.Contains(u.Id)).Select(AdminUser.Named).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        return (_, assignee, _) => assignee == 0 ? ("assignee:0", "未派单") : ($"assignee:{assignee}", names.GetValueOrDefault(assignee, $"#{assignee}"));
+        return (_, assignee, _) => assignee == 0 ? ("assignee:0", "未派单") : ($"assignee:{assignee}", names.GetValueOrDefault(assignee, "（未知人员）"));
     }
 }
