@@ -12,7 +12,8 @@ public static class AccessScopeMiddleware
 {
     /// <summary>
     /// Resolves who is asking into <see cref="CurrentScope"/> for every API request, after
-    /// authentication and before any handler touches the database.
+    /// authentication and before any handler touches the database; on an endpoint marked <see cref="ScopeOnDemand"/>
+    /// a resident's scope is resolved when the handler first asks for it.
     /// </summary>
     public static WebApplication UseAccessScopes(this WebApplication app)
     {
