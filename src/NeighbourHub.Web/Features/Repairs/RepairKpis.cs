@@ -58,7 +58,8 @@ public sealed class RepairKpis(TimeProvider clock)
         };
         var live = db.Scope.Value.GridOnlyEstateIds is { Count: > 0 } gridOnly && estates.Any(gridOnly.Contains);
         var figures = await FiguresAsync(db, estates, start, end, dimension, by == KpiGrouping.Firm, live, ct);
-        var wholeEstates = by == KpiGrouping.Estate ? figures : await FiguresAsync(db, estates, start, end, FigureDimension.Estate, false, live, ct);
+        // The overall row sums estate rows; by estate and by firm (per day) those are the rows just read.
+        var wholeEstates = dimension == FigureDimension.Estate ? figures : await FiguresAsync(db, estates, start, end, FigureDimension.Estate, false, live, ct);
 
         // Open now and past the deadline: a few of the open repairs, which are a small part of all.
         var now = clock.GetUtcNow();
