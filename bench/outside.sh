@@ -33,7 +33,7 @@ source deploy/test-servers.sh
 
 work=$(mktemp -d /tmp/nh-outside.XXXXXX)
 chmod 755 "$work"
-app_pid='' ref_pid='' driver_pid='' wrk_pid=''
+app_pid='' ref_pid='' driver_pid='' wrk_pid='' floor_pid=''
 stop_pid() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
 cleanup() {
   local rc=$?
@@ -41,6 +41,7 @@ cleanup() {
   stop_pid "$wrk_pid"
   stop_pid "$app_pid"
   stop_pid "$ref_pid"
+  stop_pid "$floor_pid"
   # The driver's fake platforms are hosts that turn SIGTERM into a graceful stop of themselves only: kill it outright.
   [ -n "$driver_pid" ] && { kill -9 "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; } || true
   nh_stop_servers
@@ -151,9 +152,21 @@ ref_pid=$!
 wait_ready "$work/app.log"
 for _ in $(seq 1 100); do curl -fs "$ref_url/ref/live" >/dev/null 2>&1 && break; sleep 0.2; done
 
+curl -fs "$ref_url/ref/1" >/dev/null 2>&1 || true # one database read, as the app's readiness check makes
 echo "== settling 10 s, then idle memory"
 sleep 10
 idle_rss=$(rss_kb VmRSS)
+# Floors for that figure, in the same run (ADR 0010): the reference (bare Kestrel and MySqlConnector) and the same
+# with EF Core and the app's model (the driver's memory-floor mode), each idle 10 s after one database read.
+ref_idle_rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$ref_pid/status")
+floor_url="http://127.0.0.1:$(nh_free_port $((ref_port + 1)))"
+(ConnectionStrings__Floor="$app_cs" exec dotnet "$work/driver/NeighbourHub.Bench.dll" memory-floor "$floor_url" >"$work/floor.log" 2>&1) &
+floor_pid=$!
+for _ in $(seq 1 150); do curl -fs "$floor_url/floor" >/dev/null 2>&1 && break; sleep 0.2; done
+sleep 10
+floor_rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$floor_pid/status" 2>/dev/null || echo 0)
+stop_pid "$floor_pid"
+floor_pid=''
 hold() { # For profiling by hand: the app stays up (dotnet-trace/dotnet-gcdump -p, wrk with the tokens) until $work/release exists.
   printf 'app_url=%s\nref_url=%s\napp_pid=%s\nestate_id=%s\nevent_id=%s\nwork=%s\n' \
     "$app_url" "$ref_url" "$app_pid" "${estate_id:-}" "${event_id:-}" "$work" >"$work/hold.env"
@@ -288,7 +301,7 @@ for label in "${rows[@]}"; do
 | $(label_of "$label") | $rps | $ratio | $p50 | $p99 | $non2xx | $statuses |"
 done
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k / 1024 }'; }
-memory="Memory of the app (from /proc): idle after start-up $(mb "$idle_rss") (VmRSS), after seeding $(mb "$seeded_rss"), at the end $(mb "$end_rss"), peak $(mb "$peak_rss") (VmHWM); the organisation's import start-up (demo seed) held $(mb "$import_rss") when ready."
+memory="Memory of the app (from /proc): idle after start-up $(mb "$idle_rss") (VmRSS), after seeding $(mb "$seeded_rss"), at the end $(mb "$end_rss"), peak $(mb "$peak_rss") (VmHWM); the organisation's import start-up (demo seed) held $(mb "$import_rss") when ready. Floors in the same run, idle after one database read: bare Kestrel + MySqlConnector (the reference) $(mb "$ref_idle_rss"); the same + EF Core with the app's model $(mb "$floor_rss")."
 setup="wrk $threads threads, $connections connections, ${seconds} s per read path after ${warmup} s unmeasured; app $(git -C "$app_root" rev-parse --short HEAD 2>/dev/null || echo '?') in Production on MariaDB $(mariadbd --version | awk '{ print $3 }') + Redis, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)."
 
 echo

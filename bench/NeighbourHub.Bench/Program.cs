@@ -27,6 +27,11 @@ if (scenario == "outside-driver")
     return await OutsideDriver.RunAsync(args);
 }
 
+if (scenario == "memory-floor")
+{
+    return await MemoryFloor.RunAsync(args);
+}
+
 // WebApplicationFactory finds the web project's content root itself only inside test projects.
 var repo = new DirectoryInfo(AppContext.BaseDirectory);
 while (repo is not null && !File.Exists(Path.Combine(repo.FullName, "NeighbourHub.sln")))
