@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NeighbourHub.TestSupport;
 using NeighbourHub.Web.Features.Events;
+using NeighbourHub.Web.Hosting;
 using StackExchange.Redis;
 
 namespace NeighbourHub.IntegrationTests;
@@ -409,5 +410,17 @@ public sealed class SignupGateLossTests(SignupGateLossFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.Created, answer.StatusCode);
         Assert.Equal(351, (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("position").GetInt32());
         Assert.Equal(HttpStatusCode.OK, (await people[0].Client.PostAsync($"/api/v1/events/{id}/signups", null)).StatusCode);
+
+        // ...so the instance stays in rotation: readiness is Degraded (200) and names Redis, not Unhealthy (503), which
+        // would take every instance sharing this Redis out of the load balancer at once.
+        var ready = await fixture.InstanceB.CreateClient().GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var health = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Degraded", health.GetProperty("status").GetString());
+        var redis = health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis");
+        Assert.Equal("Degraded", redis.GetProperty("status").GetString());
+        Assert.Equal(RedisHealthCheck.Unreachable, redis.GetProperty("description").GetString());
+        var database = health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "database");
+        Assert.Equal("Healthy", database.GetProperty("status").GetString());
     }
 }
