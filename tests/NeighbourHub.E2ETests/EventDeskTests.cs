@@ -39,6 +39,11 @@ public sealed class EventDeskTests(BrowserFixture fixture)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var eventId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var (resident, _) = await ResidentAsync("dev-door");
+        // A verified owner: the desk names her by her name and flat, not by her WeChat nickname.
+        var applied = await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId = fixture.Org.HouseholdsA2[^1], relation = "owner", realName = "王秀英" });
+        Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
+        var residence = (await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await resident.PostAsync($"/api/v1/events/{eventId}/signups", null)).StatusCode);
         var ticket = (await resident.GetFromJsonAsync<JsonElement>($"/api/v1/events/{eventId}/ticket")).GetProperty("qrPayload").GetString()!;
 
@@ -58,7 +63,8 @@ public sealed class EventDeskTests(BrowserFixture fixture)
         await page.Locator("#qr-payload").FillAsync(ticket);
         await button.ClickAsync();
         await Assertions.Expect(page.GetByText("签到成功")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("recent-checkins")).ToContainTextAsync("邻居door");
+        await Assertions.Expect(page.GetByText("王秀英（")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("recent-checkins")).ToContainTextAsync("王秀英 · ");
         await fixture.ScreenshotAsync(page, "event-checkin-grid");
 
         var signups = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/admin/events/{eventId}/signups");

@@ -139,6 +139,51 @@ public sealed class EventTests(AppFixture fixture) : AppTest(fixture)
     }
 
     [Fact]
+    public async Task The_sign_up_list_and_the_desk_name_residents_by_their_verified_name_and_flat_not_their_nickname()
+    {
+        var admin = await App.AdminClientAsync("adminA");
+        var id = await CreateEventAsync(admin, Org.EstateA1, 5, startsAt: Now.AddMinutes(-30), opensAt: Now.AddDays(-1), closesAt: Now.AddHours(1));
+        var verified = await App.ResidentClientAsync("wx-ev-named");
+        var flat = Org.HouseholdsA1[3];
+        var residence = await ApplyAsync(verified, flat, realName: "李小红");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
+        var stranger = await App.ResidentClientAsync("wx-ev-unnamed");
+        await verified.PostAsync($"/api/v1/events/{id}/signups", null);
+        await stranger.PostAsync($"/api/v1/events/{id}/signups", null);
+        var strangerNickname = (await Json(await stranger.GetAsync("/api/v1/me"))).GetProperty("nickname").GetString();
+        string address;
+        await using (var db = App.SystemDb())
+        {
+            address = await (from h in db.Households
+                             where h.Id == flat
+                             join u in db.Units on h.UnitId equals u.Id
+                             join b in db.Buildings on h.BuildingId equals b.Id
+                             select b.Name + u.Name + h.Room).SingleAsync();
+        }
+
+        // Staff who verify residents read the full name, as on the roster; a resident with no approved residence keeps
+        // the nickname and no flat.
+        var rows = (await Json(await admin.GetAsync($"/api/v1/admin/events/{id}/signups"))).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(("李小红", address), (rows[0].GetProperty("name").GetString(), rows[0].GetProperty("flat").GetString()));
+        Assert.Equal(strangerNickname, rows[1].GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, rows[1].GetProperty("flat").ValueKind);
+
+        // The owners' committee reads the list masked.
+        var committee = await App.AdminClientAsync("committeeA1");
+        var masked = (await Json(await committee.GetAsync($"/api/v1/admin/events/{id}/signups"))).GetProperty("items").EnumerateArray().First();
+        Assert.Equal(("李**", address), (masked.GetProperty("name").GetString(), masked.GetProperty("flat").GetString()));
+
+        // The desk answers with the same name and flat, checking in or already checked in.
+        var ticket = (await Json(await verified.GetAsync($"/api/v1/events/{id}/ticket"))).GetProperty("qrPayload").GetString();
+        foreach (var already in new[] { false, true })
+        {
+            var answer = await Json(await admin.PostAsJsonAsync($"/api/v1/admin/events/{id}/checkins", new { qrPayload = ticket }));
+            Assert.Equal(already, answer.GetProperty("alreadyCheckedIn").GetBoolean());
+            Assert.Equal(("李小红", address), (answer.GetProperty("name").GetString(), answer.GetProperty("flat").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task Completing_a_volunteer_event_publishes_points_once_however_often_it_is_pressed()
     {
         var admin = await App.AdminClientAsync("adminA");

@@ -10,7 +10,8 @@ namespace NeighbourHub.Web.Features.Events;
 
 public sealed record SignupAnswer(SignupStatus Status, int? Position);
 
-public sealed record CheckinAnswer(long ResidentId, string Nickname, DateTimeOffset CheckedInAt, bool AlreadyCheckedIn);
+/// <summary>The desk's answer: who was checked in, named as the sign-up list names them (<see cref="SignupRow"/>).</summary>
+public sealed record CheckinAnswer(long ResidentId, string Nickname, DateTimeOffset CheckedInAt, bool AlreadyCheckedIn, string Name, string? Flat);
 
 public sealed record CompletionAnswer(int Attended, int NoShows, int PointsPerAttendee, int AttendeesCredited);
 
@@ -651,16 +652,16 @@ public sealed class EventService(TimeProvider clock, EventTickets tickets, Signu
             throw new ConflictException("这位居民没有报名成功的名额。");
         }
 
-        var nickname = await db.Residents.Where(r => r.Id == residentId).Select(r => r.Nickname).SingleAsync(ct);
-        if (signup.CheckedInAt is { } already)
+        var already = signup.CheckedInAt is not null;
+        if (!already)
         {
-            return new CheckinAnswer(residentId, nickname, already, AlreadyCheckedIn: true);
+            signup.CheckedInAt = clock.StorableNow();
+            signup.CheckedInByAdminId = db.Scope.Value.AdminUserId;
+            await db.SaveChangesAsync(ct);
         }
 
-        signup.CheckedInAt = clock.StorableNow();
-        signup.CheckedInByAdminId = db.Scope.Value.AdminUserId;
-        await db.SaveChangesAsync(ct);
-        return new CheckinAnswer(residentId, nickname, signup.CheckedInAt.Value, AlreadyCheckedIn: false);
+        var who = await EventQueries.SignupAsync(db, eventId, residentId, ct) ?? throw new NotFoundException("报名");
+        return new CheckinAnswer(residentId, who.Nickname, signup.CheckedInAt!.Value, already, who.Name, who.Flat);
     }
 
     /// <summary>

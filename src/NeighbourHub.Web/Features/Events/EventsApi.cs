@@ -15,8 +15,14 @@ public sealed record EventView(
     int Capacity, int Confirmed, int Waitlisted, bool SignupOpen, bool VerifiedOnly, bool IsVolunteer, int PointsAwarded,
     EventStatus Status, long CommunityId, long? EstateId, long? BuildingId, MySignupView? MySignup);
 
+/// <summary>
+/// One sign-up as staff see it. <c>Name</c> is the person as the desk knows them: the real name from their approved
+/// residence (the one in the event's estate first), full for the staff who verify residents and masked for everyone
+/// else, as on the roster; the WeChat nickname only for a resident with no approved residence. <c>Flat</c> is that
+/// residence's address (1栋1单元101), null without one.
+/// </summary>
 public sealed record SignupRow(long ResidentId, string Nickname, string? PhoneMasked, SignupStatus Status, int? WaitlistTicket,
-    DateTimeOffset SignedUpAt, DateTimeOffset? PromotedAt, DateTimeOffset? CheckedInAt, bool NoShow);
+    DateTimeOffset SignedUpAt, DateTimeOffset? PromotedAt, DateTimeOffset? CheckedInAt, bool NoShow, string Name, string? Flat);
 
 public sealed record CheckinRequest(string? QrPayload, long? ResidentId);
 
@@ -213,8 +219,10 @@ public static class EventsApi
         var rows = await EventQueries.SignupsAsync(db, id, ct);
         db.Audit("event.signups.export", nameof(CommunityEvent), id.ToString(System.Globalization.CultureInfo.InvariantCulture), new { rows = rows.Count });
         await db.SaveChangesAsync(ct);
-        // The sign-up list as organisers print it: phones masked like every list.
+        // The sign-up list as organisers print it: names as the caller may see them, phones masked like every list.
         return Spreadsheet.File($"活动{id}报名表.xlsx", rows,
+            new("姓名", r => r.Name),
+            new("房号", r => r.Flat),
             new("昵称", r => r.Nickname),
             new("手机", r => r.PhoneMasked),
             new("状态", r => r.Status == SignupStatus.Confirmed ? "已确认" : $"候补 #{r.WaitlistTicket}"),
