@@ -8,6 +8,7 @@
 #   BENCH_SIGNUPS=3000 BENCH_SEATS=200 BENCH_ORDERS=2000 BENCH_DUPLICATES=10 (% of callbacks sent twice)
 #   BENCH_PATHS="reference health me repairs bills events notices fund timebank signups callbacks" (a subset to run)
 #   BENCH_OUT=file.md (the table as markdown)  BENCH_KEEP=1 (keep logs and work dir)
+#   BENCH_APP_ENV="VAR=value …" (extra environment for the measured app only, e.g. a runtime switch to compare)
 #   BENCH_HOLD=1 (after seeding, keep the app up for profiling by hand until $work/release exists; BENCH_HOLD=idle: at
 #   idle, before seeding, for memory)
 # Seeding goes through the app's API (WeChat sign-ins against a local fake, residences applied and approved, bill
@@ -146,7 +147,8 @@ import_rss=$(rss_kb VmRSS)
 stop_pid "$app_pid"
 
 echo "== starting the app (Production) on $app_url and the reference on $ref_url"
-start_app "$work/app.log" Demo__Seed=false
+# shellcheck disable=SC2086 # BENCH_APP_ENV is a list of VAR=value words
+start_app "$work/app.log" Demo__Seed=false ${BENCH_APP_ENV:-}
 (ConnectionStrings__Reference="$admin_cs" ASPNETCORE_URLS="$ref_url" exec dotnet "$work/ref/NeighbourHub.Reference.dll" >"$work/ref.log" 2>&1) &
 ref_pid=$!
 wait_ready "$work/app.log"
