@@ -6,6 +6,7 @@ d = json.load(open(sys.argv[1]))
 frames = [f["name"] for f in d["shared"]["frames"]]
 incl, excl, total = collections.Counter(), collections.Counter(), 0
 WAIT = ("Wait", "Sleep", "epoll", "SpinWait", "Monitor.Enter", "LowLevelLifoSemaphore", "WaitHandle")
+PSEUDO = ("CPU_TIME", "UNMANAGED_CODE_TIME")
 def samples(p):
     if p["type"] != "evented":
         yield from zip(p["samples"], p["weights"])
@@ -25,8 +26,12 @@ for p in d["profiles"]:
         names = [frames[i] for i in stack]
         if not names or not any("ProcessRequests" in n or "ThreadPoolWorkQueue.Dispatch" in n for n in names):
             continue
-        if any(t in names[-1] for t in WAIT):
+        # Newer dotnet-trace ends every stack in a pseudo-frame (CPU_TIME, or UNMANAGED_CODE_TIME over unresolved
+        # native frames "?!?"): the frame that says whether the thread was waiting is the first real one above it.
+        real = [n for n in names if n not in PSEUDO and n != "?!?" and not n.startswith(("Process64", "Thread (", "Threads"))]
+        if not real or any(t in real[-1] for t in WAIT):
             continue
+        names = real
         total += w
         excl[names[-1]] += w
         for n in set(names):
