@@ -55,6 +55,28 @@ public sealed class BrowserFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A resident's API client signed in through the WeChat sandbox with <paramref name="code"/>, and who they are (id, nickname).</summary>
+    public async Task<(HttpClient Client, long Id, string Nickname)> ResidentApiAsync(string code)
+    {
+        var client = Api();
+        var login = await client.PostAsJsonAsync("/api/v1/auth/wechat/login", new { code });
+        login.EnsureSuccessStatusCode();
+        var answer = await login.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", answer.GetProperty("accessToken").GetString());
+        var resident = answer.GetProperty("resident");
+        return (client, resident.GetProperty("id").GetInt64(), resident.GetProperty("nickname").GetString()!);
+    }
+
+    /// <summary>The resident applies as owner of <paramref name="householdId"/> under <paramref name="realName"/>, and adminA approves it.</summary>
+    public async Task VerifyResidentAsync(HttpClient resident, long householdId, string realName)
+    {
+        var applied = await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId, relation = "owner", realName });
+        Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
+        var residence = (await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        using var admin = await AdminApiAsync("adminA");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
+    }
+
     /// <summary>A fresh browser context on the console's sign-in page (where an unauthenticated visit lands).</summary>
     public async Task<IPage> NewPageAsync()
     {

@@ -13,10 +13,8 @@ public sealed class EventDeskTests(BrowserFixture fixture)
 {
     private async Task<(HttpClient Client, long Id)> ResidentAsync(string code)
     {
-        var resident = fixture.Api();
-        var login = await (await resident.PostAsJsonAsync("/api/v1/auth/wechat/login", new { code })).Content.ReadFromJsonAsync<JsonElement>();
-        resident.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("accessToken").GetString());
-        return (resident, login.GetProperty("resident").GetProperty("id").GetInt64());
+        var (client, id, _) = await fixture.ResidentApiAsync(code);
+        return (client, id);
     }
 
     [Fact]
@@ -40,10 +38,7 @@ public sealed class EventDeskTests(BrowserFixture fixture)
         var eventId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var (resident, _) = await ResidentAsync("dev-door");
         // A verified owner: the desk names her by her name and flat, not by her WeChat nickname.
-        var applied = await resident.PostAsJsonAsync("/api/v1/me/residences", new { householdId = fixture.Org.HouseholdsA2[^1], relation = "owner", realName = "王秀英" });
-        Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
-        var residence = (await applied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/admin/residences/{residence}/approve", null)).StatusCode);
+        await fixture.VerifyResidentAsync(resident, fixture.Org.HouseholdsA2[^1], "王秀英");
         Assert.Equal(HttpStatusCode.Created, (await resident.PostAsync($"/api/v1/events/{eventId}/signups", null)).StatusCode);
         var ticket = (await resident.GetFromJsonAsync<JsonElement>($"/api/v1/events/{eventId}/ticket")).GetProperty("qrPayload").GetString()!;
 
